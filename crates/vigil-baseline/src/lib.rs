@@ -1,0 +1,1 @@
+//! Vigil baselining: per-entity streaming behaviour profiles and anomaly detection in bounded memory.

@@ -1,0 +1,2 @@
+//! Vigil command-line interface: the vigil binary.
+fn main() {}

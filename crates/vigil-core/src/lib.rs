@@ -1,0 +1,1 @@
+//! Vigil core: the alert model, shared traits and errors every layer composes through.

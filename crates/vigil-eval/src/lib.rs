@@ -1,0 +1,1 @@
+//! Vigil evaluation: SOC replay, evaluation harness and the embedded demo enterprise.

@@ -1,0 +1,1 @@
+//! Vigil feedback: verdict capture, retraining, drift detection, active learning and AI oversight.

@@ -1,0 +1,1 @@
+//! Vigil readers: streaming AIT-ADS, GUIDE, OCSF, ECS and JSON Lines alert readers.

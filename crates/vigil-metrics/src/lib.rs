@@ -1,0 +1,1 @@
+//! Vigil metrics: model metrics and SOC outcome metrics (MTTD, MTTR, precision, coverage).
