@@ -1,1 +1,7 @@
-//! Vigil triage: alert scoring with gradient-boosted trees, calibration, certified FP suppression and explanations.
+//! Vigil triage: alert scoring with gradient-boosted trees, calibration, certified
+//! false-positive suppression and explanations.
+
+pub mod calibrate;
+pub mod features;
+pub mod gbdt;
+pub mod suppress;

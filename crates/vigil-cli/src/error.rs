@@ -1,0 +1,54 @@
+//! The CLI's error type.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Errors the `vigil` binary reports before exiting non-zero.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// A file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Arguments that do not fit together.
+    #[error("usage: {0}")]
+    Usage(String),
+    /// A Vigil layer failed.
+    #[error("{layer}: {source}")]
+    Layer {
+        /// Which layer (`io`, `triage`, ...).
+        layer: &'static str,
+        /// Its error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl CliError {
+    /// Wraps a layer's error.
+    pub fn layer(layer: &'static str, e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Layer {
+            layer,
+            source: Box::new(e),
+        }
+    }
+
+    /// Wraps an I/O error on a path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<vigil_core::CoreError> for CliError {
+    fn from(e: vigil_core::CoreError) -> Self {
+        Self::layer("core", e)
+    }
+}

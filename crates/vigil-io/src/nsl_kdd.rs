@@ -1,0 +1,1 @@
+//! NSL-KDD reader: numeric connection records for unsupervised baselining benchmarks.

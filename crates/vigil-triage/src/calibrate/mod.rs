@@ -1,0 +1,1 @@
+//! Probability calibration: isotonic and Platt, with ECE and Brier.

@@ -1,0 +1,1 @@
+//! Source-agnostic alert-stream features (detector rarity, per-entity novelty, bursts, time of day).

@@ -1,0 +1,3 @@
+//! Feature extraction from alerts.
+
+pub mod alert_stream;

@@ -1,0 +1,1 @@
+//! Native histogram gradient-boosted trees: training, compiled inference, TreeSHAP, persistence.

@@ -1,0 +1,1 @@
+//! False-positive suppression with a certified miss-rate bound (conformal risk control).
