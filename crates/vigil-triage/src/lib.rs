@@ -2,6 +2,7 @@
 //! false-positive suppression and explanations.
 
 pub mod calibrate;
+pub mod error;
 pub mod features;
 pub mod gbdt;
 pub mod suppress;
