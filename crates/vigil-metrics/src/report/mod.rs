@@ -1,0 +1,1 @@
+//! Reports: tables and plots written to a folder (filled in below).
