@@ -1,0 +1,471 @@
+//! [`EntityBaselines`]: streaming per-entity profiles behind [`vigil_core::Baseline`].
+
+use std::f64::consts::LN_2;
+use std::hash::BuildHasher;
+
+use vigil_core::{AnomalyScore, Baseline, CoreError, Deviation, EntityKind, Observation, SeededState};
+
+use crate::error::finite;
+use crate::names::Names;
+use crate::params::ProfileConfig;
+use crate::profile::{CatSlot, Core, MeasureSlot};
+use crate::stats::Seasonal;
+use crate::store::Store;
+use crate::tail::{
+    bits_from_tail, fisher_combined_bits, normal_two_sided_surprisal, poisson_upper_surprisal,
+    tail_from_bits,
+};
+use crate::BaselineError;
+
+/// Per-entity streaming behaviour profiles in bounded memory.
+///
+/// For each entity (user, host, IP, process…, keyed by kind and name) it learns: the event
+/// rate with hour-of-day and day-of-week seasonality; the time-decayed and the windowed mean
+/// and variance of each numeric measure; the frequent values and the distinct count of each
+/// categorical dimension. Each observation is scored against what was learned before it; the
+/// score names each deviating measure with expected and observed values, a tail probability
+/// and its surprisal, and the components are combined with Fisher's method.
+///
+/// A new entity with a peer group borrows the group's profile (measures, categories, hour of
+/// day) until it has `min_history` events of its own. Entities beyond `max_entities` evict the
+/// least recently seen (sampled LRU). States [`merge`](Self::merge) and
+/// [`snapshot`](Self::snapshot) to bytes.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use vigil_baseline::{EntityBaselines, ProfileParams};
+/// use vigil_core::{Baseline, EntityKind, Observation, ParamGuard};
+///
+/// let mut model = EntityBaselines::new(ProfileParams::default().check()?);
+/// let t0 = Utc.timestamp_opt(1_700_000_000, 0).single().unwrap();
+/// for i in 0..200 {
+///     let time = t0 + chrono::Duration::minutes(10 * i);
+///     let obs = Observation {
+///         categories: &[("alert_type", "ClamAV update")],
+///         measures: &[("bytes_out", 2_000.0 + (i % 7) as f64)],
+///         ..Observation::occurrence("mail", EntityKind::Host, time)
+///     };
+///     model.observe(&obs)?;
+/// }
+/// let time = t0 + chrono::Duration::minutes(2_005);
+/// let odd = Observation {
+///     categories: &[("alert_type", "webshell command")],
+///     measures: &[("bytes_out", 9_000_000.0)],
+///     ..Observation::occurrence("mail", EntityKind::Host, time)
+/// };
+/// let score = model.score(&odd)?;
+/// assert!(score.surprisal > 20.0);
+/// assert_eq!(score.deviations.len(), 2);
+/// assert!(score.deviations.iter().any(|d| d.measure == "alert_type=webshell command"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct EntityBaselines {
+    pub(crate) config: ProfileConfig,
+    pub(crate) hasher: SeededState,
+    pub(crate) entities: Store,
+    pub(crate) groups: Store,
+    pub(crate) measures: Names,
+    pub(crate) dimensions: Names,
+    pub(crate) tick: u32,
+}
+
+/// Seconds since the epoch, hour of day and day of week (Monday = 0) of an observation.
+#[derive(Clone, Copy)]
+struct When {
+    t: f64,
+    hour: usize,
+    day: usize,
+}
+
+impl When {
+    fn of(obs: &Observation<'_>) -> Self {
+        let secs = obs.time.timestamp();
+        let t = secs as f64 + f64::from(obs.time.timestamp_subsec_nanos()) * 1e-9;
+        let days = secs.div_euclid(86_400);
+        let hour = (secs.rem_euclid(86_400) / 3_600) as usize;
+        // 1970-01-01 was a Thursday (3 with Monday = 0).
+        let day = (days + 3).rem_euclid(7) as usize;
+        Self { t, hour, day }
+    }
+}
+
+/// One scored component kept for reporting (at most `MAX_REPORTED` per observation).
+#[derive(Clone, Copy)]
+enum Which {
+    Rate,
+    Measure(usize),
+    Category(usize),
+}
+
+#[derive(Clone, Copy)]
+struct Component {
+    which: Which,
+    expected: f64,
+    observed: f64,
+    bits: f64,
+}
+
+const MAX_REPORTED: usize = 16;
+
+/// Components of one observation's score, on the stack.
+struct Tally {
+    total_bits: f64,
+    scored: usize,
+    kept: [Option<Component>; MAX_REPORTED],
+    n_kept: usize,
+    report_bits: f64,
+}
+
+impl Tally {
+    fn new(report_bits: f64) -> Self {
+        Self {
+            total_bits: 0.0,
+            scored: 0,
+            kept: [None; MAX_REPORTED],
+            n_kept: 0,
+            report_bits,
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, which: Which, expected: f64, observed: f64, bits: f64) {
+        self.total_bits += bits;
+        self.scored += 1;
+        if bits >= self.report_bits
+            && let Some(slot) = self.kept.get_mut(self.n_kept)
+        {
+            *slot = Some(Component {
+                which,
+                expected,
+                observed,
+                bits,
+            });
+            self.n_kept += 1;
+        }
+    }
+
+    fn finish(self, obs: &Observation<'_>) -> AnomalyScore {
+        let surprisal = fisher_combined_bits(self.total_bits, self.scored);
+        let mut deviations = Vec::new();
+        if self.n_kept > 0 {
+            deviations.reserve_exact(self.n_kept);
+            for c in self.kept.iter().flatten() {
+                let measure = match c.which {
+                    Which::Rate => "rate".to_owned(),
+                    Which::Measure(j) => obs.measures.get(j).map_or_else(String::new, |m| m.0.to_owned()),
+                    Which::Category(j) => obs
+                        .categories
+                        .get(j)
+                        .map_or_else(String::new, |(d, v)| format!("{d}={v}")),
+                };
+                deviations.push(Deviation {
+                    measure,
+                    expected: c.expected,
+                    observed: c.observed,
+                    tail_probability: tail_from_bits(c.bits),
+                    surprisal: c.bits,
+                });
+            }
+            deviations.sort_by(|a, b| b.surprisal.total_cmp(&a.surprisal));
+        }
+        AnomalyScore {
+            surprisal,
+            tail_probability: tail_from_bits(surprisal),
+            deviations,
+        }
+    }
+}
+
+impl EntityBaselines {
+    /// An empty model from checked parameters.
+    pub fn new(config: ProfileConfig) -> Self {
+        let (m, d) = (config.max_measures, config.max_dimensions);
+        Self {
+            hasher: SeededState::with_seed(config.seed),
+            entities: Store::new(m, d, config.max_entities, config.seed ^ 0x01),
+            groups: Store::new(m, d, config.max_groups, config.seed ^ 0x02),
+            measures: Names::new("measures", m),
+            dimensions: Names::new("dimensions", d),
+            tick: 0,
+            config,
+        }
+    }
+
+    /// The parameters this model was built with.
+    pub fn config(&self) -> &ProfileConfig {
+        &self.config
+    }
+
+    /// Peer groups currently profiled.
+    pub fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub(crate) fn entity_key(&self, kind: EntityKind, entity: &str) -> u64 {
+        self.hasher.hash_one((0u8, kind, entity))
+    }
+
+    pub(crate) fn group_key(&self, kind: EntityKind, group: &str) -> u64 {
+        self.hasher.hash_one((1u8, kind, group))
+    }
+
+    #[inline]
+    pub(crate) fn category_hash(&self, value: &str) -> u64 {
+        self.hasher.hash_one(value)
+    }
+
+    /// Checks every measure is finite, before any state changes.
+    fn validate(obs: &Observation<'_>) -> Result<(), BaselineError> {
+        for (name, v) in obs.measures {
+            finite(name, *v)?;
+        }
+        Ok(())
+    }
+
+    /// Scores an observation against the current state without learning.
+    pub fn score_observation(&self, obs: &Observation<'_>) -> Result<AnomalyScore, BaselineError> {
+        Self::validate(obs)?;
+        let when = When::of(obs);
+        let own = self.entities.find(self.entity_key(obs.kind, obs.entity));
+        let group = obs
+            .peer_group
+            .and_then(|g| self.groups.find(self.group_key(obs.kind, g)));
+        Ok(self.score_rows(obs, when, own, group))
+    }
+
+    /// Scores, then learns: the streaming step.
+    pub fn observe_observation(&mut self, obs: &Observation<'_>) -> Result<AnomalyScore, BaselineError> {
+        Self::validate(obs)?;
+        // Register names first so that an error leaves the profiles untouched.
+        for (i, (name, _)) in obs.measures.iter().enumerate() {
+            self.measures.id_or_insert(name, i)?;
+        }
+        for (i, (dim, _)) in obs.categories.iter().enumerate() {
+            self.dimensions.id_or_insert(dim, i)?;
+        }
+        let when = When::of(obs);
+        let seed = self.config.seed;
+        let samples = self.config.eviction_samples;
+        let mut rng = vigil_core::SplitMix64::new(seed ^ u64::from(self.tick).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let own = self
+            .entities
+            .find_or_insert(self.entity_key(obs.kind, obs.entity), &mut rng, samples);
+        let group = match obs.peer_group {
+            Some(g) => {
+                let key = self.group_key(obs.kind, g);
+                self.groups.find_or_insert(key, &mut rng, samples)
+            }
+            None => None,
+        };
+        let score = self.score_rows(obs, when, own, group);
+        self.tick = self.tick.wrapping_add(1);
+        if self.tick == u32::MAX {
+            let a = self.entities.renumber_ticks();
+            let b = self.groups.renumber_ticks();
+            self.tick = a.max(b);
+        }
+        let tick = self.tick;
+        if let Some(i) = own {
+            self.learn(false, i, obs, when, tick);
+        }
+        if let Some(i) = group {
+            self.learn(true, i, obs, when, tick);
+        }
+        Ok(score)
+    }
+
+    fn score_rows(
+        &self,
+        obs: &Observation<'_>,
+        when: When,
+        own: Option<usize>,
+        group: Option<usize>,
+    ) -> AnomalyScore {
+        let min = self.config.min_history;
+        let own_row = own.and_then(|i| self.entities.row(i));
+        let group_row = group.and_then(|i| self.groups.row(i));
+        let mut tally = Tally::new(self.config.report_bits);
+        // Own history when there is enough of it; otherwise the peer group's.
+        let reference = match (own_row, group_row) {
+            (Some(r), _) if r.0.events >= min => Some((r, true)),
+            (_, Some(g)) if g.0.events >= min => Some((g, false)),
+            _ => None,
+        };
+        if let Some(((core, ms, cs), is_own)) = reference {
+            let dt = (when.t - core.last_time).max(0.0);
+            let decay = (-dt / self.config.half_life_secs).exp2();
+            if is_own {
+                self.score_rate(core, when, dt, decay, &mut tally);
+            } else {
+                self.score_hour(&core.seasonal, when, &mut tally);
+            }
+            self.score_measures(obs, ms, &mut tally);
+            self.score_categories(obs, cs, decay, &mut tally);
+        }
+        tally.finish(obs)
+    }
+
+    /// Rate against the seasonal expectation: the short-memory count (this event included)
+    /// against a Poisson with the long-run rate scaled by this hour's and day's share.
+    fn score_rate(&self, core: &Core, when: When, dt: f64, decay: f64, tally: &mut Tally) {
+        let (hl, hs) = (self.config.half_life_secs, self.config.burst_half_life_secs);
+        let age = (when.t - core.first_time).max(hs);
+        let t_eff = hl / LN_2 * (1.0 - (-age / hl).exp2());
+        if t_eff <= 0.0 {
+            return;
+        }
+        let base = f64::from(core.weight) * decay / t_eff; // events per second
+        let season = core.seasonal.factor(when.hour, when.day);
+        let window = hs / LN_2; // the short memory's effective length
+        let lambda = base * season * window;
+        let k = f64::from(core.burst) * (-dt / hs).exp2() + 1.0;
+        let bits = poisson_upper_surprisal(k, lambda);
+        tally.add(Which::Rate, lambda / window * 3_600.0, k / window * 3_600.0, bits);
+    }
+
+    /// A young entity's hour of activity against its group's hours.
+    fn score_hour(&self, seasonal: &Seasonal, when: When, tally: &mut Tally) {
+        let share = seasonal.factor(when.hour, when.day) / (24.0 * 7.0);
+        // Probability of an hour-of-week at least this quiet, bounded by its own share × 168.
+        let bits = bits_from_tail((share * 24.0 * 7.0).min(1.0));
+        tally.add(Which::Rate, 1.0, share * 24.0 * 7.0, bits);
+    }
+
+    fn score_measures(&self, obs: &Observation<'_>, ms: &[MeasureSlot], tally: &mut Tally) {
+        let tr = self.config.transform;
+        let floor = self.config.min_sd * self.config.min_sd;
+        for (j, (name, x)) in obs.measures.iter().enumerate() {
+            let Some(slot) = self.measures.id(name, j).and_then(|id| ms.get(id)) else {
+                continue;
+            };
+            let ew = &slot.ew;
+            if ew.weight <= 0.0 {
+                continue;
+            }
+            let xt = tr.apply(*x);
+            // One pseudo-observation of unit variance keeps a measure seen once from
+            // calling every other value impossible.
+            let var = (ew.m2 + 1.0) / (ew.weight + 1.0) + floor;
+            let z = (xt - ew.mean) / var.sqrt();
+            let bits = normal_two_sided_surprisal(z);
+            tally.add(Which::Measure(j), crate::params::inverse(tr, ew.mean), *x, bits);
+        }
+    }
+
+    fn score_categories(&self, obs: &Observation<'_>, cs: &[CatSlot], decay: f64, tally: &mut Tally) {
+        for (j, (dim, value)) in obs.categories.iter().enumerate() {
+            let Some(slot) = self.dimensions.id(dim, j).and_then(|id| cs.get(id)) else {
+                continue;
+            };
+            if slot.top.total <= 0.0 {
+                continue;
+            }
+            let fp = fingerprint(self.category_hash(value));
+            let r = slot.top.rarity(fp, decay);
+            tally.add(Which::Category(j), r.expected, r.observed, bits_from_tail(r.tail));
+        }
+    }
+
+    /// Folds one observation into a profile (own or group).
+    fn learn(&mut self, group: bool, i: usize, obs: &Observation<'_>, when: When, tick: u32) {
+        let (hl, hs, win) = (
+            self.config.half_life_secs,
+            self.config.burst_half_life_secs,
+            self.config.window_secs,
+        );
+        let tr = self.config.transform;
+        let pane = (when.t / win).floor() as i64 as u32;
+        // Resolve ids and hashes before borrowing the store mutably.
+        let mut cat_hashes = [0u64; 64];
+        for (j, (_, value)) in obs.categories.iter().enumerate().take(64) {
+            if let Some(h) = cat_hashes.get_mut(j) {
+                *h = self.category_hash(value);
+            }
+        }
+        let (measures, dimensions) = (&self.measures, &self.dimensions);
+        let store = if group { &mut self.groups } else { &mut self.entities };
+        let Some((core, ms, cs)) = store.row_mut(i) else {
+            return;
+        };
+        if core.events == 0 {
+            core.first_time = when.t;
+            core.last_time = when.t;
+            core.pane = pane;
+        }
+        let dt = when.t - core.last_time;
+        let (w_long, w_short) = if dt >= 0.0 {
+            let a = (-dt / hl).exp2();
+            if a < 1.0 {
+                core.weight *= a as f32;
+                for m in ms.iter_mut() {
+                    m.ew.decay(a);
+                }
+                for c in cs.iter_mut() {
+                    c.top.decay(a as f32);
+                }
+            }
+            core.burst *= (-dt / hs).exp2() as f32;
+            core.last_time = when.t;
+            (1.0, 1.0)
+        } else {
+            // A late event: weigh it as already decayed instead of decaying the state.
+            ((dt / hl).exp2(), (dt / hs).exp2())
+        };
+        core.first_time = core.first_time.min(when.t);
+        core.weight += w_long as f32;
+        core.burst += w_short as f32;
+        core.seasonal.record(when.hour, when.day);
+        let steps = pane.wrapping_sub(core.pane);
+        if steps > 0 && steps < u32::MAX / 2 {
+            for m in ms.iter_mut() {
+                m.window.advance(steps);
+            }
+            core.pane = pane;
+        }
+        core.events = core.events.saturating_add(1);
+        core.tick = tick;
+        for (j, (name, x)) in obs.measures.iter().enumerate() {
+            if let Some(slot) = measures.id(name, j).and_then(|id| ms.get_mut(id)) {
+                let xt = tr.apply(*x);
+                slot.ew.push(xt, w_long);
+                slot.window.push(xt as f32);
+            }
+        }
+        for (j, (dim, _)) in obs.categories.iter().enumerate() {
+            let h = cat_hashes.get(j).copied().unwrap_or(0);
+            if let Some(slot) = dimensions.id(dim, j).and_then(|id| cs.get_mut(id)) {
+                slot.top.push(fingerprint(h), w_long as f32);
+                slot.distinct.insert(h);
+            }
+        }
+    }
+}
+
+/// The 32-bit table fingerprint of a category hash (never 0, which marks an empty slot).
+#[inline]
+pub(crate) fn fingerprint(h: u64) -> u32 {
+    ((h >> 32) as u32).max(1)
+}
+
+impl Baseline for EntityBaselines {
+    fn observe(&mut self, obs: &Observation<'_>) -> Result<AnomalyScore, CoreError> {
+        self.observe_observation(obs).map_err(CoreError::from)
+    }
+
+    fn score(&self, obs: &Observation<'_>) -> Result<AnomalyScore, CoreError> {
+        self.score_observation(obs).map_err(CoreError::from)
+    }
+
+    fn entities(&self) -> usize {
+        self.entities.len()
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.entities.memory_bytes()
+            + self.groups.memory_bytes()
+            + self.measures.memory_bytes()
+            + self.dimensions.memory_bytes()
+            + std::mem::size_of::<Self>()
+    }
+}

@@ -1,0 +1,240 @@
+//! Hyperparameters of the per-entity baselines: [`ProfileParams`] → [`ProfileConfig`].
+
+use serde::{Deserialize, Serialize};
+use vigil_core::ParamGuard;
+
+use crate::BaselineError;
+
+/// How numeric measures are transformed before their mean and variance are tracked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
+pub enum Transform {
+    /// `sign(x)·ln(1+|x|)`: byte counts, durations and counts are heavy-tailed, roughly
+    /// log-normal; on the log scale a Gaussian tail is a fair calibration, and every finite
+    /// input maps into `[−710, 710]`, so no state can overflow.
+    #[default]
+    SignedLog,
+    /// The raw value, clamped to `±1e15` so that variances stay finite.
+    Identity,
+}
+
+impl Transform {
+    /// Applies the transform to a finite value.
+    #[inline]
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Transform::SignedLog => x.signum() * x.abs().ln_1p(),
+            Transform::Identity => x.clamp(-1e15, 1e15),
+        }
+    }
+}
+
+/// Unchecked hyperparameters (a builder). [`ParamGuard::check`] validates them into a
+/// [`ProfileConfig`], from which [`crate::EntityBaselines::new`] builds the model.
+///
+/// ```
+/// use vigil_baseline::{EntityBaselines, ProfileParams};
+/// use vigil_core::ParamGuard;
+/// let config = ProfileParams::default().max_entities(10_000).half_life_secs(86_400.0).check()?;
+/// let model = EntityBaselines::new(config);
+/// assert_eq!(model.config().max_entities(), 10_000);
+/// # Ok::<(), vigil_baseline::BaselineError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileParams(ProfileConfig);
+
+/// Checked hyperparameters: valid by construction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileConfig {
+    pub(crate) max_entities: usize,
+    pub(crate) max_groups: usize,
+    pub(crate) max_measures: usize,
+    pub(crate) max_dimensions: usize,
+    pub(crate) half_life_secs: f64,
+    pub(crate) burst_half_life_secs: f64,
+    pub(crate) window_secs: f64,
+    pub(crate) min_history: u32,
+    pub(crate) report_bits: f64,
+    pub(crate) min_sd: f64,
+    pub(crate) transform: Transform,
+    pub(crate) eviction_samples: usize,
+    pub(crate) seed: u64,
+}
+
+impl Default for ProfileParams {
+    fn default() -> Self {
+        Self(ProfileConfig {
+            max_entities: 100_000,
+            max_groups: 4_096,
+            max_measures: 2,
+            max_dimensions: 1,
+            half_life_secs: 7.0 * 86_400.0,
+            burst_half_life_secs: 600.0,
+            window_secs: 3_600.0,
+            min_history: 10,
+            report_bits: 6.0,
+            min_sd: 0.25,
+            transform: Transform::SignedLog,
+            eviction_samples: 8,
+            seed: vigil_core::SeededState::DEFAULT_SEED,
+        })
+    }
+}
+
+macro_rules! setter {
+    ($(#[$doc:meta])* $name:ident: $ty:ty) => {
+        $(#[$doc])*
+        pub fn $name(mut self, v: $ty) -> Self {
+            self.0.$name = v;
+            self
+        }
+    };
+}
+
+impl ProfileParams {
+    setter!(
+        /// Most entities profiled at once; beyond it the least recently seen are evicted.
+        max_entities: usize
+    );
+    setter!(
+        /// Most peer groups profiled at once (new groups beyond it get no group profile).
+        max_groups: usize
+    );
+    setter!(
+        /// Distinct numeric measure names tracked (each costs 48 bytes per entity).
+        max_measures: usize
+    );
+    setter!(
+        /// Distinct categorical dimensions tracked (each costs 44 bytes per entity).
+        max_dimensions: usize
+    );
+    setter!(
+        /// Half-life of the long memory (means, variances, category counts, base rate), seconds.
+        half_life_secs: f64
+    );
+    setter!(
+        /// Half-life of the short memory that measures the current event rate, seconds.
+        burst_half_life_secs: f64
+    );
+    setter!(
+        /// Length of one tumbling pane of the windowed mean and variance, seconds.
+        window_secs: f64
+    );
+    setter!(
+        /// Events an entity needs before it is scored on its own history (before that it
+        /// borrows its peer group's profile, or is not scored).
+        min_history: u32
+    );
+    setter!(
+        /// Surprisal (bits) from which a component is reported as a [`vigil_core::Deviation`].
+        report_bits: f64
+    );
+    setter!(
+        /// Floor on a measure's standard deviation, in transformed units.
+        min_sd: f64
+    );
+    setter!(
+        /// Transform applied to numeric measures.
+        transform: Transform
+    );
+    setter!(
+        /// Entities sampled when choosing one to evict (more = closer to exact LRU).
+        eviction_samples: usize
+    );
+    setter!(
+        /// Seed of the entity and category hashes and of eviction sampling.
+        seed: u64
+    );
+}
+
+impl ProfileConfig {
+    /// Most entities profiled at once.
+    pub fn max_entities(&self) -> usize {
+        self.max_entities
+    }
+    /// Most peer groups profiled at once.
+    pub fn max_groups(&self) -> usize {
+        self.max_groups
+    }
+    /// Numeric measure slots per entity.
+    pub fn max_measures(&self) -> usize {
+        self.max_measures
+    }
+    /// Categorical dimension slots per entity.
+    pub fn max_dimensions(&self) -> usize {
+        self.max_dimensions
+    }
+    /// Long-memory half-life, seconds.
+    pub fn half_life_secs(&self) -> f64 {
+        self.half_life_secs
+    }
+    /// Events before an entity is scored on its own history.
+    pub fn min_history(&self) -> u32 {
+        self.min_history
+    }
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+}
+
+fn positive(name: &'static str, v: f64) -> Result<(), BaselineError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(BaselineError::InvalidParameter {
+            name,
+            reason: format!("must be finite and > 0, got {v}"),
+        })
+    }
+}
+
+fn range(name: &'static str, v: usize, lo: usize, hi: usize) -> Result<(), BaselineError> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(BaselineError::InvalidParameter {
+            name,
+            reason: format!("must be in {lo}..={hi}, got {v}"),
+        })
+    }
+}
+
+impl ParamGuard for ProfileParams {
+    type Checked = ProfileConfig;
+    type Error = BaselineError;
+
+    fn check_ref(&self) -> Result<&ProfileConfig, BaselineError> {
+        let c = &self.0;
+        // Entity slots are addressed by u32.
+        range("max_entities", c.max_entities, 1, u32::MAX as usize / 2)?;
+        range("max_groups", c.max_groups, 0, u32::MAX as usize / 2)?;
+        range("max_measures", c.max_measures, 0, 64)?;
+        range("max_dimensions", c.max_dimensions, 0, 64)?;
+        range("eviction_samples", c.eviction_samples, 1, 64)?;
+        positive("half_life_secs", c.half_life_secs)?;
+        positive("burst_half_life_secs", c.burst_half_life_secs)?;
+        positive("window_secs", c.window_secs)?;
+        positive("min_sd", c.min_sd)?;
+        if !(c.report_bits.is_finite() && c.report_bits >= 0.0) {
+            return Err(BaselineError::InvalidParameter {
+                name: "report_bits",
+                reason: format!("must be finite and ≥ 0, got {}", c.report_bits),
+            });
+        }
+        Ok(c)
+    }
+
+    fn check(self) -> Result<ProfileConfig, BaselineError> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+/// Maps a transformed mean back to the measure's own units, for reporting.
+pub(crate) fn inverse(t: Transform, y: f64) -> f64 {
+    match t {
+        Transform::SignedLog => y.signum() * y.abs().exp_m1(),
+        Transform::Identity => y,
+    }
+}

@@ -1,0 +1,179 @@
+//! Decaying Space-Saving summary of one categorical dimension.
+
+use serde::{Deserialize, Serialize};
+
+/// Entries kept per dimension per entity.
+pub const TOP_K: usize = 4;
+
+/// The `TOP_K` most frequent values of one dimension (Space-Saving, Metwally et al. 2005), with
+/// time-decayed counts, the decayed total, and a distinct-count sketch alongside.
+///
+/// Values are 32-bit fingerprints of a seeded hash (0 = empty slot). A value not in the table
+/// is either new or rarer than every kept value; the mass outside the table
+/// (`total − Σ kept`) is its probability, with add-one smoothing so the first surprise of a
+/// young entity is mild and that of an old, regular one is strong.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct TopK {
+    /// Decayed number of values seen.
+    pub total: f32,
+    /// Fingerprints (0 = empty).
+    pub keys: [u32; TOP_K],
+    /// Decayed counts, aligned with `keys`.
+    pub counts: [f32; TOP_K],
+}
+
+/// How rare a value was: its estimated frequency and the tail probability of a value at
+/// least this rare.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rarity {
+    /// Estimated frequency of the observed value (0 when not kept).
+    pub observed: f64,
+    /// Frequency of a typical value: `Σ p²` over kept values (the chance two events agree).
+    pub expected: f64,
+    /// Probability of a value at least as rare as this one.
+    pub tail: f64,
+}
+
+impl TopK {
+    /// Multiplies every count by `factor`.
+    #[inline]
+    pub fn decay(&mut self, factor: f32) {
+        self.total *= factor;
+        for c in &mut self.counts {
+            *c *= factor;
+        }
+    }
+
+    /// Scores a fingerprint against the summary, its counts decayed by `decay` first.
+    pub fn rarity(&self, key: u32, decay: f64) -> Rarity {
+        let total = f64::from(self.total) * decay;
+        let mut kept = 0.0;
+        let mut own: Option<f64> = None;
+        let mut sq = 0.0;
+        for (k, c) in self.keys.iter().zip(self.counts.iter()) {
+            if *k != 0 {
+                let c = f64::from(*c) * decay;
+                kept += c;
+                sq += c * c;
+                if *k == key {
+                    own = Some(c);
+                }
+            }
+        }
+        let denom = total + 1.0;
+        let other = ((total - kept).max(0.0) + 1.0) / denom;
+        let expected = if total > 0.0 { sq / (total * total) } else { 0.0 };
+        match own {
+            Some(c) => {
+                // Mass of kept values no more frequent than this one, plus everything unkept.
+                let mut rarer = 0.0;
+                for (k, d) in self.keys.iter().zip(self.counts.iter()) {
+                    let d = f64::from(*d) * decay;
+                    if *k != 0 && d <= c {
+                        rarer += d;
+                    }
+                }
+                Rarity {
+                    observed: c / total.max(f64::MIN_POSITIVE),
+                    expected,
+                    tail: (rarer / denom + other).min(1.0),
+                }
+            }
+            None => Rarity {
+                observed: 0.0,
+                expected,
+                tail: other.min(1.0),
+            },
+        }
+    }
+
+    /// Counts one occurrence of `key` with weight `w`.
+    #[inline]
+    pub fn push(&mut self, key: u32, w: f32) {
+        self.total += w;
+        let mut min_i = 0;
+        let mut min_c = f32::INFINITY;
+        for (i, (k, c)) in self.keys.iter().zip(self.counts.iter_mut()).enumerate() {
+            if *k == key {
+                *c += w;
+                return;
+            }
+            let cc = if *k == 0 { -1.0 } else { *c };
+            if cc < min_c {
+                min_c = cc;
+                min_i = i;
+            }
+        }
+        // Space-Saving: the new value takes the least-counted slot and inherits its count
+        // (an over-estimate by at most that count); an empty slot starts from zero.
+        if let (Some(k), Some(c)) = (self.keys.get_mut(min_i), self.counts.get_mut(min_i)) {
+            let base = if *k == 0 { 0.0 } else { *c };
+            *k = key;
+            *c = base + w;
+        }
+    }
+
+    /// Merges another summary decayed to the same time: counts of equal keys add, and the
+    /// `TOP_K` largest are kept (ties broken by key, so the result does not depend on order).
+    pub fn merge(&mut self, o: &TopK) {
+        let mut all: [(u32, f32); 2 * TOP_K] = [(0, 0.0); 2 * TOP_K];
+        let mut n = 0;
+        for (k, c) in self.keys.iter().zip(self.counts.iter()).chain(o.keys.iter().zip(o.counts.iter())) {
+            if *k == 0 {
+                continue;
+            }
+            if let Some(e) = all.iter_mut().take(n).find(|e| e.0 == *k) {
+                e.1 += *c;
+            } else if let Some(e) = all.get_mut(n) {
+                *e = (*k, *c);
+                n += 1;
+            }
+        }
+        let used = all.get_mut(..n).unwrap_or_default();
+        used.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        self.keys = [0; TOP_K];
+        self.counts = [0.0; TOP_K];
+        for (i, (k, c)) in used.iter().take(TOP_K).enumerate() {
+            if let (Some(sk), Some(sc)) = (self.keys.get_mut(i), self.counts.get_mut(i)) {
+                *sk = *k;
+                *sc = *c;
+            }
+        }
+        self.total += o.total;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_value_after_regular_history_is_rare() {
+        let mut t = TopK::default();
+        for _ in 0..200 {
+            t.push(7, 1.0);
+        }
+        let seen = t.rarity(7, 1.0);
+        let new = t.rarity(9, 1.0);
+        assert!(seen.tail > 0.9);
+        assert!(new.tail < 0.01);
+        assert_eq!(new.observed, 0.0);
+        assert!((new.expected - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn merge_is_order_free() {
+        let (mut a, mut b) = (TopK::default(), TopK::default());
+        for k in [1, 2, 3, 1, 5, 6] {
+            a.push(k, 1.0);
+        }
+        for k in [2, 7, 8, 2, 9] {
+            b.push(k, 1.0);
+        }
+        let mut ab = a;
+        ab.merge(&b);
+        let mut ba = b;
+        ba.merge(&a);
+        assert_eq!(ab, ba);
+    }
+}

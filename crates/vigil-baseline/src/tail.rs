@@ -1,0 +1,149 @@
+//! Tail probabilities and surprisal: the arithmetic that makes scores comparable.
+//!
+//! Every component score is a tail probability `p` (how likely an observation at least this
+//! extreme is under the baseline) reported as surprisal `-log2 p` bits. Components are combined
+//! with Fisher's method, so a combined score is itself a tail probability.
+
+use std::f64::consts::{LN_2, SQRT_2};
+
+/// Surprisal (bits) below which nothing is reported; `p = 1` gives 0.
+pub(crate) const MAX_SURPRISAL: f64 = 1.0e6;
+
+/// Complementary error function, fractional error < 1.2e-7 everywhere (Numerical Recipes'
+/// Chebyshev fit `erfcc`): good enough for tail probabilities, and branch-light.
+pub fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let r = t * poly.exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// Surprisal in bits of a two-sided Gaussian tail at z-score `z`: `-log2 P(|Z| ≥ |z|)`.
+///
+/// Uses `ln erfc` directly (the exponent of the fit), so it stays finite for any finite `z`
+/// where `erfc` itself would underflow.
+pub fn normal_two_sided_surprisal(z: f64) -> f64 {
+    let a = z.abs() / SQRT_2;
+    if !a.is_finite() {
+        return MAX_SURPRISAL;
+    }
+    let t = 1.0 / (1.0 + 0.5 * a);
+    let poly = -a * a - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    // P(|Z| ≥ |z|) = erfc(|z|/√2) = t·exp(poly).
+    let ln_p = t.ln() + poly;
+    clamp_bits(-ln_p / LN_2)
+}
+
+/// Surprisal in bits of the Chernoff bound on a Poisson upper tail: `P(N ≥ k | mean λ)`.
+///
+/// `-ln P ≥ k ln(k/λ) − k + λ` for `k > λ` (0 otherwise). A bound, so the reported tail
+/// probability is conservative (never smaller than the true one).
+pub fn poisson_upper_surprisal(k: f64, lambda: f64) -> f64 {
+    if !(k > lambda) || lambda <= 0.0 {
+        return 0.0;
+    }
+    clamp_bits((k * (k / lambda).ln() - k + lambda) / LN_2)
+}
+
+/// Converts surprisal (bits) to a tail probability.
+pub fn tail_from_bits(bits: f64) -> f64 {
+    (-bits * LN_2).exp().clamp(0.0, 1.0)
+}
+
+/// Converts a tail probability to surprisal (bits); `p ≤ 0` gives the cap.
+pub fn bits_from_tail(p: f64) -> f64 {
+    if p >= 1.0 {
+        0.0
+    } else if p > 0.0 {
+        clamp_bits(-p.log2())
+    } else {
+        MAX_SURPRISAL
+    }
+}
+
+/// Fisher's method: combines `k` independent tail probabilities given as their total surprisal
+/// (bits). `X = −2 Σ ln pᵢ ~ χ²(2k)`, whose survival function has the closed form
+/// `e^{−X/2} Σ_{i<k} (X/2)^i / i!`; computed in log space so it never underflows.
+pub fn fisher_combined_bits(total_bits: f64, k: usize) -> f64 {
+    if k == 0 || total_bits <= 0.0 {
+        return 0.0;
+    }
+    let half_x = total_bits * LN_2; // X/2 = Σ -ln pᵢ
+    let ln_half_x = half_x.ln();
+    // log-sum-exp of i·ln(X/2) − ln i!, i < k.
+    let mut max_term = f64::NEG_INFINITY;
+    let mut ln_fact = 0.0;
+    let mut terms = [0.0f64; 64];
+    let k = k.min(terms.len());
+    for (i, slot) in terms.iter_mut().take(k).enumerate() {
+        if i > 0 {
+            ln_fact += (i as f64).ln();
+        }
+        let term = i as f64 * ln_half_x - ln_fact;
+        *slot = term;
+        if term > max_term {
+            max_term = term;
+        }
+    }
+    let sum: f64 = terms.iter().take(k).map(|t| (t - max_term).exp()).sum();
+    let ln_p = -half_x + max_term + sum.ln();
+    clamp_bits(-ln_p / LN_2)
+}
+
+fn clamp_bits(b: f64) -> f64 {
+    if b.is_nan() { 0.0 } else { b.clamp(0.0, MAX_SURPRISAL) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erfc_matches_known_values() {
+        assert!((erfc(0.0) - 1.0).abs() < 1e-7);
+        assert!((erfc(1.0) - 0.157_299_207).abs() < 1e-7);
+        assert!((erfc(-1.0) - 1.842_700_793).abs() < 1e-7);
+    }
+
+    #[test]
+    fn normal_surprisal_is_monotone_and_finite() {
+        // P(|Z| ≥ 1.96) ≈ 0.05 → 4.32 bits.
+        assert!((normal_two_sided_surprisal(1.96) - 4.32).abs() < 0.01);
+        assert!(normal_two_sided_surprisal(0.0) < 1e-6);
+        let big = normal_two_sided_surprisal(1e200);
+        assert!(big.is_finite() && big > 1000.0);
+        assert!(normal_two_sided_surprisal(5.0) > normal_two_sided_surprisal(4.0));
+    }
+
+    #[test]
+    fn fisher_of_one_is_identity() {
+        for b in [0.5, 3.0, 20.0] {
+            assert!((fisher_combined_bits(b, 1) - b).abs() < 1e-9);
+        }
+        // Two p = 0.05: Fisher gives ≈ 0.0175.
+        let two = fisher_combined_bits(2.0 * bits_from_tail(0.05), 2);
+        assert!((tail_from_bits(two) - 0.0175).abs() < 5e-4);
+        assert!(fisher_combined_bits(1e9, 5).is_finite());
+    }
+
+    #[test]
+    fn poisson_bound_is_zero_below_mean() {
+        assert_eq!(poisson_upper_surprisal(1.0, 2.0), 0.0);
+        assert!(poisson_upper_surprisal(20.0, 1.0) > 30.0);
+    }
+}
