@@ -88,10 +88,19 @@ pub fn reliability_bins(
         .collect())
 }
 
-/// Index of the equal-width bin holding probability `p ∈ [0, 1]`.
+/// Index of the equal-width bin holding probability `p ∈ [0, 1]`: the `b` with
+/// `b/B ≤ p < (b+1)/B` (the last bin closed), with the edges computed as `b as f64 / B` so
+/// that the documented edges, not the rounding of `p·B`, decide.
 fn bin_of(p: f64, n_bins: usize) -> usize {
+    let nb = n_bins as f64;
     // `as usize` saturates; the min keeps p = 1 in the last bin.
-    ((p * n_bins as f64).floor() as usize).min(n_bins - 1)
+    let mut b = ((p * nb).floor() as usize).min(n_bins - 1);
+    if b > 0 && p < b as f64 / nb {
+        b -= 1;
+    } else if b + 1 < n_bins && p >= (b + 1) as f64 / nb {
+        b += 1;
+    }
+    b
 }
 
 /// Expected calibration error.
