@@ -1,0 +1,59 @@
+//! The evaluation error type.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Errors raised by the SOC replay, the evaluation harness and the demo generator.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum EvalError {
+    /// A replay or harness parameter outside its valid range.
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// Per-alert inputs of different lengths (scores for another alert list).
+    #[error("{what}: expected {expected} entries (one per alert), found {found}")]
+    LengthMismatch {
+        /// Which input.
+        what: &'static str,
+        /// Number of alerts.
+        expected: usize,
+        /// Entries supplied.
+        found: usize,
+    },
+    /// A score that is NaN or outside `[0, 1]`.
+    #[error("alert {alert_id:?}: score {value} is not a probability")]
+    InvalidScore {
+        /// The alert scored.
+        alert_id: String,
+        /// The score.
+        value: f64,
+    },
+    /// Training data that cannot train a scorer (no alerts, a single class).
+    #[error("cannot train on {what}: {reason}")]
+    Training {
+        /// What was being trained on.
+        what: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// A data set file that could not be read.
+    #[error("{path}: {reason}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// An error from the shared model (features, scorers).
+    #[error(transparent)]
+    Core(#[from] vigil_core::CoreError),
+    /// An error from the triage layer (model fitting, calibration, suppression).
+    #[error(transparent)]
+    Triage(#[from] vigil_triage::error::TriageError),
+}

@@ -1,0 +1,205 @@
+//! SOC figures of one replay: attack phases detected and when, alerts left unaddressed,
+//! benign alerts reviewed.
+//!
+//! Definitions (as on AIT-ADS, and for every labelled stream): an *attack alert* is one whose
+//! ground truth (or verdict) says threat; an *attack phase* is a (tenant, `truth.phase`) pair
+//! holding at least one attack alert; it is *detected* when an analyst reviews one of its
+//! attack alerts, and its time to detect runs from its first attack alert to that review's
+//! verdict (`Triaged`). Its time to respond runs from the same first alert to the end of the
+//! response to that review (`Resolved`). `miss_rate` is the share of a phase's attack alerts
+//! suppressed by score, averaged over phases, each phase weighing the same.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use vigil_core::Alert;
+
+use super::outcome::{FateKind, ReplayOutcome};
+
+/// One attack phase in a replay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseResult {
+    /// Tenant (network) of the phase.
+    pub network: String,
+    /// Phase name (AIT-ADS `time_label`).
+    pub phase: String,
+    /// Attack alerts in the phase.
+    pub attack_alerts: usize,
+    /// Of which suppressed by score.
+    pub suppressed: usize,
+    /// Unix time of its first attack alert.
+    pub first_attack: i64,
+    /// Unix time of the first verdict on one of its attack alerts, if any.
+    pub detected_at: Option<i64>,
+    /// Seconds to detect, if detected.
+    pub ttd_s: Option<i64>,
+    /// Seconds to respond (first attack alert to end of response), if detected.
+    pub ttr_s: Option<i64>,
+}
+
+/// The figures of one replay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueSummary {
+    /// Discipline name.
+    pub discipline: String,
+    /// Alerts that arrived.
+    pub alerts: usize,
+    /// Alerts reviewed by an analyst.
+    pub reviewed: usize,
+    /// Alerts suppressed by score.
+    pub suppressed_score: usize,
+    /// Alerts that joined an already reviewed incident.
+    pub joined_incident: usize,
+    /// Alerts never reviewed.
+    pub never_reviewed: usize,
+    /// `never_reviewed / alerts`.
+    pub unaddressed_share: f64,
+    /// `(suppressed_score + joined_incident) / alerts`.
+    pub suppressed_share: f64,
+    /// Benign alerts reviewed.
+    pub benign_reviewed: usize,
+    /// Attack alerts reviewed.
+    pub attack_reviewed: usize,
+    /// Queue items (alerts or incidents) reviewed.
+    pub items_reviewed: usize,
+    /// Attack phases.
+    pub phases_total: usize,
+    /// Attack phases detected.
+    pub phases_detected: usize,
+    /// Median seconds to detect over detected phases (`null` when none was).
+    pub mttd_median_s: Option<f64>,
+    /// 90th percentile seconds to detect over detected phases.
+    pub mttd_p90_s: Option<f64>,
+    /// Median seconds to respond over detected phases.
+    pub mttr_median_s: Option<f64>,
+    /// 90th percentile seconds to respond.
+    pub mttr_p90_s: Option<f64>,
+    /// Share of reviewed alerts that were attack alerts.
+    pub precision: Option<f64>,
+    /// Share of benign alerts that an analyst reviewed.
+    pub fpr: Option<f64>,
+    /// Share of attack alerts suppressed by score, averaged over phases.
+    pub miss_rate: Option<f64>,
+    /// Analyst hours spent (reviews and responses).
+    pub analyst_hours: f64,
+    /// Alerts reviewed per busy analyst hour.
+    pub alerts_per_analyst_hour: Option<f64>,
+    /// Per-phase detail, by network then first attack time.
+    pub phases: Vec<PhaseResult>,
+}
+
+/// Linear-interpolated quantile of sorted values (`q` in `[0, 1]`).
+pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let pos = q.clamp(0.0, 1.0) * (n - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    let a = *sorted.get(lo)?;
+    let b = *sorted.get(hi)?;
+    Some(a + (b - a) * (pos - lo as f64))
+}
+
+fn ratio(a: usize, b: usize) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+impl QueueSummary {
+    /// Summarises a replay of `alerts` (the slice replayed, with ground truth).
+    pub fn new(alerts: &[Alert], outcome: &ReplayOutcome) -> Self {
+        let mut phases: BTreeMap<(String, String), PhaseResult> = BTreeMap::new();
+        let (mut benign_reviewed, mut attack_reviewed, mut benign) = (0, 0, 0);
+        for (a, f) in alerts.iter().zip(&outcome.fates) {
+            let attack = a.is_threat().unwrap_or(false);
+            let reviewed = f.kind == FateKind::Reviewed;
+            if attack {
+                attack_reviewed += usize::from(reviewed);
+            } else {
+                benign += 1;
+                benign_reviewed += usize::from(reviewed);
+            }
+            let Some(phase) = a.truth.as_ref().and_then(|t| t.phase.as_ref()) else {
+                continue;
+            };
+            if !attack {
+                continue;
+            }
+            let t = a.time.timestamp();
+            let p = phases
+                .entry((a.tenant.clone().unwrap_or_default(), phase.clone()))
+                .or_insert_with(|| PhaseResult {
+                    network: a.tenant.clone().unwrap_or_default(),
+                    phase: phase.clone(),
+                    attack_alerts: 0,
+                    suppressed: 0,
+                    first_attack: t,
+                    detected_at: None,
+                    ttd_s: None,
+                    ttr_s: None,
+                });
+            p.attack_alerts += 1;
+            p.first_attack = p.first_attack.min(t);
+            p.suppressed += usize::from(f.kind == FateKind::SuppressedScore);
+            if reviewed && p.detected_at.is_none_or(|d| f.triaged < d) {
+                p.detected_at = Some(f.triaged);
+                p.ttr_s = Some(f.resolved);
+            }
+        }
+        let mut phases: Vec<PhaseResult> = phases.into_values().collect();
+        for p in &mut phases {
+            p.ttd_s = p.detected_at.map(|d| d - p.first_attack);
+            p.ttr_s = p.ttr_s.map(|r| r - p.first_attack);
+        }
+        phases.sort_by(|a, b| (&a.network, a.first_attack).cmp(&(&b.network, b.first_attack)));
+        let mut ttd: Vec<f64> = phases
+            .iter()
+            .filter_map(|p| p.ttd_s)
+            .map(|s| s as f64)
+            .collect();
+        let mut ttr: Vec<f64> = phases
+            .iter()
+            .filter_map(|p| p.ttr_s)
+            .map(|s| s as f64)
+            .collect();
+        ttd.sort_by(f64::total_cmp);
+        ttr.sort_by(f64::total_cmp);
+        let miss: Vec<f64> = phases
+            .iter()
+            .filter(|p| p.attack_alerts > 0)
+            .map(|p| p.suppressed as f64 / p.attack_alerts as f64)
+            .collect();
+        let n = alerts.len();
+        let reviewed = outcome.count(FateKind::Reviewed);
+        let suppressed_score = outcome.count(FateKind::SuppressedScore);
+        let joined_incident = outcome.count(FateKind::JoinedIncident);
+        let never_reviewed = outcome.count(FateKind::NeverReviewed);
+        let hours = outcome.busy_s as f64 / 3600.0;
+        Self {
+            discipline: outcome.discipline.to_owned(),
+            alerts: n,
+            reviewed,
+            suppressed_score,
+            joined_incident,
+            never_reviewed,
+            unaddressed_share: ratio(never_reviewed, n).unwrap_or(0.0),
+            suppressed_share: ratio(suppressed_score + joined_incident, n).unwrap_or(0.0),
+            benign_reviewed,
+            attack_reviewed,
+            items_reviewed: outcome.items_reviewed,
+            phases_total: phases.len(),
+            phases_detected: phases.iter().filter(|p| p.detected_at.is_some()).count(),
+            mttd_median_s: quantile(&ttd, 0.5),
+            mttd_p90_s: quantile(&ttd, 0.9),
+            mttr_median_s: quantile(&ttr, 0.5),
+            mttr_p90_s: quantile(&ttr, 0.9),
+            precision: ratio(attack_reviewed, reviewed),
+            fpr: ratio(benign_reviewed, benign),
+            miss_rate: (!miss.is_empty()).then(|| miss.iter().sum::<f64>() / miss.len() as f64),
+            analyst_hours: hours,
+            alerts_per_analyst_hour: (hours > 0.0).then(|| reviewed as f64 / hours),
+            phases,
+        }
+    }
+}
