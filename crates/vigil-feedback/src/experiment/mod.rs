@@ -1,0 +1,1 @@
+//! The feedback loop replayed on labelled alert streams.
