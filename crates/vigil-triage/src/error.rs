@@ -9,4 +9,40 @@ pub enum TriageError {
     /// An error from the shared model (bad parameter, bad data, schema mismatch).
     #[error(transparent)]
     Core(#[from] vigil_core::CoreError),
+    /// A saved GBDT model that does not start with the format's magic bytes.
+    #[error("not a Vigil GBDT model: magic bytes {found:02x?}")]
+    ModelMagic {
+        /// The first bytes found.
+        found: Vec<u8>,
+    },
+    /// A saved GBDT model of a format version this build cannot read.
+    #[error("GBDT model format version {found} is not supported (this build reads {supported})")]
+    ModelVersion {
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        supported: u32,
+    },
+    /// A saved GBDT model whose payload does not match its checksum.
+    #[error("GBDT model checksum mismatch: stored {stored:#018x}, computed {computed:#018x}")]
+    ModelChecksum {
+        /// Checksum in the file.
+        stored: u64,
+        /// Checksum of the payload read.
+        computed: u64,
+    },
+    /// A saved GBDT model that is truncated or structurally invalid.
+    #[error("corrupt GBDT model at byte {offset}: {reason}")]
+    ModelCorrupt {
+        /// Byte offset (in the payload, or the file for the header) where reading failed.
+        offset: usize,
+        /// What was wrong.
+        reason: String,
+    },
+    /// Reading or writing a GBDT model failed.
+    #[error("GBDT model I/O: {source}")]
+    ModelIo {
+        /// The I/O error.
+        source: std::io::Error,
+    },
 }

@@ -1,0 +1,333 @@
+//! Growing one tree on histograms: best-first or level by level, with the subtraction trick
+//! (only the smaller child's histogram is built; the larger one is parent − smaller).
+
+use super::binning::BinMapper;
+use super::hist::{self, Bin, Hist};
+use super::params::{GbdtValidParams, Growth};
+use super::tree::{Node, Tree};
+
+/// The best split of a leaf.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    gain: f64,
+    feature: usize,
+    /// Rows with bin `1..=bin` go left.
+    bin: u8,
+    default_left: bool,
+    left: Bin,
+    right: Bin,
+}
+
+/// A leaf still open to splitting.
+struct Open {
+    node: usize,
+    start: usize,
+    end: usize,
+    depth: usize,
+    hist: Option<Hist>,
+    split: Option<Split>,
+}
+
+/// The inputs of one tree.
+pub(crate) struct GrowInput<'a> {
+    pub(crate) params: &'a GbdtValidParams,
+    pub(crate) mapper: &'a BinMapper,
+    /// Row-major bins, `n_features` bytes per row.
+    pub(crate) bins: &'a [u8],
+    pub(crate) n_features: usize,
+    pub(crate) grad: &'a [f64],
+    pub(crate) hess: &'a [f64],
+    /// Features this tree may split on.
+    pub(crate) allowed: &'a [bool],
+}
+
+/// A grown tree, with the bin of each split (for walking binned rows) and, per leaf, the
+/// range of `idx` holding its rows.
+pub(crate) struct Grown {
+    pub(crate) tree: Tree,
+    pub(crate) split_bins: Vec<u8>,
+    pub(crate) leaf_ranges: Vec<(usize, usize, usize)>,
+}
+
+/// Reusable buffers across trees.
+#[derive(Default)]
+pub(crate) struct Workspace {
+    pool: Vec<Hist>,
+    scratch: Vec<u32>,
+}
+
+impl Workspace {
+    fn take(&mut self, n_features: usize) -> Hist {
+        self.pool.pop().unwrap_or_else(|| hist::zeroed(n_features))
+    }
+    fn give(&mut self, h: Hist) {
+        self.pool.push(h);
+    }
+}
+
+fn leaf_weight(b: &Bin, lambda: f64) -> f64 {
+    let d = b.h + lambda;
+    if d > 0.0 { -b.g / d } else { 0.0 }
+}
+
+fn score(b: &Bin, lambda: f64) -> f64 {
+    let d = b.h + lambda;
+    if d > 0.0 { b.g * b.g / d } else { 0.0 }
+}
+
+/// The best split of a node with histogram `h` and sums `sum`, over allowed features.
+fn best_split(inp: &GrowInput<'_>, h: &Hist, sum: &Bin) -> Option<Split> {
+    let p = inp.params;
+    let lambda = p.lambda;
+    let min_n = p.min_data_in_leaf as f64;
+    let parent = score(sum, lambda);
+    let mut best: Option<Split> = None;
+    let mut best_gain = p.min_split_gain.max(1e-12);
+    for (f, (fh, fb)) in h.iter().zip(&inp.mapper.features).enumerate() {
+        if !inp.allowed.get(f).copied().unwrap_or(false) {
+            continue;
+        }
+        let edges = fb.edges.len();
+        if edges == 0 {
+            continue;
+        }
+        let miss = fh[0];
+        let directions: &[bool] = if miss.n > 0.0 {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &miss_left in directions {
+            let mut left = if miss_left { miss } else { Bin::default() };
+            for (s, b) in fh.iter().enumerate().take(edges + 1).skip(1) {
+                left.add(b);
+                if left.n < min_n || left.h < p.min_child_weight {
+                    continue;
+                }
+                let right = sum.sub(&left);
+                if right.n < min_n || right.h < p.min_child_weight {
+                    // Right only shrinks from here on.
+                    break;
+                }
+                let gain = score(&left, lambda) + score(&right, lambda) - parent;
+                if gain > best_gain {
+                    best_gain = gain;
+                    // Without missing training values, send unseen NaN the way most rows went.
+                    let default_left = if miss.n > 0.0 {
+                        miss_left
+                    } else {
+                        left.n >= right.n
+                    };
+                    best = Some(Split {
+                        gain,
+                        feature: f,
+                        bin: s as u8,
+                        default_left,
+                        left,
+                        right,
+                    });
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Grows one tree on rows `idx` (reordered in place so each leaf's rows are contiguous).
+pub(crate) fn grow(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> Grown {
+    let p = inp.params;
+    let nf = inp.n_features;
+    let mut sum = Bin::default();
+    for &i in idx.iter() {
+        let i = i as usize;
+        sum.g += inp.grad.get(i).copied().unwrap_or(0.0);
+        sum.h += inp.hess.get(i).copied().unwrap_or(0.0);
+    }
+    sum.n = idx.len() as f64;
+    let lr = p.learning_rate;
+    let mut nodes = vec![Node::leaf(leaf_weight(&sum, p.lambda) * lr, sum.n)];
+    let mut split_bins = vec![0u8];
+    let mut h = ws.take(nf);
+    hist::build(&mut h, inp.bins, nf, idx, inp.grad, inp.hess);
+    let can_split = |depth: usize, s: &Bin| {
+        p.max_depth.is_none_or(|d| depth < d) && s.n >= 2.0 * p.min_data_in_leaf as f64
+    };
+    let mut open = vec![Open {
+        node: 0,
+        start: 0,
+        end: idx.len(),
+        depth: 0,
+        split: if can_split(0, &sum) {
+            best_split(inp, &h, &sum)
+        } else {
+            None
+        },
+        hist: Some(h),
+    }];
+    let mut done: Vec<Open> = Vec::new();
+    let mut leaves = 1usize;
+    while leaves < p.max_leaves {
+        // Pick the leaf to split: largest gain (best-first) or shallowest (level order); ties
+        // go to the lowest node id so the result never depends on anything but the data.
+        let mut pick: Option<usize> = None;
+        for (k, o) in open.iter().enumerate() {
+            let Some(s) = &o.split else { continue };
+            let better = match pick.and_then(|j| open.get(j)) {
+                None => true,
+                Some(b) => {
+                    let bs = b.split.map_or(f64::NEG_INFINITY, |x| x.gain);
+                    match p.growth {
+                        Growth::LeafWise => s.gain > bs || (s.gain == bs && o.node < b.node),
+                        Growth::DepthWise => {
+                            o.depth < b.depth || (o.depth == b.depth && o.node < b.node)
+                        }
+                    }
+                }
+            };
+            if better {
+                pick = Some(k);
+            }
+        }
+        let Some(k) = pick else { break };
+        let leaf = open.swap_remove(k);
+        let Some(split) = leaf.split else { break };
+        let Some(mut parent_hist) = leaf.hist else {
+            break;
+        };
+
+        // Stable partition of the leaf's rows: left rows first, in their old order.
+        let rows = &mut idx[leaf.start..leaf.end];
+        ws.scratch.clear();
+        let mut nl = 0usize;
+        for r in 0..rows.len() {
+            let i = rows[r];
+            let b = inp
+                .bins
+                .get(i as usize * nf + split.feature)
+                .copied()
+                .unwrap_or(0);
+            let go_left = if b == 0 {
+                split.default_left
+            } else {
+                b <= split.bin
+            };
+            if go_left {
+                rows[nl] = i;
+                nl += 1;
+            } else {
+                ws.scratch.push(i);
+            }
+        }
+        rows[nl..].copy_from_slice(&ws.scratch);
+        let mid = leaf.start + nl;
+
+        let li = nodes.len();
+        let ri = li + 1;
+        let fb = &inp.mapper.features[split.feature];
+        if let Some(n) = nodes.get_mut(leaf.node) {
+            n.feature = split.feature as u32;
+            n.threshold = fb.threshold(split.bin);
+            n.default_left = split.default_left;
+            n.left = li as u32;
+            n.right = ri as u32;
+            n.gain = split.gain;
+        }
+        if let Some(b) = split_bins.get_mut(leaf.node) {
+            *b = split.bin;
+        }
+        nodes.push(Node::leaf(
+            leaf_weight(&split.left, p.lambda) * lr,
+            split.left.n,
+        ));
+        nodes.push(Node::leaf(
+            leaf_weight(&split.right, p.lambda) * lr,
+            split.right.n,
+        ));
+        split_bins.extend([0, 0]);
+        leaves += 1;
+
+        let depth = leaf.depth + 1;
+        let left_ok = can_split(depth, &split.left);
+        let right_ok = can_split(depth, &split.right);
+        let (lh, rh) = if left_ok || right_ok {
+            // Build the smaller child; the larger is parent − smaller.
+            let left_smaller = nl <= (leaf.end - mid);
+            let (s_start, s_end) = if left_smaller {
+                (leaf.start, mid)
+            } else {
+                (mid, leaf.end)
+            };
+            let mut small = ws.take(nf);
+            hist::build(
+                &mut small,
+                inp.bins,
+                nf,
+                &idx[s_start..s_end],
+                inp.grad,
+                inp.hess,
+            );
+            hist::subtract(&mut parent_hist, &small);
+            if left_smaller {
+                (small, parent_hist)
+            } else {
+                (parent_hist, small)
+            }
+        } else {
+            ws.give(parent_hist);
+            done.push(Open {
+                node: li,
+                start: leaf.start,
+                end: mid,
+                depth,
+                hist: None,
+                split: None,
+            });
+            done.push(Open {
+                node: ri,
+                start: mid,
+                end: leaf.end,
+                depth,
+                hist: None,
+                split: None,
+            });
+            continue;
+        };
+        for (node, start, end, s, h, ok) in [
+            (li, leaf.start, mid, split.left, lh, left_ok),
+            (ri, mid, leaf.end, split.right, rh, right_ok),
+        ] {
+            let best = if ok { best_split(inp, &h, &s) } else { None };
+            let hist = if best.is_some() {
+                Some(h)
+            } else {
+                ws.give(h);
+                None
+            };
+            let o = Open {
+                node,
+                start,
+                end,
+                depth,
+                hist,
+                split: best,
+            };
+            if o.split.is_some() {
+                open.push(o);
+            } else {
+                done.push(o);
+            }
+        }
+    }
+    for o in open.iter_mut() {
+        if let Some(h) = o.hist.take() {
+            ws.give(h);
+        }
+    }
+    done.extend(open);
+    let leaf_ranges = done.iter().map(|o| (o.node, o.start, o.end)).collect();
+    Grown {
+        tree: Tree { nodes },
+        split_bins,
+        leaf_ranges,
+    }
+}

@@ -1,0 +1,255 @@
+//! Deterministic synthetic data and the `vigil bench score` measurement.
+//!
+//! The data is a nonlinear binary problem: standard normal features, the threat log-odds a
+//! sum of a sine, products, a square and a gated term of the first nine features plus a small
+//! linear part of the next twelve (the rest are noise); the label is drawn from the logistic
+//! of it. Values are rounded to `f32`, so every library (which may bin in `f32` or `f64`) sees
+//! the same numbers. The same seed gives the same rows on every platform.
+
+use std::io::Write;
+use std::time::Instant;
+
+use ndarray::{Array1, Array2};
+use serde::Serialize;
+use vigil_core::{FeatureSchema, Fit, LabeledData, SplitMix64};
+
+use super::params::GbdtParams;
+use crate::error::TriageError;
+
+/// The threat log-odds of one row.
+fn logit(x: &[f64]) -> f64 {
+    let v = |j: usize| x.get(j).copied().unwrap_or(0.0);
+    let gated = if v(4) > 0.5 { v(5) } else { -v(5) };
+    let mut z = 1.5 * (2.0 * v(0)).sin()
+        + v(1) * v(2)
+        + 0.8 * (v(3) * v(3) - 1.0)
+        + 0.7 * gated
+        + 0.3 * v(6) * v(7) * v(8)
+        - 1.0;
+    for j in 9..21 {
+        let sign = if j % 2 == 0 { 0.2 } else { -0.2 };
+        z += sign * v(j);
+    }
+    z
+}
+
+/// `rows` rows of `features` features, class 0 = threat, from `seed`.
+///
+/// ```
+/// let a = vigil_triage::gbdt::synth::make_binary(100, 8, 7);
+/// let b = vigil_triage::gbdt::synth::make_binary(100, 8, 7);
+/// assert_eq!(a, b);
+/// ```
+pub fn make_binary(rows: usize, features: usize, seed: u64) -> LabeledData {
+    let mut rng = SplitMix64::new(seed);
+    let mut x = Array2::zeros((rows, features));
+    let mut y = Array1::zeros(rows);
+    let mut buf = vec![0.0; features];
+    for (mut row, t) in x.rows_mut().into_iter().zip(y.iter_mut()) {
+        for b in buf.iter_mut() {
+            *b = f64::from(rng.normal() as f32);
+        }
+        let p = 1.0 / (1.0 + (-logit(&buf)).exp());
+        *t = usize::from(rng.next_f64() >= p);
+        row.iter_mut().zip(&buf).for_each(|(d, s)| *d = *s);
+    }
+    let schema = FeatureSchema::new((0..features).map(|j| format!("f{j}")));
+    LabeledData {
+        features: x,
+        targets: y,
+        n_classes: 2,
+        weights: None,
+        schema,
+    }
+}
+
+/// Writes data as CSV: a header of feature names then `label`, one row per sample, `label`
+/// 1 for the threat class (class 0) and 0 otherwise. Values are written in Rust's shortest
+/// round-trip form, so a reader gets the exact same `f64`s.
+pub fn write_csv<W: Write>(data: &LabeledData, mut w: W) -> std::io::Result<()> {
+    let mut header = data.schema.names().join(",");
+    header.push_str(",label\n");
+    w.write_all(header.as_bytes())?;
+    let mut line = String::new();
+    for (row, t) in data.features.rows().into_iter().zip(data.targets.iter()) {
+        line.clear();
+        for v in row.iter() {
+            line.push_str(&format!("{v},"));
+        }
+        line.push_str(if *t == 0 { "1\n" } else { "0\n" });
+        w.write_all(line.as_bytes())?;
+    }
+    w.flush()
+}
+
+/// Average precision (area under the precision-recall curve, step-wise as scikit-learn's
+/// `average_precision_score`) of `scores` for `positive` labels; ties form one step.
+pub fn average_precision(scores: &[f64], positive: &[bool]) -> f64 {
+    let mut order: Vec<usize> = (0..scores.len().min(positive.len())).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let total_pos = order.iter().filter(|&&i| positive[i]).count();
+    if total_pos == 0 {
+        return 0.0;
+    }
+    let (mut tp, mut seen, mut ap, mut last_recall) = (0usize, 0usize, 0.0, 0.0);
+    let mut k = 0;
+    while k < order.len() {
+        let s = scores[order[k]];
+        while k < order.len() && scores[order[k]] == s {
+            tp += usize::from(positive[order[k]]);
+            seen += 1;
+            k += 1;
+        }
+        let recall = tp as f64 / total_pos as f64;
+        ap += (recall - last_recall) * (tp as f64 / seen as f64);
+        last_recall = recall;
+    }
+    ap
+}
+
+/// What `vigil bench score` measures.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreBenchConfig {
+    /// Boosting rounds.
+    pub trees: usize,
+    /// Depth limit (and `2^depth` leaves).
+    pub depth: usize,
+    /// Feature count.
+    pub features: usize,
+    /// Rows generated: the first 75% train, the rest test; inference is timed on all.
+    pub rows: usize,
+    /// Learning rate.
+    pub learning_rate: f64,
+    /// Value bins per feature.
+    pub max_bins: usize,
+    /// Data and model seed.
+    pub seed: u64,
+    /// Timed inference passes (the fastest is reported).
+    pub repeats: usize,
+}
+
+impl Default for ScoreBenchConfig {
+    fn default() -> Self {
+        Self {
+            trees: 100,
+            depth: 8,
+            features: 32,
+            rows: 200_000,
+            learning_rate: 0.1,
+            max_bins: 255,
+            seed: 42,
+            repeats: 5,
+        }
+    }
+}
+
+impl ScoreBenchConfig {
+    /// The model parameters the benchmark fits (the peers script matches them).
+    pub fn params(&self) -> GbdtParams {
+        GbdtParams::new()
+            .n_trees(self.trees)
+            .max_depth(Some(self.depth))
+            .max_leaves(1usize << self.depth.min(20))
+            .learning_rate(self.learning_rate)
+            .max_bins(self.max_bins)
+            .lambda(1.0)
+            .min_child_weight(1e-3)
+            .min_data_in_leaf(20)
+            .seed(self.seed)
+    }
+
+    /// The benchmark's data: `(train, test)`.
+    pub fn data(&self) -> (LabeledData, LabeledData) {
+        let all = make_binary(self.rows, self.features, self.seed);
+        let n_train = self.rows * 3 / 4;
+        let train: Vec<usize> = (0..n_train).collect();
+        let test: Vec<usize> = (n_train..self.rows).collect();
+        (all.select(&train), all.select(&test))
+    }
+}
+
+/// The figures of one `vigil bench score` run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreBenchReport {
+    /// The configuration.
+    pub config: ScoreBenchConfig,
+    /// Training rows.
+    pub train_rows: usize,
+    /// Test rows.
+    pub test_rows: usize,
+    /// Training wall time, seconds.
+    pub fit_s: f64,
+    /// Batch inference, nanoseconds per row (fastest pass, one core).
+    pub ns_per_row: f64,
+    /// One-row-at-a-time inference through the compiled layout, nanoseconds per row.
+    pub ns_per_row_single: f64,
+    /// Average precision on the test rows.
+    pub pr_auc: f64,
+    /// Mean log-loss on the test rows.
+    pub logloss: f64,
+    /// Trees in the model and the deepest one.
+    pub n_trees: usize,
+    /// Depth of the deepest tree.
+    pub max_depth: usize,
+    /// True when inference used the dense complete-tree layout.
+    pub dense_layout: bool,
+    /// True when built with the `parallel` feature (training only; inference is one core).
+    pub parallel: bool,
+}
+
+/// Runs the benchmark.
+pub fn score_bench(cfg: &ScoreBenchConfig) -> Result<ScoreBenchReport, TriageError> {
+    let (train, test) = cfg.data();
+    let params = cfg.params();
+    let t0 = Instant::now();
+    let model = params.fit(&train)?;
+    let fit_s = t0.elapsed().as_secs_f64();
+
+    let compiled = model.compile();
+    let all = make_binary(cfg.rows, cfg.features, cfg.seed);
+    let mut out = vec![0.0; all.len() * compiled.groups()];
+    let mut best = f64::INFINITY;
+    for _ in 0..cfg.repeats.max(1) {
+        let t = Instant::now();
+        compiled.predict_raw_into(all.features.view(), &mut out);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    let ns_per_row = best * 1e9 / all.len().max(1) as f64;
+
+    let single_rows = all.len().min(20_000);
+    let t = Instant::now();
+    let mut one = [0.0];
+    for r in 0..single_rows {
+        let row = all.features.slice(ndarray::s![r..r + 1, ..]);
+        compiled.predict_raw_into(row, &mut one);
+    }
+    let ns_per_row_single = t.elapsed().as_secs_f64() * 1e9 / single_rows.max(1) as f64;
+
+    let raw = model.predict_raw(test.features.view())?;
+    let scores: Vec<f64> = raw.column(0).to_vec();
+    let positive: Vec<bool> = test.targets.iter().map(|&t| t == 0).collect();
+    let pr_auc = average_precision(&scores, &positive);
+    let logloss = scores
+        .iter()
+        .zip(&positive)
+        .map(|(&s, &y)| {
+            let p = (1.0 / (1.0 + (-s).exp())).clamp(1e-15, 1.0 - 1e-15);
+            if y { -p.ln() } else { -(1.0 - p).ln() }
+        })
+        .sum::<f64>()
+        / scores.len().max(1) as f64;
+    Ok(ScoreBenchReport {
+        config: cfg.clone(),
+        train_rows: train.len(),
+        test_rows: test.len(),
+        fit_s,
+        ns_per_row,
+        ns_per_row_single,
+        pr_auc,
+        logloss,
+        n_trees: model.n_trees(),
+        max_depth: model.max_depth(),
+        dense_layout: compiled.is_dense(),
+        parallel: cfg!(feature = "parallel"),
+    })
+}
