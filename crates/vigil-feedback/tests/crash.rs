@@ -1,4 +1,5 @@
 //! An acknowledged verdict survives SIGKILL: a child process appends verdicts to a redb file
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! and prints each id once `append` has returned; the parent kills it mid-stream, reopens the
 //! store and finds every acknowledged verdict.
 

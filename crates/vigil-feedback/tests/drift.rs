@@ -1,4 +1,5 @@
 //! Drift detectors: false alarms on stationary streams stay within their stated bounds, and
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! real changes are found.
 
 use proptest::prelude::*;

@@ -1,4 +1,5 @@
 //! Registry lineage stays consistent under any sequence of registrations, promotions and
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! rollbacks; rollback restores the previous champion.
 
 use proptest::prelude::*;

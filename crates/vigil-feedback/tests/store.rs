@@ -1,4 +1,5 @@
 //! The stores conserve verdicts: what is written is what is read, in order, with its id.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Test helpers: a stand-in model (weighted logistic regression) and verdict builders.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use ndarray::{Array1, Array2, ArrayView2};
 use vigil_core::{CoreError, FeatureSchema, Fit, LabeledData, Scorer, Verdict, VerdictEvent};
