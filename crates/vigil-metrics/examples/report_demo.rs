@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, Duration};
 use vigil_core::{LifecycleLog, LifecycleStage, SplitMix64};
-use vigil_metrics::report::{Plot, Report, Table};
+use vigil_metrics::report::{Plot, Report, Table, soc_table};
 use vigil_metrics::{
-    AlertLabel, MetricsError, SocParams, pr_auc, pr_curve, queue_length, reliability_bins, roc_auc,
-    roc_curve, soc_metrics,
+    AlertLabel, MetricsError, SocMetrics, SocParams, pr_auc, pr_curve, queue_length,
+    reliability_bins, roc_auc, roc_curve, soc_metrics,
 };
 
 fn main() -> Result<(), MetricsError> {
@@ -89,28 +89,8 @@ fn main() -> Result<(), MetricsError> {
             pr_auc(s, &labels)?.into(),
         ]);
     }
-    let mut queues = Table::new(
-        "Queues",
-        &[
-            "queue",
-            "phases",
-            "detected",
-            "MTTD median (min)",
-            "unaddressed share",
-            "benign reviewed",
-        ],
-    )
-    .digits(2);
-    for (name, m, _) in &soc {
-        queues.push_row(vec![
-            (*name).into(),
-            m.attacks_total.into(),
-            m.attacks_detected.into(),
-            m.mttd.map(|s| s.median / 60.0).into(),
-            m.unaddressed_share.into(),
-            m.benign_reviewed.into(),
-        ]);
-    }
+    let rows: Vec<(&str, &SocMetrics)> = soc.iter().map(|(n, m, _)| (*n, m)).collect();
+    let queues = soc_table("Queues side by side", &rows);
     let pr_s = pr_curve(&sharp, &labels)?;
     let pr_w = pr_curve(&weak, &labels)?;
     let roc_s = roc_curve(&sharp, &labels)?;

@@ -21,6 +21,7 @@
 
 mod chart;
 mod plot;
+mod soc_table;
 mod svg;
 mod table;
 
@@ -30,6 +31,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{MetricsError, Result};
 pub use plot::Plot;
+pub use soc_table::soc_table;
 pub use table::{Cell, Table};
 
 /// A lower-case, ASCII, dash-separated file stem from a title (`"PR curves (AIT)"` →

@@ -3,6 +3,7 @@
 //! detection coverage, and the quantiles they use.
 
 mod coverage;
+mod headline;
 mod label;
 mod outcome;
 mod quantile;
@@ -13,6 +14,7 @@ pub use coverage::{
     AttackCatalog, Coverage, SigmaRule, SigmaRules, Tactic, TacticCoverage, Technique,
     techniques_fired,
 };
+pub use headline::Headline;
 pub use label::AlertLabel;
 pub use outcome::{AttackOutcome, SocMetrics, SocParams, soc_metrics};
 pub use quantile::{Summary, quantile, quantile_nearest_rank};
