@@ -1,16 +1,100 @@
 //! `vigil inspect`: read alert files and print counts.
 
+use std::path::PathBuf;
+use std::time::Instant;
+
+use vigil_io::{Format, ReadOptions, Summary};
+
 use crate::CliError;
+
+/// How many rejected records are printed to standard error.
+const SHOWN_REJECTS: usize = 5;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Input format: ait-ads, guide, ocsf, ecs or jsonl.
+    #[arg(long)]
+    pub format: Format,
+    /// Alert files (gzip is detected by content).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Do not keep raw source fields (faster; the counts are the same).
+    #[arg(long)]
+    pub no_raw: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
 }
 
 /// Runs the command.
-pub fn run(_args: Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".into()))
+pub fn run(args: Args) -> Result<(), CliError> {
+    let options = ReadOptions::new().keep_raw(!args.no_raw);
+    let mut summary = Summary::default();
+    let mut shown = 0;
+    let start = Instant::now();
+    for path in &args.files {
+        let mut records = vigil_io::read_path_with(args.format, path, &options)
+            .map_err(|e| CliError::layer("io", e))?;
+        for r in records.by_ref() {
+            match r {
+                Ok(alert) => summary.add(&alert),
+                Err(e) if shown < SHOWN_REJECTS => {
+                    shown += 1;
+                    eprintln!("rejected: {e}");
+                }
+                Err(_) => {}
+            }
+        }
+        summary.add_stats(records.stats());
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let report = summary.report();
+    let rate = if seconds > 0.0 {
+        report.alerts as f64 / seconds
+    } else {
+        0.0
+    };
+    if args.json {
+        let mut v = serde_json::to_value(&report).map_err(|e| CliError::layer("json", e))?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("format".into(), args.format.as_str().into());
+            o.insert("files".into(), args.files.len().into());
+            o.insert("seconds".into(), seconds.into());
+            o.insert("alerts_per_sec".into(), rate.into());
+        }
+        return crate::out::print_json(&v);
+    }
+    println!("format        {}", args.format);
+    println!("files         {}", args.files.len());
+    println!(
+        "alerts        {}  (accepted {}, rejected {})",
+        report.alerts, report.accepted, report.rejected
+    );
+    let kinds: Vec<String> = report
+        .entities
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    println!("entities      {}", kinds.join(", "));
+    let verdicts: Vec<String> = report
+        .verdicts
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    println!("verdicts      {}", verdicts.join(", "));
+    let labels: Vec<String> = report
+        .labels
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    println!("labels        {}", labels.join(", "));
+    if let (Some(f), Some(l)) = (report.first, report.last) {
+        println!(
+            "time span     {f} .. {l}  ({:.1} h)",
+            (l - f).num_seconds() as f64 / 3600.0
+        );
+    }
+    println!("read rate     {rate:.0} alerts/s ({seconds:.3} s)");
+    Ok(())
 }

@@ -1,0 +1,101 @@
+//! Helpers shared by the CSV readers.
+
+use csv::ByteRecord;
+use vigil_core::RecordError;
+
+use crate::IoError;
+
+/// Builds a CSV reader: headers read by the caller, ragged rows allowed (the caller reports
+/// them as record errors instead of failing the file).
+pub(crate) fn reader<R: std::io::Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(input)
+}
+
+/// Reads the header and finds each wanted column (trimmed, ASCII case-insensitive).
+pub(crate) fn header<R: std::io::Read>(
+    csv: &mut csv::Reader<R>,
+    source_name: &str,
+) -> Result<Vec<String>, IoError> {
+    let h = csv.byte_headers().map_err(|e| IoError::Header {
+        source_name: source_name.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(h.iter()
+        .map(|f| String::from_utf8_lossy(f).trim().to_owned())
+        .collect())
+}
+
+/// Index of `column` in `header`, or a missing-column error listing `expected`.
+pub(crate) fn find(
+    header: &[String],
+    column: &'static str,
+    expected: &[&str],
+    source_name: &str,
+) -> Result<usize, IoError> {
+    header
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case(column))
+        .ok_or_else(|| IoError::MissingColumn {
+            source_name: source_name.to_owned(),
+            column,
+            expected: expected.join(","),
+        })
+}
+
+/// Where a record sits, for its errors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At<'a> {
+    pub(crate) source_name: &'a str,
+    pub(crate) record: u64,
+    pub(crate) line: u64,
+}
+
+impl At<'_> {
+    /// An error about this record.
+    pub(crate) fn error(&self, field: Option<&str>, reason: impl Into<String>) -> RecordError {
+        RecordError {
+            source_name: self.source_name.to_owned(),
+            record: self.record,
+            line: self.line,
+            field: field.map(str::to_owned),
+            reason: reason.into(),
+        }
+    }
+
+    /// The field at `index` as UTF-8 text (absent fields read as empty).
+    pub(crate) fn text<'r>(
+        &self,
+        rec: &'r ByteRecord,
+        index: usize,
+        name: &str,
+    ) -> Result<&'r str, RecordError> {
+        let bytes = rec.get(index).unwrap_or_default();
+        std::str::from_utf8(bytes).map_err(|e| {
+            self.error(
+                Some(name),
+                format!("expected UTF-8 text, found invalid byte at offset {}", e.valid_up_to()),
+            )
+        })
+    }
+}
+
+/// The line a record starts on (1-based), from the CSV parser's position.
+pub(crate) fn line_of(rec: &ByteRecord) -> u64 {
+    rec.position().map_or(0, |p| p.line())
+}
+
+/// Maps a CSV parser error (an I/O or decompression failure mid-stream) to a record error.
+pub(crate) fn stream_error(e: &csv::Error, source_name: &str, record: u64) -> RecordError {
+    let line = e.position().map_or(0, |p| p.line());
+    RecordError {
+        source_name: source_name.to_owned(),
+        record,
+        line,
+        field: None,
+        reason: format!("cannot read input: {e}"),
+    }
+}

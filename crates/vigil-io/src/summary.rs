@@ -1,0 +1,120 @@
+//! What `vigil inspect` prints: counts, distinct entities, label balance, time span.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use vigil_core::{Alert, EntityKind, ReadStats, SeededSet, Verdict};
+
+/// A running summary of alerts read from one or more sources.
+///
+/// ```
+/// use vigil_io::Summary;
+/// use vigil_core::{Alert, ReadStats};
+/// let mut s = Summary::default();
+/// s.add(&Alert::new("1", chrono::DateTime::UNIX_EPOCH, "t"));
+/// s.add_stats(ReadStats { read: 1, accepted: 1, rejected: 0 });
+/// assert_eq!(s.stats.accepted, 1);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Conserved counts over every source.
+    pub stats: ReadStats,
+    entities: BTreeMap<EntityKind, SeededSet<String>>,
+    verdicts: [u64; 3],
+    no_verdict: u64,
+    malicious: u64,
+    benign: u64,
+    no_truth: u64,
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+}
+
+/// The summary as plain numbers (what `--json` prints).
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryReport {
+    /// Records read.
+    pub alerts: u64,
+    /// Records that became alerts.
+    pub accepted: u64,
+    /// Records rejected.
+    pub rejected: u64,
+    /// Distinct entity values per kind.
+    pub entities: BTreeMap<&'static str, usize>,
+    /// Analyst verdicts: `true_positive`, `benign_positive`, `false_positive`, `none`.
+    pub verdicts: BTreeMap<&'static str, u64>,
+    /// Ground truth: `malicious`, `benign`, `none`.
+    pub labels: BTreeMap<&'static str, u64>,
+    /// Earliest alert time.
+    pub first: Option<DateTime<Utc>>,
+    /// Latest alert time.
+    pub last: Option<DateTime<Utc>>,
+    /// `last - first` in seconds.
+    pub span_seconds: Option<i64>,
+}
+
+impl Summary {
+    /// Counts one accepted alert.
+    pub fn add(&mut self, alert: &Alert) {
+        for e in &alert.entities {
+            let set = self.entities.entry(e.kind).or_default();
+            if !set.contains(&e.value) {
+                set.insert(e.value.clone());
+            }
+        }
+        match alert.verdict {
+            Some(v) => {
+                if let Some(c) = self.verdicts.get_mut(v.index()) {
+                    *c += 1;
+                }
+            }
+            None => self.no_verdict += 1,
+        }
+        match &alert.truth {
+            Some(t) if t.malicious => self.malicious += 1,
+            Some(_) => self.benign += 1,
+            None => self.no_truth += 1,
+        }
+        self.first = Some(self.first.map_or(alert.time, |f| f.min(alert.time)));
+        self.last = Some(self.last.map_or(alert.time, |l| l.max(alert.time)));
+    }
+
+    /// Adds a source's read counts.
+    pub fn add_stats(&mut self, stats: ReadStats) {
+        self.stats.merge(stats);
+    }
+
+    /// The numbers.
+    pub fn report(&self) -> SummaryReport {
+        let verdict_name = |v: Verdict| match v {
+            Verdict::TruePositive => "true_positive",
+            Verdict::BenignPositive => "benign_positive",
+            _ => "false_positive",
+        };
+        let mut verdicts: BTreeMap<&'static str, u64> = Verdict::ALL
+            .iter()
+            .map(|&v| (verdict_name(v), self.verdicts.get(v.index()).copied().unwrap_or(0)))
+            .collect();
+        verdicts.insert("none", self.no_verdict);
+        let labels = BTreeMap::from([
+            ("malicious", self.malicious),
+            ("benign", self.benign),
+            ("none", self.no_truth),
+        ]);
+        SummaryReport {
+            alerts: self.stats.read,
+            accepted: self.stats.accepted,
+            rejected: self.stats.rejected,
+            entities: self
+                .entities
+                .iter()
+                .map(|(k, s)| (k.as_str(), s.len()))
+                .collect(),
+            verdicts,
+            labels,
+            first: self.first,
+            last: self.last,
+            span_seconds: self.first.zip(self.last).map(|(f, l)| (l - f).num_seconds()),
+        }
+    }
+}
