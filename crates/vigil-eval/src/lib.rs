@@ -3,8 +3,14 @@
 //!
 //! - [`replay`]: a time-ordered discrete-event simulation of analysts working a queue under
 //!   FIFO, severity-first or Vigil's discipline, with the SOC figures it yields.
+//! - [`vigil_scorer`]: Vigil's scorer (alert-stream features, gradient-boosted trees,
+//!   cross-fitted suppression threshold) and [`vigil_scorer::scores_of`] for any
+//!   [`vigil_core::AlertScorer`].
+//! - [`aitads`]: train on some AIT-ADS networks, replay the others.
 
+pub mod aitads;
 pub mod error;
 pub mod replay;
+pub mod vigil_scorer;
 
 pub use error::EvalError;

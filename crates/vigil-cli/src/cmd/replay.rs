@@ -1,16 +1,187 @@
-//! `vigil replay`: SOC replay of real alert streams.
+//! `vigil replay`: SOC replay of real alert streams under FIFO, severity-first and Vigil.
+
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use vigil_core::Alert;
+use vigil_eval::aitads::{ReplayReport, ReplaySetup, load_network, train_and_replay};
+use vigil_eval::replay::QueueSummary;
 
 use crate::CliError;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Input format (only `ait-ads` carries the phase labels the replay scores against).
+    #[arg(long, default_value = "ait-ads")]
+    pub format: String,
+    /// Networks to train Vigil on (one file each).
+    #[arg(long, num_args = 1..)]
+    pub train: Vec<PathBuf>,
+    /// Networks to replay (one file each). With `--leave-one-out`, every one is replayed in
+    /// turn by a Vigil trained on all the others, and `--train` must be empty.
+    #[arg(long, num_args = 1.., required = true)]
+    pub test: Vec<PathBuf>,
+    /// Rotate: test each `--test` network, training on the other ones.
+    #[arg(long)]
+    pub leave_one_out: bool,
+    /// Analysts on duty (round the clock).
+    #[arg(long, default_value_t = 1)]
+    pub analysts: usize,
+    /// Minutes an analyst spends per queue item.
+    #[arg(long, default_value_t = 3.0)]
+    pub minutes_per_alert: f64,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
 }
 
+/// All rotations of a leave-one-out run, and the three disciplines pooled over them.
+#[derive(Debug, Serialize)]
+struct Rotations {
+    fifo: QueueSummary,
+    severity: QueueSummary,
+    vigil: QueueSummary,
+    rotations: Vec<ReplayReport>,
+}
+
+fn bar(args: &Args, len: u64) -> ProgressBar {
+    use std::io::IsTerminal;
+    if args.json || !std::io::stdout().is_terminal() {
+        return ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
+    }
+    let pb = ProgressBar::new(len);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{elapsed}] {bar:30} {pos}/{len} {msg}")
+    {
+        pb.set_style(style);
+    }
+    pb
+}
+
+fn fmt_s(v: Option<f64>) -> String {
+    v.map_or("-".into(), |s| format!("{:.1} min", s / 60.0))
+}
+
+fn print_table(title: &str, rows: [&QueueSummary; 3]) {
+    println!("{title}");
+    println!(
+        "{:<9} {:>9} {:>9} {:>11} {:>11} {:>11} {:>10} {:>9}",
+        "queue", "alerts", "phases", "MTTD p50", "MTTD p90", "unaddressed", "benign rev", "items"
+    );
+    for s in rows {
+        println!(
+            "{:<9} {:>9} {:>5}/{:<3} {:>11} {:>11} {:>10.1}% {:>10} {:>9}",
+            s.discipline,
+            s.alerts,
+            s.phases_detected,
+            s.phases_total,
+            fmt_s(s.mttd_median_s),
+            fmt_s(s.mttd_p90_s),
+            100.0 * s.unaddressed_share,
+            s.benign_reviewed,
+            s.items_reviewed
+        );
+    }
+}
+
 /// Runs the command.
-pub fn run(_args: Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".into()))
+pub fn run(args: Args) -> Result<(), CliError> {
+    if args.format != "ait-ads" {
+        return Err(CliError::Usage(format!(
+            "--format {}: only ait-ads carries attack-phase labels",
+            args.format
+        )));
+    }
+    if args.leave_one_out != args.train.is_empty() {
+        return Err(CliError::Usage(
+            "give --train FILES, or --leave-one-out without --train".into(),
+        ));
+    }
+    let setup = ReplaySetup {
+        analysts: args.analysts,
+        minutes_per_item: args.minutes_per_alert,
+        ..ReplaySetup::default()
+    };
+    let n_runs = if args.leave_one_out {
+        args.test.len()
+    } else {
+        1
+    };
+    let pb = bar(
+        &args,
+        (args.train.len() + args.test.len() + 8 * n_runs) as u64,
+    );
+    let load = |paths: &[PathBuf]| -> Result<Vec<Vec<Alert>>, CliError> {
+        paths
+            .iter()
+            .map(|p| {
+                pb.set_message(format!("reading {}", p.display()));
+                let a = load_network(p).map_err(|e| CliError::layer("eval", e));
+                pb.inc(1);
+                a
+            })
+            .collect()
+    };
+    let train = load(&args.train)?;
+    let test = load(&args.test)?;
+    let mut progress = |m: &str| {
+        pb.set_message(m.to_owned());
+        pb.inc(1);
+    };
+    if !args.leave_one_out {
+        let tr: Vec<&[Alert]> = train.iter().map(Vec::as_slice).collect();
+        let te: Vec<&[Alert]> = test.iter().map(Vec::as_slice).collect();
+        let report = train_and_replay(&tr, &te, &setup, &mut progress)
+            .map_err(|e| CliError::layer("eval", e))?;
+        pb.finish_and_clear();
+        if args.json {
+            return crate::out::print_json(&report);
+        }
+        print_table(
+            &format!("train {:?} → test {:?}", report.train, report.test),
+            [&report.fifo, &report.severity, &report.vigil],
+        );
+        return Ok(());
+    }
+    let mut rotations = Vec::new();
+    for k in 0..test.len() {
+        let tr: Vec<&[Alert]> = test
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != k)
+            .map(|(_, t)| t.as_slice())
+            .collect();
+        let Some(te) = test.get(k) else { continue };
+        let report = train_and_replay(&tr, &[te.as_slice()], &setup, &mut progress)
+            .map_err(|e| CliError::layer("eval", e))?;
+        rotations.push(report);
+    }
+    pb.finish_and_clear();
+    let pool = |name: &str, f: fn(&ReplayReport) -> &QueueSummary| {
+        let parts: Vec<QueueSummary> = rotations.iter().map(|r| f(r).clone()).collect();
+        QueueSummary::pool(name, &parts)
+    };
+    let all = Rotations {
+        fifo: pool("fifo", |r| &r.fifo),
+        severity: pool("severity", |r| &r.severity),
+        vigil: pool("vigil", |r| &r.vigil),
+        rotations,
+    };
+    if args.json {
+        return crate::out::print_json(&all);
+    }
+    for r in &all.rotations {
+        print_table(
+            &format!("test {:?} (trained on {:?})", r.test, r.train),
+            [&r.fifo, &r.severity, &r.vigil],
+        );
+        println!();
+    }
+    print_table(
+        "all rotations pooled",
+        [&all.fifo, &all.severity, &all.vigil],
+    );
+    Ok(())
 }

@@ -203,3 +203,74 @@ impl QueueSummary {
         }
     }
 }
+
+impl QueueSummary {
+    /// Pools replays of separate streams (separate SOCs, same discipline): counts add up,
+    /// phases are concatenated and the medians are taken over all of them.
+    pub fn pool(discipline: &str, parts: &[QueueSummary]) -> Self {
+        let sum = |f: fn(&QueueSummary) -> usize| parts.iter().map(f).sum::<usize>();
+        let phases: Vec<PhaseResult> = parts.iter().flat_map(|p| p.phases.clone()).collect();
+        let mut ttd: Vec<f64> = phases
+            .iter()
+            .filter_map(|p| p.ttd_s)
+            .map(|s| s as f64)
+            .collect();
+        let mut ttr: Vec<f64> = phases
+            .iter()
+            .filter_map(|p| p.ttr_s)
+            .map(|s| s as f64)
+            .collect();
+        ttd.sort_by(f64::total_cmp);
+        ttr.sort_by(f64::total_cmp);
+        let miss: Vec<f64> = phases
+            .iter()
+            .filter(|p| p.attack_alerts > 0)
+            .map(|p| p.suppressed as f64 / p.attack_alerts as f64)
+            .collect();
+        let alerts = sum(|p| p.alerts);
+        let reviewed = sum(|p| p.reviewed);
+        let never = sum(|p| p.never_reviewed);
+        let supp = sum(|p| p.suppressed_score);
+        let joined = sum(|p| p.joined_incident);
+        let benign_reviewed = sum(|p| p.benign_reviewed);
+        let attack_reviewed = sum(|p| p.attack_reviewed);
+        let benign_total: f64 = parts
+            .iter()
+            .filter_map(|p| {
+                p.fpr.map(|f| {
+                    if f > 0.0 {
+                        p.benign_reviewed as f64 / f
+                    } else {
+                        0.0
+                    }
+                })
+            })
+            .sum();
+        let hours: f64 = parts.iter().map(|p| p.analyst_hours).sum();
+        Self {
+            discipline: discipline.to_owned(),
+            alerts,
+            reviewed,
+            suppressed_score: supp,
+            joined_incident: joined,
+            never_reviewed: never,
+            unaddressed_share: ratio(never, alerts).unwrap_or(0.0),
+            suppressed_share: ratio(supp + joined, alerts).unwrap_or(0.0),
+            benign_reviewed,
+            attack_reviewed,
+            items_reviewed: sum(|p| p.items_reviewed),
+            phases_total: phases.len(),
+            phases_detected: phases.iter().filter(|p| p.detected_at.is_some()).count(),
+            mttd_median_s: quantile(&ttd, 0.5),
+            mttd_p90_s: quantile(&ttd, 0.9),
+            mttr_median_s: quantile(&ttr, 0.5),
+            mttr_p90_s: quantile(&ttr, 0.9),
+            precision: ratio(attack_reviewed, reviewed),
+            fpr: (benign_total > 0.0).then(|| benign_reviewed as f64 / benign_total),
+            miss_rate: (!miss.is_empty()).then(|| miss.iter().sum::<f64>() / miss.len() as f64),
+            analyst_hours: hours,
+            alerts_per_analyst_hour: (hours > 0.0).then(|| reviewed as f64 / hours),
+            phases,
+        }
+    }
+}
