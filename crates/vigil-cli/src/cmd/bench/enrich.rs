@@ -1,16 +1,90 @@
-//! `vigil bench enrich`: enrichment load time and lookup speed.
+//! `vigil bench enrich`: enrichment load time, lookup time and alert throughput.
+
+use std::path::PathBuf;
+
+use vigil_core::Alert;
+use vigil_enrich::bench::{lookup_queries, time_enrich, time_lookups};
+use vigil_enrich::datasets::{LoadOptions, load_standard};
 
 use crate::CliError;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Data folder (`../shared/datasets`).
+    #[arg(long)]
+    pub datasets: PathBuf,
+    /// AIT-ADS alerts (`*.csv.gz`) to enrich; default `<datasets>/ait-ads/harrison_alerts.csv.gz`.
+    #[arg(long)]
+    pub alerts: Option<PathBuf>,
+    /// Number of distinct lookup queries (mixed IPv4/domain, hits and misses).
+    #[arg(long, default_value_t = 200_000)]
+    pub lookups: usize,
+    /// Minimum seconds per timed loop.
+    #[arg(long, default_value_t = 1.0)]
+    pub min_time: f64,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
 }
 
 /// Runs the command.
-pub fn run(_args: Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".into()))
+pub fn run(args: Args) -> Result<(), CliError> {
+    let layer = |e| CliError::layer("enrich", e);
+    // One core: everything loads on this thread. Then again with ATT&CK on a second thread.
+    let std = load_standard(&args.datasets, LoadOptions::default()).map_err(layer)?;
+    let par = load_standard(
+        &args.datasets,
+        LoadOptions {
+            parallel: true,
+            ..LoadOptions::default()
+        },
+    )
+    .map_err(layer)?;
+    let alerts_path = args
+        .alerts
+        .clone()
+        .unwrap_or_else(|| args.datasets.join("ait-ads/harrison_alerts.csv.gz"));
+    let mut records = vigil_io::read_path(vigil_io::Format::AitAds, &alerts_path)
+        .map_err(|e| CliError::layer("io", e))?;
+    let alerts: Vec<Alert> = records.by_ref().filter_map(Result::ok).collect();
+
+    let queries = lookup_queries(&std.store, args.lookups, 42);
+    let lk = time_lookups(&std.store, &queries, args.min_time);
+    let pipeline = std.enrichers(None, None);
+    let en = time_enrich(&pipeline, &alerts, args.min_time);
+    let counts = std.store.counts();
+    let totals = std.report.totals();
+    let v = serde_json::json!({
+        "load_s": std.timings.total_s,
+        "load_s_parallel": par.timings.total_s,
+        "load_timings": std.timings,
+        "indicators": counts.total(),
+        "indicator_counts": counts,
+        "distinct_keys": std.store.distinct_keys(),
+        "entries_read": totals.read,
+        "entries_rejected": totals.rejected,
+        "attack_techniques": std.attack.len(),
+        "attack_active": std.attack.active_len(),
+        "kev_cves": std.kev.len(),
+        "store_bytes": std.store.memory_bytes(),
+        "ns_per_lookup": lk.ns_per_lookup,
+        "lookup_hit_rate": lk.hit_rate,
+        "lookups": lk.lookups,
+        "alerts_file": alerts_path.display().to_string(),
+        "alerts": alerts.len(),
+        "alerts_rejected": records.stats().rejected,
+        "alerts_per_sec": en.alerts_per_sec,
+        "items_per_alert": en.items_per_alert,
+    });
+    if args.json {
+        crate::out::print_json(&v)
+    } else {
+        if let Some(o) = v.as_object() {
+            for (k, x) in o {
+                println!("{k:>20}  {x}");
+            }
+        }
+        Ok(())
+    }
 }

@@ -1,0 +1,144 @@
+//! Measurements behind `vigil bench enrich`: load time, indicator count, lookup time and alert
+//! throughput. Timing code lives here so the CLI and the criterion benches measure the same
+//! thing.
+
+use std::hint::black_box;
+use std::net::Ipv4Addr;
+use std::time::Instant;
+
+use serde::Serialize;
+use vigil_core::{Alert, Enricher, Enrichment, SplitMix64};
+
+use crate::intel::{IndicatorStore, IpRange};
+
+/// A mixed workload of indicator lookups: half IPv4, half domains; half of each drawn from
+/// the store (an address inside a listed range; a listed domain, sometimes under a random
+/// sub-domain), half random (random addresses; random names under common TLDs).
+pub fn lookup_queries(store: &IndicatorStore, n: usize, seed: u64) -> Vec<String> {
+    let mut rng = SplitMix64::new(seed);
+    let ranges: Vec<IpRange> = store.ipv4_ranges().collect();
+    let mut domains: Vec<&str> = store.domain_keys().filter(|d| d.contains('.')).collect();
+    domains.sort_unstable();
+    let tlds = ["com", "net", "org", "io", "de", "at"];
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let hit = rng.next_u64() & 1 == 0;
+        let q = if i % 2 == 0 {
+            let a = match (hit, ranges.get(rng.below(ranges.len() as u64) as usize)) {
+                (true, Some(IpRange::V4 { start, end })) => {
+                    let span = u64::from(end - start) + 1;
+                    start.wrapping_add(rng.below(span) as u32)
+                }
+                _ => rng.next_u64() as u32,
+            };
+            Ipv4Addr::from(a).to_string()
+        } else {
+            match (hit, domains.get(rng.below(domains.len() as u64) as usize)) {
+                (true, Some(d)) if rng.next_u64() % 3 == 0 => format!("w{}.{d}", rng.below(100)),
+                (true, Some(d)) => (*d).to_owned(),
+                _ => {
+                    let len = 5 + rng.below(8) as usize;
+                    let label: String = (0..len)
+                        .map(|_| char::from(b'a' + rng.below(26) as u8))
+                        .collect();
+                    let tld = tlds
+                        .get(rng.below(tlds.len() as u64) as usize)
+                        .unwrap_or(&"com");
+                    format!("{label}.{tld}")
+                }
+            }
+        };
+        out.push(q);
+    }
+    out
+}
+
+/// Result of timing lookups.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LookupTiming {
+    /// Mean nanoseconds per lookup (parse included).
+    pub ns_per_lookup: f64,
+    /// Share of queries with at least one match.
+    pub hit_rate: f64,
+    /// Lookups timed.
+    pub lookups: u64,
+}
+
+/// Times [`IndicatorStore::count_matches`] over `queries`, repeated for at least `min_s`.
+pub fn time_lookups(store: &IndicatorStore, queries: &[String], min_s: f64) -> LookupTiming {
+    let hits = queries
+        .iter()
+        .filter(|q| store.count_matches(q) > 0)
+        .count();
+    let start = Instant::now();
+    let mut n = 0u64;
+    let mut sink = 0usize;
+    loop {
+        for q in queries {
+            sink = sink.wrapping_add(store.count_matches(black_box(q)));
+        }
+        n += queries.len() as u64;
+        if start.elapsed().as_secs_f64() >= min_s || queries.is_empty() {
+            break;
+        }
+    }
+    black_box(sink);
+    let el = start.elapsed().as_secs_f64();
+    LookupTiming {
+        ns_per_lookup: if n == 0 { 0.0 } else { el * 1e9 / n as f64 },
+        hit_rate: if queries.is_empty() {
+            0.0
+        } else {
+            hits as f64 / queries.len() as f64
+        },
+        lookups: n,
+    }
+}
+
+/// Result of timing enrichment.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EnrichTiming {
+    /// Alerts enriched per second on one thread.
+    pub alerts_per_sec: f64,
+    /// Mean context items added per alert.
+    pub items_per_alert: f64,
+    /// Alerts enriched in the timed loop.
+    pub alerts: u64,
+}
+
+/// Times `enricher` over `alerts` (already in memory), repeated for at least `min_s`. Each
+/// alert is enriched into a reused [`Enrichment`] that is cleared between alerts, so only
+/// enrichment is timed, not cloning alerts.
+pub fn time_enrich(enricher: &dyn Enricher, alerts: &[Alert], min_s: f64) -> EnrichTiming {
+    let mut ctx = Enrichment::default();
+    let mut items = 0u64;
+    for a in alerts {
+        ctx.items.clear();
+        let _ = enricher.enrich(a, &mut ctx);
+        items += ctx.items.len() as u64;
+    }
+    let start = Instant::now();
+    let mut n = 0u64;
+    loop {
+        for a in alerts {
+            ctx.items.clear();
+            ctx.failures.clear();
+            let _ = enricher.enrich(black_box(a), &mut ctx);
+        }
+        n += alerts.len() as u64;
+        if start.elapsed().as_secs_f64() >= min_s || alerts.is_empty() {
+            break;
+        }
+    }
+    black_box(&ctx);
+    let el = start.elapsed().as_secs_f64();
+    EnrichTiming {
+        alerts_per_sec: if el > 0.0 { n as f64 / el } else { 0.0 },
+        items_per_alert: if alerts.is_empty() {
+            0.0
+        } else {
+            items as f64 / alerts.len() as f64
+        },
+        alerts: n,
+    }
+}

@@ -1,0 +1,103 @@
+//! MISP warninglists: lists of known-benign indicators (cloud ranges, public resolvers, top
+//! sites, empty-file hashes). A match marks a likely false positive.
+//!
+//! Each `lists/<name>/list.json` has a `type`:
+//! - `cidr`: IP addresses and ranges;
+//! - `hostname`: a domain and every name below it;
+//! - `string`: exact values (IPs, domains, hashes, URLs — recognised per entry);
+//! - `substring`: indexed as a domain and the names below it (the lists are domains, so this
+//!   catches the common case without scanning every entry per lookup; a value holding the
+//!   entry in its middle is not matched);
+//! - `regex`: not indexed; each entry is reported as rejected so counts stay honest.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::IpRange;
+use super::store::IndicatorStoreBuilder;
+use crate::EnrichError;
+use crate::report::{FileReport, LineFinder, LoadReport, read_text};
+
+#[derive(Deserialize)]
+struct MispList<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    list: Vec<Cow<'a, str>>,
+}
+
+/// Loads one `list.json`, naming its entries `misp:<folder name>`.
+pub fn load_misp_list(
+    b: &mut IndicatorStoreBuilder,
+    path: &Path,
+) -> Result<FileReport, EnrichError> {
+    let text = read_text(path)?;
+    let parsed: MispList<'_> =
+        serde_json::from_str(&text).map_err(|e| EnrichError::format(path, e.to_string()))?;
+    let name = path.parent().and_then(|p| p.file_name()).map_or_else(
+        || "misp".to_owned(),
+        |n| format!("misp:{}", n.to_string_lossy()),
+    );
+    let mut report = FileReport::new(path, name.clone());
+    let src = b.add_source(name, true);
+    let mut lines = LineFinder::new(&text);
+    for entry in &parsed.list {
+        let e: &str = entry;
+        let r: Result<(), String> = match &*parsed.kind {
+            "cidr" => IpRange::parse(e)
+                .map(|r| b.insert_range(src, r, 0))
+                .map_err(|err| err.to_string()),
+            "hostname" | "substring" => match IpRange::parse(e) {
+                Ok(r) => {
+                    b.insert_range(src, r, 0);
+                    Ok(())
+                }
+                Err(_) => b
+                    .insert_auto(src, e, true, 0)
+                    .map(|_| ())
+                    .map_err(|err| err.to_string()),
+            },
+            "string" => b
+                .insert_auto(src, e, false, 0)
+                .map(|_| ())
+                .map_err(|err| err.to_string()),
+            "regex" => Err("regex entries are not indexed".to_owned()),
+            other => Err(format!("unknown list type {other:?}")),
+        };
+        match r {
+            Ok(()) => report.accept(),
+            Err(reason) => {
+                let line = lines.find_json_str(e);
+                report.reject(line, e, reason);
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Loads every `*/list.json` under `dir` (the repository root or its `lists/` folder), in
+/// name order.
+pub fn load_misp_dir(b: &mut IndicatorStoreBuilder, dir: &Path) -> Result<LoadReport, EnrichError> {
+    let lists = if dir.join("lists").is_dir() {
+        dir.join("lists")
+    } else {
+        dir.to_path_buf()
+    };
+    let rd = std::fs::read_dir(&lists).map_err(|e| EnrichError::io(&lists, e))?;
+    let mut files = Vec::new();
+    for ent in rd {
+        let ent = ent.map_err(|e| EnrichError::io(&lists, e))?;
+        let f = ent.path().join("list.json");
+        if f.is_file() {
+            files.push(f);
+        }
+    }
+    files.sort();
+    let mut report = LoadReport::default();
+    for f in files {
+        report.push(load_misp_list(b, &f)?);
+    }
+    Ok(report)
+}

@@ -1,0 +1,122 @@
+//! Recognising and normalising indicators: what kind of text is it, and its canonical form.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use super::IpRange;
+
+/// What kind of indicator a piece of text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorKind {
+    /// An IPv4 or IPv6 address or CIDR range.
+    Ip,
+    /// A DNS name.
+    Domain,
+    /// A URL.
+    Url,
+    /// A file hash (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512), as hex.
+    Hash,
+    /// Any other exact string.
+    Text,
+}
+
+impl IndicatorKind {
+    /// Guesses the kind of `text`: an IP or CIDR, a hex hash, a URL (`scheme://`), a domain
+    /// (letters, digits, `-`, `_`, dots, with a dot), else plain text.
+    ///
+    /// ```
+    /// use vigil_enrich::intel::IndicatorKind;
+    /// assert_eq!(IndicatorKind::of("10.0.0.0/8"), IndicatorKind::Ip);
+    /// assert_eq!(IndicatorKind::of("mail.example.com"), IndicatorKind::Domain);
+    /// assert_eq!(IndicatorKind::of("d41d8cd98f00b204e9800998ecf8427e"), IndicatorKind::Hash);
+    /// assert_eq!(IndicatorKind::of("https://x.org/a"), IndicatorKind::Url);
+    /// ```
+    pub fn of(text: &str) -> Self {
+        let t = text.trim();
+        if is_hash(t) {
+            Self::Hash
+        } else if t.contains("://") {
+            Self::Url
+        } else if t.parse::<IpAddr>().is_ok() || (t.contains('/') && IpRange::parse(t).is_ok()) {
+            Self::Ip
+        } else if normalize_domain(t).is_some() {
+            Self::Domain
+        } else {
+            Self::Text
+        }
+    }
+
+    /// Name used in CSV lists and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ip => "ip",
+            Self::Domain => "domain",
+            Self::Url => "url",
+            Self::Hash => "hash",
+            Self::Text => "text",
+        }
+    }
+}
+
+/// True for hex text of a common digest length.
+pub fn is_hash(t: &str) -> bool {
+    matches!(t.len(), 32 | 40 | 56 | 64 | 96 | 128) && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The canonical form of a domain: trimmed, lower case, no trailing dot, no leading `*.`.
+/// `None` when it is not a domain name (empty label, a character outside `[a-z0-9-_.]`, or
+/// no dot at all — single labels such as TLDs are accepted only with `allow_single`).
+pub fn normalize_domain(t: &str) -> Option<Cow<'_, str>> {
+    normalize_domain_opts(t, false)
+}
+
+pub(crate) fn normalize_domain_opts(t: &str, allow_single: bool) -> Option<Cow<'_, str>> {
+    let t = t.trim();
+    let t = t.strip_prefix("*.").unwrap_or(t);
+    let t = t.strip_prefix('.').unwrap_or(t);
+    let t = t.strip_suffix('.').unwrap_or(t);
+    if t.is_empty() || t.len() > 253 {
+        return None;
+    }
+    let mut upper = false;
+    let mut prev_dot = true;
+    let mut dots = 0;
+    for b in t.bytes() {
+        match b {
+            b'.' => {
+                if prev_dot {
+                    return None;
+                }
+                prev_dot = true;
+                dots += 1;
+                continue;
+            }
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {}
+            b'A'..=b'Z' => upper = true,
+            _ => return None,
+        }
+        prev_dot = false;
+    }
+    if prev_dot || (dots == 0 && !allow_single) {
+        return None;
+    }
+    Some(if upper {
+        Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(t)
+    })
+}
+
+/// The host part of a URL (`https://user@Host:8080/p` → `Host`), if any.
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let auth = rest.split(['/', '?', '#']).next()?;
+    let host = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+    let host = if host.starts_with('[') {
+        host.split(']').next().map(|h| h.trim_start_matches('['))?
+    } else {
+        host.split(':').next()?
+    };
+    (!host.is_empty()).then_some(host)
+}

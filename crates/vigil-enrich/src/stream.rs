@@ -1,0 +1,71 @@
+//! Enriching a JSON Lines stream of alerts (`vigil enrich`).
+
+use std::io::{BufRead, Write};
+
+use serde::Serialize;
+use vigil_core::{Alert, Enricher, RecordError};
+
+use crate::EnrichError;
+
+/// Counts of one stream: every line read is either enriched or rejected (blank lines are not
+/// records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct StreamStats {
+    /// Non-blank lines read.
+    pub read: u64,
+    /// Alerts enriched and written.
+    pub enriched: u64,
+    /// Lines that were not a Vigil alert.
+    pub rejected: u64,
+    /// Context items added.
+    pub items: u64,
+    /// Enricher failures recorded on alerts.
+    pub failures: u64,
+}
+
+/// Reads one [`Alert`] per line from `input`, enriches it with `enricher`, writes it as one
+/// line to `output`. A bad line is passed to `on_error` (with its line number) and skipped.
+pub fn enrich_jsonl(
+    input: impl BufRead,
+    mut output: impl Write,
+    enricher: &dyn Enricher,
+    source_name: &str,
+    mut on_error: impl FnMut(RecordError),
+) -> Result<StreamStats, EnrichError> {
+    let mut stats = StreamStats::default();
+    let io = |e| EnrichError::io(source_name, e);
+    for (i, line) in input.lines().enumerate() {
+        let line = line.map_err(io)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        stats.read += 1;
+        let mut alert: Alert = match serde_json::from_str(&line) {
+            Ok(a) => a,
+            Err(e) => {
+                stats.rejected += 1;
+                on_error(RecordError {
+                    source_name: source_name.to_owned(),
+                    record: stats.read,
+                    line: i as u64 + 1,
+                    field: None,
+                    reason: format!("not a Vigil alert: {e}"),
+                });
+                continue;
+            }
+        };
+        let (items, failures) = (
+            alert.enrichment.items.len(),
+            alert.enrichment.failures.len(),
+        );
+        enricher.enrich_alert(&mut alert);
+        stats.items += (alert.enrichment.items.len() - items) as u64;
+        stats.failures += (alert.enrichment.failures.len() - failures) as u64;
+        serde_json::to_writer(&mut output, &alert)
+            .map_err(|e| EnrichError::io(source_name, e.into()))?;
+        output.write_all(b"\n").map_err(io)?;
+        stats.enriched += 1;
+    }
+    output.flush().map_err(io)?;
+    Ok(stats)
+}
