@@ -15,16 +15,25 @@
 //!
 //! Usable with no other Vigil crate but `vigil-core`.
 
+pub mod bench;
+mod codec;
 mod error;
+mod fastmath;
+mod merge;
 mod model;
 mod names;
 mod params;
 mod profile;
+mod snapshot;
 mod store;
+mod view;
 
 pub mod stats;
 pub mod tail;
 
 pub use error::BaselineError;
-pub use model::EntityBaselines;
+pub use model::{EntityBaselines, MAX_CATEGORIES};
 pub use params::{ProfileConfig, ProfileParams, Transform};
+pub use snapshot::{SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
+pub use stats::Rarity;
+pub use view::{DimensionProfile, EntityProfile, MeasureProfile};

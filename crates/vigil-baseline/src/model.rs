@@ -6,6 +6,7 @@ use std::hash::BuildHasher;
 use vigil_core::{AnomalyScore, Baseline, CoreError, Deviation, EntityKind, Observation, SeededState};
 
 use crate::error::finite;
+use crate::fastmath;
 use crate::names::Names;
 use crate::params::ProfileConfig;
 use crate::profile::{CatSlot, Core, MeasureSlot};
@@ -106,7 +107,23 @@ struct Component {
     bits: f64,
 }
 
-const MAX_REPORTED: usize = 16;
+const MAX_REPORTED: usize = 8;
+
+/// Categories scored per observation; further ones are ignored.
+pub const MAX_CATEGORIES: usize = 16;
+
+/// Transformed measure values of one observation, on the stack.
+struct Values {
+    v: [f64; MAX_CATEGORIES],
+    n: usize,
+}
+
+impl Values {
+    #[inline]
+    fn get(&self, j: usize) -> Option<&f64> {
+        if j < self.n { self.v.get(j) } else { None }
+    }
+}
 
 /// Components of one observation's score, on the stack.
 struct Tally {
@@ -145,7 +162,7 @@ impl Tally {
         }
     }
 
-    fn finish(self, obs: &Observation<'_>) -> AnomalyScore {
+    fn finish(self, obs: &Observation<'_>, transform: crate::Transform) -> AnomalyScore {
         let surprisal = fisher_combined_bits(self.total_bits, self.scored);
         let mut deviations = Vec::new();
         if self.n_kept > 0 {
@@ -159,9 +176,14 @@ impl Tally {
                         .get(j)
                         .map_or_else(String::new, |(d, v)| format!("{d}={v}")),
                 };
+                // Measures keep their mean on the transformed scale until reported.
+                let expected = match c.which {
+                    Which::Measure(_) => crate::params::inverse(transform, c.expected),
+                    _ => c.expected,
+                };
                 deviations.push(Deviation {
                     measure,
-                    expected: c.expected,
+                    expected,
                     observed: c.observed,
                     tail_probability: tail_from_bits(c.bits),
                     surprisal: c.bits,
@@ -215,6 +237,28 @@ impl EntityBaselines {
         self.hasher.hash_one(value)
     }
 
+    /// Seeded hashes of the category values (the first [`MAX_CATEGORIES`]; more are ignored).
+    #[inline]
+    fn hash_categories(&self, obs: &Observation<'_>) -> [u64; MAX_CATEGORIES] {
+        let mut out = [0u64; MAX_CATEGORIES];
+        for (h, (_, v)) in out.iter_mut().zip(obs.categories.iter()) {
+            *h = self.category_hash(v);
+        }
+        out
+    }
+
+    /// Transformed measure values (the first [`MAX_CATEGORIES`]; later ones are transformed
+    /// where used).
+    #[inline]
+    fn transform_measures(&self, obs: &Observation<'_>) -> Values {
+        let mut out = [0f64; MAX_CATEGORIES];
+        let n = obs.measures.len().min(MAX_CATEGORIES);
+        for (o, (_, x)) in out.iter_mut().zip(obs.measures.iter()) {
+            *o = self.config.transform.apply(*x);
+        }
+        Values { v: out, n }
+    }
+
     /// Checks every measure is finite, before any state changes.
     fn validate(obs: &Observation<'_>) -> Result<(), BaselineError> {
         for (name, v) in obs.measures {
@@ -227,11 +271,13 @@ impl EntityBaselines {
     pub fn score_observation(&self, obs: &Observation<'_>) -> Result<AnomalyScore, BaselineError> {
         Self::validate(obs)?;
         let when = When::of(obs);
+        let hashes = self.hash_categories(obs);
         let own = self.entities.find(self.entity_key(obs.kind, obs.entity));
         let group = obs
             .peer_group
             .and_then(|g| self.groups.find(self.group_key(obs.kind, g)));
-        Ok(self.score_rows(obs, when, own, group))
+        let xts = self.transform_measures(obs);
+        Ok(self.score_rows(obs, when, own, group, &hashes, &xts))
     }
 
     /// Scores, then learns: the streaming step.
@@ -258,7 +304,9 @@ impl EntityBaselines {
             }
             None => None,
         };
-        let score = self.score_rows(obs, when, own, group);
+        let hashes = self.hash_categories(obs);
+        let xts = self.transform_measures(obs);
+        let score = self.score_rows(obs, when, own, group, &hashes, &xts);
         self.tick = self.tick.wrapping_add(1);
         if self.tick == u32::MAX {
             let a = self.entities.renumber_ticks();
@@ -267,10 +315,10 @@ impl EntityBaselines {
         }
         let tick = self.tick;
         if let Some(i) = own {
-            self.learn(false, i, obs, when, tick);
+            self.learn(false, i, obs, when, tick, &hashes, &xts);
         }
         if let Some(i) = group {
-            self.learn(true, i, obs, when, tick);
+            self.learn(true, i, obs, when, tick, &hashes, &xts);
         }
         Ok(score)
     }
@@ -281,6 +329,8 @@ impl EntityBaselines {
         when: When,
         own: Option<usize>,
         group: Option<usize>,
+        hashes: &[u64; MAX_CATEGORIES],
+        xts: &Values,
     ) -> AnomalyScore {
         let min = self.config.min_history;
         let own_row = own.and_then(|i| self.entities.row(i));
@@ -294,16 +344,16 @@ impl EntityBaselines {
         };
         if let Some(((core, ms, cs), is_own)) = reference {
             let dt = (when.t - core.last_time).max(0.0);
-            let decay = (-dt / self.config.half_life_secs).exp2();
+            let decay = fastmath::exp2(-dt / self.config.half_life_secs);
             if is_own {
                 self.score_rate(core, when, dt, decay, &mut tally);
             } else {
                 self.score_hour(&core.seasonal, when, &mut tally);
             }
-            self.score_measures(obs, ms, &mut tally);
-            self.score_categories(obs, cs, decay, &mut tally);
+            self.score_measures(obs, ms, xts, &mut tally);
+            self.score_categories(obs, cs, decay, hashes, &mut tally);
         }
-        tally.finish(obs)
+        tally.finish(obs, self.config.transform)
     }
 
     /// Rate against the seasonal expectation: the short-memory count (this event included)
@@ -311,7 +361,7 @@ impl EntityBaselines {
     fn score_rate(&self, core: &Core, when: When, dt: f64, decay: f64, tally: &mut Tally) {
         let (hl, hs) = (self.config.half_life_secs, self.config.burst_half_life_secs);
         let age = (when.t - core.first_time).max(hs);
-        let t_eff = hl / LN_2 * (1.0 - (-age / hl).exp2());
+        let t_eff = hl / LN_2 * (1.0 - fastmath::exp2(-age / hl));
         if t_eff <= 0.0 {
             return;
         }
@@ -319,7 +369,7 @@ impl EntityBaselines {
         let season = core.seasonal.factor(when.hour, when.day);
         let window = hs / LN_2; // the short memory's effective length
         let lambda = base * season * window;
-        let k = f64::from(core.burst) * (-dt / hs).exp2() + 1.0;
+        let k = f64::from(core.burst) * fastmath::exp2(-dt / hs) + 1.0;
         let bits = poisson_upper_surprisal(k, lambda);
         tally.add(Which::Rate, lambda / window * 3_600.0, k / window * 3_600.0, bits);
     }
@@ -332,7 +382,7 @@ impl EntityBaselines {
         tally.add(Which::Rate, 1.0, share * 24.0 * 7.0, bits);
     }
 
-    fn score_measures(&self, obs: &Observation<'_>, ms: &[MeasureSlot], tally: &mut Tally) {
+    fn score_measures(&self, obs: &Observation<'_>, ms: &[MeasureSlot], xts: &Values, tally: &mut Tally) {
         let tr = self.config.transform;
         let floor = self.config.min_sd * self.config.min_sd;
         for (j, (name, x)) in obs.measures.iter().enumerate() {
@@ -343,32 +393,47 @@ impl EntityBaselines {
             if ew.weight <= 0.0 {
                 continue;
             }
-            let xt = tr.apply(*x);
+            let xt = xts.get(j).copied().unwrap_or_else(|| tr.apply(*x));
             // One pseudo-observation of unit variance keeps a measure seen once from
             // calling every other value impossible.
             let var = (ew.m2 + 1.0) / (ew.weight + 1.0) + floor;
             let z = (xt - ew.mean) / var.sqrt();
             let bits = normal_two_sided_surprisal(z);
-            tally.add(Which::Measure(j), crate::params::inverse(tr, ew.mean), *x, bits);
+            tally.add(Which::Measure(j), ew.mean, *x, bits);
         }
     }
 
-    fn score_categories(&self, obs: &Observation<'_>, cs: &[CatSlot], decay: f64, tally: &mut Tally) {
-        for (j, (dim, value)) in obs.categories.iter().enumerate() {
+    fn score_categories(
+        &self,
+        obs: &Observation<'_>,
+        cs: &[CatSlot],
+        decay: f64,
+        hashes: &[u64; MAX_CATEGORIES],
+        tally: &mut Tally,
+    ) {
+        for (j, ((dim, _), h)) in obs.categories.iter().zip(hashes.iter()).enumerate() {
             let Some(slot) = self.dimensions.id(dim, j).and_then(|id| cs.get(id)) else {
                 continue;
             };
             if slot.top.total <= 0.0 {
                 continue;
             }
-            let fp = fingerprint(self.category_hash(value));
-            let r = slot.top.rarity(fp, decay);
+            let r = slot.top.rarity(fingerprint(*h), decay);
             tally.add(Which::Category(j), r.expected, r.observed, bits_from_tail(r.tail));
         }
     }
 
     /// Folds one observation into a profile (own or group).
-    fn learn(&mut self, group: bool, i: usize, obs: &Observation<'_>, when: When, tick: u32) {
+    fn learn(
+        &mut self,
+        group: bool,
+        i: usize,
+        obs: &Observation<'_>,
+        when: When,
+        tick: u32,
+        hashes: &[u64; MAX_CATEGORIES],
+        xts: &Values,
+    ) {
         let (hl, hs, win) = (
             self.config.half_life_secs,
             self.config.burst_half_life_secs,
@@ -376,13 +441,6 @@ impl EntityBaselines {
         );
         let tr = self.config.transform;
         let pane = (when.t / win).floor() as i64 as u32;
-        // Resolve ids and hashes before borrowing the store mutably.
-        let mut cat_hashes = [0u64; 64];
-        for (j, (_, value)) in obs.categories.iter().enumerate().take(64) {
-            if let Some(h) = cat_hashes.get_mut(j) {
-                *h = self.category_hash(value);
-            }
-        }
         let (measures, dimensions) = (&self.measures, &self.dimensions);
         let store = if group { &mut self.groups } else { &mut self.entities };
         let Some((core, ms, cs)) = store.row_mut(i) else {
@@ -395,7 +453,7 @@ impl EntityBaselines {
         }
         let dt = when.t - core.last_time;
         let (w_long, w_short) = if dt >= 0.0 {
-            let a = (-dt / hl).exp2();
+            let a = fastmath::exp2(-dt / hl);
             if a < 1.0 {
                 core.weight *= a as f32;
                 for m in ms.iter_mut() {
@@ -405,12 +463,12 @@ impl EntityBaselines {
                     c.top.decay(a as f32);
                 }
             }
-            core.burst *= (-dt / hs).exp2() as f32;
+            core.burst *= fastmath::exp2(-dt / hs) as f32;
             core.last_time = when.t;
             (1.0, 1.0)
         } else {
             // A late event: weigh it as already decayed instead of decaying the state.
-            ((dt / hl).exp2(), (dt / hs).exp2())
+            (fastmath::exp2(dt / hl), fastmath::exp2(dt / hs))
         };
         core.first_time = core.first_time.min(when.t);
         core.weight += w_long as f32;
@@ -427,13 +485,12 @@ impl EntityBaselines {
         core.tick = tick;
         for (j, (name, x)) in obs.measures.iter().enumerate() {
             if let Some(slot) = measures.id(name, j).and_then(|id| ms.get_mut(id)) {
-                let xt = tr.apply(*x);
+                let xt = xts.get(j).copied().unwrap_or_else(|| tr.apply(*x));
                 slot.ew.push(xt, w_long);
                 slot.window.push(xt as f32);
             }
         }
-        for (j, (dim, _)) in obs.categories.iter().enumerate() {
-            let h = cat_hashes.get(j).copied().unwrap_or(0);
+        for (j, ((dim, _), &h)) in obs.categories.iter().zip(hashes.iter()).enumerate() {
             if let Some(slot) = dimensions.id(dim, j).and_then(|id| cs.get_mut(id)) {
                 slot.top.push(fingerprint(h), w_long as f32);
                 slot.distinct.insert(h);

@@ -23,7 +23,7 @@ impl Transform {
     #[inline]
     pub fn apply(self, x: f64) -> f64 {
         match self {
-            Transform::SignedLog => x.signum() * x.abs().ln_1p(),
+            Transform::SignedLog => x.signum() * crate::fastmath::ln(1.0 + x.abs()),
             Transform::Identity => x.clamp(-1e15, 1e15),
         }
     }
@@ -41,7 +41,7 @@ impl Transform {
 /// # Ok::<(), vigil_baseline::BaselineError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProfileParams(ProfileConfig);
+pub struct ProfileParams(pub(crate) ProfileConfig);
 
 /// Checked hyperparameters: valid by construction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -73,6 +73,15 @@ impl Store {
         Some(i)
     }
 
+    /// Appends a row without eviction (merging and decoding; the caller enforces the cap).
+    pub(crate) fn push_row(&mut self, core: Core, ms: &[MeasureSlot], cs: &[CatSlot]) {
+        let i = self.cores.len();
+        self.index.insert(core.key, u32::try_from(i).unwrap_or(u32::MAX));
+        self.cores.push(core);
+        self.measures.extend_from_slice(ms);
+        self.cats.extend_from_slice(cs);
+    }
+
     /// Grows geometrically but never past the cap, so capacity (what memory accounting
     /// counts) stays within the cap.
     fn reserve_one(&mut self) {
@@ -208,9 +217,5 @@ impl Store {
 
     pub(crate) fn strides(&self) -> (usize, usize) {
         (self.m, self.d)
-    }
-
-    pub(crate) fn hasher(&self) -> &SeededState {
-        self.index.hasher()
     }
 }

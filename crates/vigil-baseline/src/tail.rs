@@ -6,6 +6,8 @@
 
 use std::f64::consts::{LN_2, SQRT_2};
 
+use crate::fastmath;
+
 /// Surprisal (bits) below which nothing is reported; `p = 1` gives 0.
 pub(crate) const MAX_SURPRISAL: f64 = 1.0e6;
 
@@ -30,6 +32,7 @@ pub fn erfc(x: f64) -> f64 {
 ///
 /// Uses `ln erfc` directly (the exponent of the fit), so it stays finite for any finite `z`
 /// where `erfc` itself would underflow.
+#[inline]
 pub fn normal_two_sided_surprisal(z: f64) -> f64 {
     let a = z.abs() / SQRT_2;
     if !a.is_finite() {
@@ -45,7 +48,7 @@ pub fn normal_two_sided_surprisal(z: f64) -> f64 {
                             + t * (-1.135_203_98
                                 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
     // P(|Z| ≥ |z|) = erfc(|z|/√2) = t·exp(poly).
-    let ln_p = t.ln() + poly;
+    let ln_p = -fastmath::ln(1.0 + 0.5 * a) + poly;
     clamp_bits(-ln_p / LN_2)
 }
 
@@ -57,12 +60,12 @@ pub fn poisson_upper_surprisal(k: f64, lambda: f64) -> f64 {
     if !(k > lambda) || lambda <= 0.0 {
         return 0.0;
     }
-    clamp_bits((k * (k / lambda).ln() - k + lambda) / LN_2)
+    clamp_bits((k * fastmath::ln(k / lambda) - k + lambda) / LN_2)
 }
 
 /// Converts surprisal (bits) to a tail probability.
 pub fn tail_from_bits(bits: f64) -> f64 {
-    (-bits * LN_2).exp().clamp(0.0, 1.0)
+    fastmath::exp2(-bits).clamp(0.0, 1.0)
 }
 
 /// Converts a tail probability to surprisal (bits); `p ≤ 0` gives the cap.
@@ -70,7 +73,7 @@ pub fn bits_from_tail(p: f64) -> f64 {
     if p >= 1.0 {
         0.0
     } else if p > 0.0 {
-        clamp_bits(-p.log2())
+        clamp_bits(-fastmath::log2(p))
     } else {
         MAX_SURPRISAL
     }
@@ -79,30 +82,42 @@ pub fn bits_from_tail(p: f64) -> f64 {
 /// Fisher's method: combines `k` independent tail probabilities given as their total surprisal
 /// (bits). `X = −2 Σ ln pᵢ ~ χ²(2k)`, whose survival function has the closed form
 /// `e^{−X/2} Σ_{i<k} (X/2)^i / i!`; computed in log space so it never underflows.
+#[inline]
 pub fn fisher_combined_bits(total_bits: f64, k: usize) -> f64 {
     if k == 0 || total_bits <= 0.0 {
         return 0.0;
     }
-    let half_x = total_bits * LN_2; // X/2 = Σ -ln pᵢ
-    let ln_half_x = half_x.ln();
-    // log-sum-exp of i·ln(X/2) − ln i!, i < k.
-    let mut max_term = f64::NEG_INFINITY;
-    let mut ln_fact = 0.0;
-    let mut terms = [0.0f64; 64];
-    let k = k.min(terms.len());
-    for (i, slot) in terms.iter_mut().take(k).enumerate() {
-        if i > 0 {
-            ln_fact += (i as f64).ln();
-        }
-        let term = i as f64 * ln_half_x - ln_fact;
-        *slot = term;
-        if term > max_term {
-            max_term = term;
-        }
+    // Beyond 64 components the combination is taken as if there were 64 (slightly
+    // conservative), which keeps the log-space branch's largest term the last one.
+    let k = k.min(64);
+    if k == 1 {
+        return clamp_bits(total_bits);
     }
-    let sum: f64 = terms.iter().take(k).map(|t| (t - max_term).exp()).sum();
-    let ln_p = -half_x + max_term + sum.ln();
-    clamp_bits(-ln_p / LN_2)
+    let half_x = total_bits * LN_2; // X/2 = Σ −ln pᵢ
+    let ln_sum = if half_x <= 500.0 && k <= 64 {
+        // Direct series: terms stay far from overflow.
+        let (mut term, mut sum) = (1.0f64, 1.0f64);
+        for i in 1..k {
+            term *= half_x / i as f64;
+            sum += term;
+        }
+        fastmath::ln(sum)
+    } else {
+        // Log space: the largest term is the last one here (half_x > k − 1 in practice), so
+        // factor it out: Σ = t_{k−1} · Σ_j Π (i/half_x) over the tail, all ≤ 1.
+        let ln_h = fastmath::ln(half_x);
+        let mut ln_last = (k - 1) as f64 * ln_h;
+        for i in 2..k {
+            ln_last -= fastmath::ln(i as f64);
+        }
+        let (mut ratio, mut sum) = (1.0f64, 1.0f64);
+        for i in (1..k).rev() {
+            ratio *= i as f64 / half_x;
+            sum += ratio;
+        }
+        ln_last + fastmath::ln(sum)
+    };
+    clamp_bits((half_x - ln_sum) / LN_2)
 }
 
 fn clamp_bits(b: f64) -> f64 {

@@ -1,16 +1,58 @@
 //! `vigil bench baseline`: baseline update+score speed and memory.
 
+use serde_json::{Map, Value, json};
+use vigil_baseline::bench::{bench_profiles, flood};
+
 use crate::CliError;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Distinct entities in the per-entity workload (also the entity cap).
+    #[arg(long, default_value_t = 100_000)]
+    pub entities: usize,
+    /// Events observed in the per-entity workload.
+    #[arg(long, default_value_t = 5_000_000)]
+    pub events: usize,
+    /// Also flood a model capped at `--entities` with this many distinct entities (0 = skip).
+    #[arg(long, default_value_t = 0)]
+    pub flood: usize,
+    /// Vectors scored and learned by the multivariate detector (0 = skip).
+    #[arg(long, default_value_t = 200_000)]
+    pub vectors: usize,
+    /// Seed of the synthetic workload and the models.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
 }
 
 /// Runs the command.
-pub fn run(_args: Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".into()))
+pub fn run(args: Args) -> Result<(), CliError> {
+    let layer = |e| CliError::layer("baseline", e);
+    let p = bench_profiles(args.entities, args.events, args.seed).map_err(layer)?;
+    let mut out = Map::new();
+    out.insert("entities".into(), json!(p.entities));
+    out.insert("events".into(), json!(p.events));
+    out.insert("ns_per_event".into(), json!(p.ns_per_event));
+    out.insert("wall_ns_per_event".into(), json!(p.wall_ns_per_event));
+    out.insert("bytes_per_entity".into(), json!(p.bytes_per_entity));
+    out.insert("memory_bytes".into(), json!(p.memory_bytes));
+    out.insert("flagged_10_bits".into(), json!(p.flagged));
+    if args.flood > 0 {
+        let f = flood(args.flood, args.entities, args.seed).map_err(layer)?;
+        out.insert("flood".into(), serde_json::to_value(&f).map_err(|e| CliError::layer("json", e))?);
+    }
+    let value = Value::Object(out);
+    if args.json {
+        crate::out::print_json(&value)
+    } else {
+        if let Value::Object(m) = &value {
+            for (k, v) in m {
+                println!("{k:>24}  {v}");
+            }
+        }
+        Ok(())
+    }
 }

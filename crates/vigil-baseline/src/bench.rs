@@ -1,0 +1,172 @@
+//! The workload behind `vigil bench baseline`: synthetic events, timed update+score.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use vigil_core::{Baseline, EntityKind, Observation, ParamGuard, SplitMix64};
+
+use crate::{BaselineError, EntityBaselines, ProfileParams};
+
+/// What [`bench_profiles`] measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileBench {
+    /// Distinct entities in the workload.
+    pub entities: usize,
+    /// Events observed.
+    pub events: usize,
+    /// CPU time of the timing thread per `observe` (score, then update), nanoseconds (from
+    /// `/proc/thread-self/schedstat`, so other processes on a shared machine do not count;
+    /// wall time where that file is missing).
+    pub ns_per_event: f64,
+    /// Wall time per `observe`, nanoseconds.
+    pub wall_ns_per_event: f64,
+    /// Accounted memory divided by entities profiled.
+    pub bytes_per_entity: f64,
+    /// Accounted memory, bytes.
+    pub memory_bytes: usize,
+    /// Observations whose combined surprisal was at least 10 bits.
+    pub flagged: usize,
+}
+
+/// Observes `events` synthetic events over `entities` hosts (uniformly drawn, so most
+/// lookups miss the cache: the pessimistic case), each with one categorical dimension (one
+/// of 50 alert types, Zipf-like per host) and two measures (log-normal bytes, a count), over
+/// 30 days of timestamps. The event stream is generated before timing starts.
+pub fn bench_profiles(entities: usize, events: usize, seed: u64) -> Result<ProfileBench, BaselineError> {
+    let config = ProfileParams::default()
+        .max_entities(entities.max(1))
+        .seed(seed)
+        .check()?;
+    let mut model = EntityBaselines::new(config);
+    let names: Vec<String> = (0..entities.max(1)).map(|i| format!("host-{i:07}")).collect();
+    let types: Vec<String> = (0..50).map(|i| format!("alert-type-{i}")).collect();
+    let mut rng = SplitMix64::new(seed);
+    let start_secs = 1_700_000_000i64;
+    let span = 30 * 86_400i64;
+    struct Ev {
+        entity: u32,
+        ty: u8,
+        time: DateTime<Utc>,
+        bytes: f64,
+        count: f64,
+    }
+    let mut stream = Vec::with_capacity(events);
+    for k in 0..events {
+        let t = start_secs + (k as i64 * span) / (events.max(1) as i64);
+        let e = rng.below(entities.max(1) as u64) as u32;
+        // Per-host skew: mostly the host's own favourite type, sometimes another.
+        let ty = if rng.next_f64() < 0.9 { (e % 50) as u8 } else { rng.below(50) as u8 };
+        let bytes = (8.0 + rng.normal()).exp();
+        let count = rng.below(20) as f64;
+        stream.push(Ev {
+            entity: e,
+            ty,
+            time: DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default(),
+            bytes,
+            count,
+        });
+    }
+    let mut flagged = 0usize;
+    let started = Instant::now();
+    let cpu0 = thread_cpu_ns();
+    for ev in &stream {
+        let entity = names.get(ev.entity as usize).map_or("", String::as_str);
+        let ty = types.get(usize::from(ev.ty)).map_or("", String::as_str);
+        let cats = [("alert_type", ty)];
+        let measures = [("bytes", ev.bytes), ("count", ev.count)];
+        let obs = Observation {
+            categories: &cats,
+            measures: &measures,
+            ..Observation::occurrence(entity, EntityKind::Host, ev.time)
+        };
+        let s = model.observe_observation(&obs)?;
+        if s.surprisal >= 10.0 {
+            flagged += 1;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = cpu_secs(cpu0).unwrap_or(elapsed);
+    let mem = model.memory_bytes();
+    Ok(ProfileBench {
+        entities: model.entities(),
+        events,
+        ns_per_event: cpu * 1e9 / events.max(1) as f64,
+        wall_ns_per_event: elapsed * 1e9 / events.max(1) as f64,
+        bytes_per_entity: mem as f64 / model.entities().max(1) as f64,
+        memory_bytes: mem,
+        flagged,
+    })
+}
+
+/// What [`flood`] measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct FloodReport {
+    /// Distinct entities offered.
+    pub offered: usize,
+    /// The entity cap.
+    pub cap: usize,
+    /// Most entities held at any check.
+    pub max_entities: usize,
+    /// Most accounted memory at any check, bytes.
+    pub max_memory_bytes: usize,
+    /// Accounted memory of a model full to the cap, bytes (the bound).
+    pub full_memory_bytes: usize,
+    /// CPU time per distinct-entity insert (with eviction), nanoseconds.
+    pub ns_per_insert: f64,
+}
+
+/// Offers `offered` distinct entities (one event each) to a model capped at `cap`, checking
+/// entity count and memory every `cap / 4` inserts.
+pub fn flood(offered: usize, cap: usize, seed: u64) -> Result<FloodReport, BaselineError> {
+    let config = ProfileParams::default().max_entities(cap).seed(seed).check()?;
+    let mut model = EntityBaselines::new(config);
+    let t = DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+    let mut name = String::with_capacity(24);
+    let (mut max_entities, mut max_mem, mut full_mem) = (0usize, 0usize, 0usize);
+    let every = (cap / 4).max(1);
+    let started = Instant::now();
+    let cpu0 = thread_cpu_ns();
+    for i in 0..offered {
+        name.clear();
+        use std::fmt::Write;
+        let _ = write!(name, "flood-{i}");
+        let measures = [("bytes", i as f64)];
+        let cats = [("alert_type", "x")];
+        let obs = Observation {
+            measures: &measures,
+            categories: &cats,
+            ..Observation::occurrence(&name, EntityKind::Ip, t)
+        };
+        model.observe_observation(&obs)?;
+        if i % every == 0 || i + 1 == offered {
+            max_entities = max_entities.max(model.entities());
+            let m = model.memory_bytes();
+            max_mem = max_mem.max(m);
+            if model.entities() == cap && full_mem == 0 {
+                full_mem = m;
+            }
+        }
+    }
+    let elapsed = cpu_secs(cpu0).unwrap_or(started.elapsed().as_secs_f64());
+    Ok(FloodReport {
+        offered,
+        cap,
+        max_entities,
+        max_memory_bytes: max_mem,
+        full_memory_bytes: full_mem,
+        ns_per_insert: elapsed * 1e9 / offered.max(1) as f64,
+    })
+}
+
+/// CPU time of the calling thread, nanoseconds (Linux `schedstat`; `None` elsewhere).
+pub fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// CPU seconds since `start` (a [`thread_cpu_ns`] reading).
+pub fn cpu_secs(start: Option<u64>) -> Option<f64> {
+    let (a, b) = (start?, thread_cpu_ns()?);
+    (b > a).then(|| (b - a) as f64 * 1e-9)
+}
