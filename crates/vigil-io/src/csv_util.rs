@@ -77,7 +77,10 @@ impl At<'_> {
         std::str::from_utf8(bytes).map_err(|e| {
             self.error(
                 Some(name),
-                format!("expected UTF-8 text, found invalid byte at offset {}", e.valid_up_to()),
+                format!(
+                    "expected UTF-8 text, found invalid byte at offset {}",
+                    e.valid_up_to()
+                ),
             )
         })
     }

@@ -196,8 +196,19 @@ impl<R: Read> GuideReader<R> {
         for ((slot, &i), name) in f.iter_mut().zip(&self.cols).zip(REQUIRED) {
             *slot = at.text(&self.rec, i, name)?.trim();
         }
-        let [id, org, incident, ts, detector, title, category, techniques, grade, etype, erole] =
-            f;
+        let [
+            id,
+            org,
+            incident,
+            ts,
+            detector,
+            title,
+            category,
+            techniques,
+            grade,
+            etype,
+            erole,
+        ] = f;
         if id.is_empty() {
             return Err(at.error(Some("id"), "expected a row id, found an empty field"));
         }

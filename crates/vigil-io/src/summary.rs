@@ -84,6 +84,34 @@ impl Summary {
         self.stats.merge(stats);
     }
 
+    /// Adds another summary (of other files, or of another thread's share).
+    pub fn merge(&mut self, other: &Summary) {
+        self.stats.merge(other.stats);
+        for (kind, values) in &other.entities {
+            let set = self.entities.entry(*kind).or_default();
+            for v in values {
+                if !set.contains(v) {
+                    set.insert(v.clone());
+                }
+            }
+        }
+        for (a, b) in self.verdicts.iter_mut().zip(other.verdicts) {
+            *a += b;
+        }
+        self.no_verdict += other.no_verdict;
+        self.malicious += other.malicious;
+        self.benign += other.benign;
+        self.no_truth += other.no_truth;
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = match (self.last, other.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
     /// The numbers.
     pub fn report(&self) -> SummaryReport {
         let verdict_name = |v: Verdict| match v {
@@ -93,7 +121,12 @@ impl Summary {
         };
         let mut verdicts: BTreeMap<&'static str, u64> = Verdict::ALL
             .iter()
-            .map(|&v| (verdict_name(v), self.verdicts.get(v.index()).copied().unwrap_or(0)))
+            .map(|&v| {
+                (
+                    verdict_name(v),
+                    self.verdicts.get(v.index()).copied().unwrap_or(0),
+                )
+            })
             .collect();
         verdicts.insert("none", self.no_verdict);
         let labels = BTreeMap::from([
@@ -114,7 +147,10 @@ impl Summary {
             labels,
             first: self.first,
             last: self.last,
-            span_seconds: self.first.zip(self.last).map(|(f, l)| (l - f).num_seconds()),
+            span_seconds: self
+                .first
+                .zip(self.last)
+                .map(|(f, l)| (l - f).num_seconds()),
         }
     }
 }

@@ -92,9 +92,17 @@ pub(crate) fn to_alert(v: &Value, ctx: &Ctx<'_>) -> Result<Alert, RecordError> {
     add_all("file.hash.sha256", EntityKind::Hash, EntityRole::Related);
     add_all("url.full", EntityKind::Url, EntityRole::Related);
     add_all("dns.question.name", EntityKind::Domain, EntityRole::Related);
-    add_all("destination.domain", EntityKind::Domain, EntityRole::Impacted);
+    add_all(
+        "destination.domain",
+        EntityKind::Domain,
+        EntityRole::Impacted,
+    );
     add_all("email.from.address", EntityKind::Mailbox, EntityRole::Actor);
-    add_all("email.to.address", EntityKind::Mailbox, EntityRole::Impacted);
+    add_all(
+        "email.to.address",
+        EntityKind::Mailbox,
+        EntityRole::Impacted,
+    );
     alert.entities = ents.into_vec();
     Ok(alert)
 }
@@ -117,7 +125,11 @@ fn severity(v: &Value) -> Severity {
             }
         }
     }
-    for key in ["event.severity", "kibana.alert.risk_score", "signal.rule.risk_score"] {
+    for key in [
+        "event.severity",
+        "kibana.alert.risk_score",
+        "signal.rule.risk_score",
+    ] {
         if let Some(n) = int_at(v, key) {
             return match n {
                 i64::MIN..=0 => Severity::Unknown,

@@ -57,7 +57,6 @@ use vigil_core::{Alert, Entity, EntityKind, EntityRole, RecordError, TechniqueId
 use crate::ReadOptions;
 use scan::{Piece, Splitter};
 
-
 /// How parsed JSON becomes an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

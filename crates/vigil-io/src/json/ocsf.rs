@@ -32,9 +32,14 @@ pub(crate) fn to_alert(v: &Value, ctx: &Ctx<'_>) -> Result<Alert, RecordError> {
         .iter()
         .filter_map(|k| lookup(v, k))
         .chain(
-            ["created_time_dt", "created_time", "first_seen_time_dt", "first_seen_time"]
-                .iter()
-                .filter_map(|k| lookup(finding, k)),
+            [
+                "created_time_dt",
+                "created_time",
+                "first_seen_time_dt",
+                "first_seen_time",
+            ]
+            .iter()
+            .filter_map(|k| lookup(finding, k)),
         )
         .find_map(time_of)
         .ok_or_else(|| {
@@ -95,14 +100,14 @@ pub(crate) fn to_alert(v: &Value, ctx: &Ctx<'_>) -> Result<Alert, RecordError> {
                     push_technique(&mut alert.techniques, t, &field, ctx)?;
                 }
             }
-            tactic = tactic
-                .or_else(|| str_at(a, "tactic.name"))
-                .or_else(|| items_at(a, "tactics").iter().find_map(|t| str_at(t, "name")));
+            tactic = tactic.or_else(|| str_at(a, "tactic.name")).or_else(|| {
+                items_at(a, "tactics")
+                    .iter()
+                    .find_map(|t| str_at(t, "name"))
+            });
         }
     }
-    alert.category = tactic
-        .or_else(|| types.first().copied())
-        .map(str::to_owned);
+    alert.category = tactic.or_else(|| types.first().copied()).map(str::to_owned);
 
     let mut ents = Entities::default();
     endpoint(&mut ents, lookup(v, "device"), EntityRole::Impacted);

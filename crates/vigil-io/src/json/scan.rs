@@ -263,7 +263,10 @@ mod tests {
     #[test]
     fn json_lines() {
         let v = split("{\"a\":1}\n\n{\"b\":\"}\"}\n");
-        assert_eq!(v, vec![("{\"a\":1}".into(), 1), ("{\"b\":\"}\"}".into(), 3)]);
+        assert_eq!(
+            v,
+            vec![("{\"a\":1}".into(), 1), ("{\"b\":\"}\"}".into(), 3)]
+        );
     }
 
     #[test]
