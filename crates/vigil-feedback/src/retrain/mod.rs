@@ -10,4 +10,5 @@ mod trainer;
 pub use compare::{CompareParams, Comparison, compare};
 pub use policy::{PolicyState, RetrainPolicy, RetrainReason};
 pub use registry::{ModelVersion, Registry};
+pub(crate) use trainer::threat_probs;
 pub use trainer::{RetrainOutcome, Retrainer, TrainerParams};

@@ -1,16 +1,234 @@
-//! `vigil eval feedback`: retraining from simulated analyst verdicts.
+//! `vigil eval feedback`: retraining from simulated analyst verdicts on AIT-ADS networks
+//! never seen in training. The loop itself is `vigil_feedback::experiment`; here the concrete
+//! model (native GBDT) and features (alert-stream features) are chosen.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use vigil_core::{Alert, Fit};
+use vigil_feedback::experiment::{
+    CurvePoint, ExperimentParams, Figures, Report, Stream, pool, run as run_experiment,
+};
+use vigil_triage::features::alert_stream::AlertStreamParams;
+use vigil_triage::gbdt::GbdtParams;
 
 use crate::CliError;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Input format (only `ait-ads` carries the labels the simulated analysts answer with).
+    #[arg(long, default_value = "ait-ads")]
+    pub format: String,
+    /// Networks to train the base model on (one file each).
+    #[arg(long, num_args = 1..)]
+    pub train: Vec<PathBuf>,
+    /// Networks to replay with feedback (one file each).
+    #[arg(long, num_args = 1.., required = true)]
+    pub test: Vec<PathBuf>,
+    /// Rotate: replay each `--test` network with a base model trained on all the others
+    /// (`--train` must then be empty).
+    #[arg(long)]
+    pub leave_one_out: bool,
+    /// Verdicts that may be asked for per test network.
+    #[arg(long, default_value_t = 200)]
+    pub budget: usize,
+    /// Probability that a simulated analyst's verdict is wrong.
+    #[arg(long, default_value_t = 0.05)]
+    pub noise: f64,
+    /// Seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Target phase-averaged miss rate used to choose the suppression threshold.
+    #[arg(long, default_value_t = 0.02)]
+    pub calib_miss: f64,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
 }
 
+/// One rotation of a leave-one-out run.
+#[derive(Debug, Serialize)]
+struct Rotation {
+    test: String,
+    train: Vec<String>,
+    report: Report,
+}
+
+/// The output: `curve`, `promotions`, `rejections` and `final` over every test network,
+/// plus each rotation's full report.
+#[derive(Debug, Serialize)]
+struct Output {
+    curve: Vec<CurvePoint>,
+    promotions: usize,
+    rejections: usize,
+    #[serde(rename = "final")]
+    final_figures: Figures,
+    budget: usize,
+    noise: f64,
+    seed: u64,
+    rotations: Vec<Rotation>,
+}
+
+fn load(path: &Path) -> Result<(String, Vec<Alert>), CliError> {
+    let alerts = vigil_eval::aitads::load_network(path).map_err(|e| CliError::layer("eval", e))?;
+    Ok((vigil_io::ait_ads::network_from_path(path), alerts))
+}
+
+fn gbdt(seed: u64) -> GbdtParams {
+    GbdtParams::new()
+        .n_trees(120)
+        .learning_rate(0.1)
+        .max_leaves(31)
+        .min_data_in_leaf(10)
+        .seed(seed)
+}
+
+fn rotation(
+    train: &[(String, Vec<Alert>)],
+    test: &[(String, Vec<Alert>)],
+    cfg: &ExperimentParams,
+) -> Result<Report, CliError> {
+    let all: Vec<Alert> = train.iter().flat_map(|(_, a)| a.iter().cloned()).collect();
+    let features = AlertStreamParams::default()
+        .seed(cfg.seed)
+        .fit(&all[..])
+        .map_err(|e| CliError::layer("triage", e))?;
+    let streams = |nets: &[(String, Vec<Alert>)]| -> Result<Vec<Stream>, CliError> {
+        nets.iter()
+            .map(|(name, alerts)| {
+                Stream::from_extractor(name.clone(), alerts.clone(), &features)
+                    .map_err(|e| CliError::layer("feedback", e))
+            })
+            .collect()
+    };
+    let (tr, te) = (streams(train)?, streams(test)?);
+    run_experiment(&gbdt(cfg.seed), &tr, &te, cfg).map_err(|e| CliError::layer("feedback", e))
+}
+
+fn print_table(out: &Output) {
+    println!(
+        "{:<16} {:>8} {:>9} {:>13} {:>10} {:>11} {:>9}",
+        "test network",
+        "verdicts",
+        "phases",
+        "fp_suppressed",
+        "miss_rate",
+        "promotions",
+        "rejected"
+    );
+    for r in &out.rotations {
+        for n in &r.report.networks {
+            println!(
+                "{:<16} {:>8} {:>9} {:>12.1}% {:>10.4} {:>11} {:>9}",
+                n.network,
+                n.figures.verdicts,
+                n.figures.phases,
+                100.0 * n.figures.fp_suppressed,
+                n.figures.miss_rate,
+                n.promotions,
+                n.rejections
+            );
+        }
+    }
+    let f = &out.final_figures;
+    println!(
+        "{:<16} {:>8} {:>9} {:>12.1}% {:>10.4} {:>11} {:>9}",
+        "all",
+        f.verdicts,
+        f.phases,
+        100.0 * f.fp_suppressed,
+        f.miss_rate,
+        out.promotions,
+        out.rejections
+    );
+}
+
 /// Runs the command.
-pub fn run(_args: Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".into()))
+pub fn run(args: Args) -> Result<(), CliError> {
+    if args.format != "ait-ads" {
+        return Err(CliError::Usage(format!(
+            "--format {}: only ait-ads carries the labels simulated analysts need",
+            args.format
+        )));
+    }
+    if args.leave_one_out && !args.train.is_empty() {
+        return Err(CliError::Usage("--leave-one-out takes --test only".into()));
+    }
+    if !args.leave_one_out && args.train.is_empty() {
+        return Err(CliError::Usage(
+            "--train is required without --leave-one-out".into(),
+        ));
+    }
+    let cfg = ExperimentParams {
+        budget: args.budget,
+        noise: args.noise,
+        seed: args.seed,
+        calib_miss: args.calib_miss,
+        ..ExperimentParams::default()
+    };
+    let test: Vec<(String, Vec<Alert>)> = args
+        .test
+        .iter()
+        .map(|p| load(p))
+        .collect::<Result<_, _>>()?;
+    let mut rotations = Vec::new();
+    if args.leave_one_out {
+        for (k, held) in test.iter().enumerate() {
+            let train: Vec<(String, Vec<Alert>)> = test
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != k)
+                .map(|(_, n)| n.clone())
+                .collect();
+            if !args.json {
+                eprintln!("rotation {}/{}: test {}", k + 1, test.len(), held.0);
+            }
+            let report = rotation(&train, std::slice::from_ref(held), &cfg)?;
+            rotations.push(Rotation {
+                test: held.0.clone(),
+                train: train.iter().map(|n| n.0.clone()).collect(),
+                report,
+            });
+        }
+    } else {
+        let train: Vec<(String, Vec<Alert>)> = args
+            .train
+            .iter()
+            .map(|p| load(p))
+            .collect::<Result<_, _>>()?;
+        let report = rotation(&train, &test, &cfg)?;
+        rotations.push(Rotation {
+            test: test
+                .iter()
+                .map(|n| n.0.clone())
+                .collect::<Vec<_>>()
+                .join(","),
+            train: train.iter().map(|n| n.0.clone()).collect(),
+            report,
+        });
+    }
+    let figs: Vec<Figures> = rotations
+        .iter()
+        .map(|r| r.report.final_figures.clone())
+        .collect();
+    let out = Output {
+        curve: rotations
+            .iter()
+            .flat_map(|r| r.report.curve.iter().cloned())
+            .collect(),
+        promotions: rotations.iter().map(|r| r.report.promotions).sum(),
+        rejections: rotations.iter().map(|r| r.report.rejections).sum(),
+        final_figures: pool(&figs),
+        budget: args.budget,
+        noise: args.noise,
+        seed: args.seed,
+        rotations,
+    };
+    if args.json {
+        crate::out::print_json(&out)
+    } else {
+        print_table(&out);
+        Ok(())
+    }
 }
