@@ -34,7 +34,9 @@ pub fn lookup_queries(store: &IndicatorStore, n: usize, seed: u64) -> Vec<String
             Ipv4Addr::from(a).to_string()
         } else {
             match (hit, domains.get(rng.below(domains.len() as u64) as usize)) {
-                (true, Some(d)) if rng.next_u64() % 3 == 0 => format!("w{}.{d}", rng.below(100)),
+                (true, Some(d)) if rng.next_u64().is_multiple_of(3) => {
+                    format!("w{}.{d}", rng.below(100))
+                }
                 (true, Some(d)) => (*d).to_owned(),
                 _ => {
                     let len = 5 + rng.below(8) as usize;

@@ -43,12 +43,12 @@ impl<T> Future for JoinAll<'_, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<T>> {
         let this = self.get_mut();
         for (slot, out) in this.pending.iter_mut().zip(this.done.iter_mut()) {
-            if let Some(f) = slot {
-                if let Poll::Ready(v) = f.as_mut().poll(cx) {
-                    *out = Some(v);
-                    *slot = None;
-                    this.remaining -= 1;
-                }
+            if let Some(f) = slot
+                && let Poll::Ready(v) = f.as_mut().poll(cx)
+            {
+                *out = Some(v);
+                *slot = None;
+                this.remaining -= 1;
             }
         }
         if this.remaining == 0 {

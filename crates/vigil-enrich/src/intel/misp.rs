@@ -15,8 +15,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::IpRange;
 use super::store::IndicatorStoreBuilder;
+use super::{IndicatorKind, IpRange};
 use crate::EnrichError;
 use crate::report::{FileReport, LineFinder, LoadReport, read_text};
 
@@ -26,6 +26,37 @@ struct MispList<'a> {
     kind: Cow<'a, str>,
     #[serde(borrow, default)]
     list: Vec<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    matching_attributes: Vec<Cow<'a, str>>,
+}
+
+/// The indicator kinds a list's `matching_attributes` allow (all when it names none), so
+/// that an ssdeep hash such as `3::` in a hash list is not taken for an IPv6 address.
+fn allowed(attrs: &[Cow<'_, str>]) -> [bool; 4] {
+    if attrs.is_empty() {
+        return [true; 4];
+    }
+    let any = |f: &dyn Fn(&str) -> bool| attrs.iter().any(|a| f(a));
+    [
+        any(&|a| a.contains("ip")),
+        any(&|a| a.contains("domain") || a.contains("hostname") || a.contains("email")),
+        any(&|a| a.contains("url") || a.contains("uri") || a == "link"),
+        any(&|a| {
+            a.contains("md5") || a.contains("sha") || a.contains("ssdeep") || a.contains("hash")
+        }),
+    ]
+}
+
+fn kind_for(text: &str, allow: [bool; 4]) -> IndicatorKind {
+    let k = IndicatorKind::of(text);
+    let ok = match k {
+        IndicatorKind::Ip => allow[0],
+        IndicatorKind::Domain => allow[1],
+        IndicatorKind::Url => allow[2],
+        IndicatorKind::Hash => allow[3],
+        IndicatorKind::Text => true,
+    };
+    if ok { k } else { IndicatorKind::Text }
 }
 
 /// Loads one `list.json`, naming its entries `misp:<folder name>`.
@@ -43,6 +74,7 @@ pub fn load_misp_list(
     let mut report = FileReport::new(path, name.clone());
     let src = b.add_source(name, true);
     let mut lines = LineFinder::new(&text);
+    let allow = allowed(&parsed.matching_attributes);
     for entry in &parsed.list {
         let e: &str = entry;
         let r: Result<(), String> = match &*parsed.kind {
@@ -55,12 +87,12 @@ pub fn load_misp_list(
                     Ok(())
                 }
                 Err(_) => b
-                    .insert_auto(src, e, true, 0)
+                    .insert_kind(src, kind_for(e, allow), e, true, 0)
                     .map(|_| ())
                     .map_err(|err| err.to_string()),
             },
             "string" => b
-                .insert_auto(src, e, false, 0)
+                .insert_kind(src, kind_for(e, allow), e, false, 0)
                 .map(|_| ())
                 .map_err(|err| err.to_string()),
             "regex" => Err("regex entries are not indexed".to_owned()),

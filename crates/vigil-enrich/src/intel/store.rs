@@ -251,7 +251,18 @@ impl IndicatorStoreBuilder {
         subtree: bool,
         reputation: u32,
     ) -> Result<IndicatorKind, EnrichError> {
-        let kind = IndicatorKind::of(text);
+        self.insert_kind(src, IndicatorKind::of(text), text, subtree, reputation)
+    }
+
+    /// Inserts `text` as `kind` (a domain with `subtree` covers the names below it).
+    pub fn insert_kind(
+        &mut self,
+        src: SourceId,
+        kind: IndicatorKind,
+        text: &str,
+        subtree: bool,
+        reputation: u32,
+    ) -> Result<IndicatorKind, EnrichError> {
         let r = match kind {
             IndicatorKind::Ip => {
                 self.insert_range(src, IpRange::parse(text)?, reputation);
@@ -565,10 +576,10 @@ impl IndicatorStore {
 pub(crate) fn parse_ip_fast(s: &str) -> Option<IpAddr> {
     let b = s.as_bytes();
     let first = *b.first()?;
-    if first.is_ascii_digit() {
-        if let Ok(v4) = s.parse::<Ipv4Addr>() {
-            return Some(IpAddr::V4(v4));
-        }
+    if first.is_ascii_digit()
+        && let Ok(v4) = s.parse::<Ipv4Addr>()
+    {
+        return Some(IpAddr::V4(v4));
     }
     if s.contains(':') {
         return s.parse::<Ipv6Addr>().ok().map(IpAddr::V6);

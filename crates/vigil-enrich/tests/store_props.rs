@@ -1,0 +1,155 @@
+//! Property tests: the indicator store agrees with naive references.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use proptest::prelude::*;
+use vigil_enrich::EnrichError;
+use vigil_enrich::intel::{IndicatorStoreBuilder, IpRange};
+
+fn v4_range() -> impl Strategy<Value = (u32, u8)> {
+    // Addresses clustered in a small space so ranges overlap and nest.
+    (0u32..4096, 0u8..=32).prop_map(|(a, p)| (0x0A00_0000 | (a << 8) | (a & 0xff), p.max(12)))
+}
+
+fn v6_range() -> impl Strategy<Value = (u128, u8)> {
+    (0u128..4096, 0u8..=128).prop_map(|(a, p)| ((0x2001_0db8u128 << 96) | (a << 80) | a, p.max(84)))
+}
+
+fn sorted(mut v: Vec<(String, String)>) -> Vec<(String, String)> {
+    v.sort();
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn cidr_v4_matches_naive(ranges in prop::collection::vec(v4_range(), 1..60),
+                             probes in prop::collection::vec(0u32..4096, 1..80),
+                             extra in prop::collection::vec(any::<u32>(), 0..20)) {
+        let mut b = IndicatorStoreBuilder::new(7);
+        let mut naive = Vec::new();
+        for (i, &(a, p)) in ranges.iter().enumerate() {
+            let text = format!("{}/{}", Ipv4Addr::from(a), p);
+            let r = IpRange::parse(&text).unwrap();
+            let src = b.add_source(format!("s{i}"), i % 2 == 0);
+            b.insert_range(src, r, i as u32);
+            naive.push((r, format!("s{i}")));
+        }
+        let store = b.build();
+        let addrs = probes.iter().map(|&x| 0x0A00_0000 | (x << 8) | (x.wrapping_mul(7) & 0xff))
+            .chain(extra.iter().copied());
+        for a in addrs {
+            let ip = IpAddr::V4(Ipv4Addr::from(a));
+            let mut got = Vec::new();
+            store.for_each_ip(ip, |m| got.push((m.matched.to_string(), m.source.name.clone())));
+            let want: Vec<_> = naive.iter().filter(|(r, _)| r.contains(ip))
+                .map(|(r, s)| (r.to_string(), s.clone())).collect();
+            prop_assert_eq!(sorted(got), sorted(want), "address {}", ip);
+        }
+    }
+
+    #[test]
+    fn cidr_v6_matches_naive(ranges in prop::collection::vec(v6_range(), 1..40),
+                             probes in prop::collection::vec(0u128..4096, 1..60)) {
+        let mut b = IndicatorStoreBuilder::new(9);
+        let mut naive = Vec::new();
+        for (i, &(a, p)) in ranges.iter().enumerate() {
+            let text = format!("{}/{}", Ipv6Addr::from(a), p);
+            let r = IpRange::parse(&text).unwrap();
+            let src = b.add_source(format!("s{i}"), false);
+            b.insert_range(src, r, 0);
+            naive.push((r, format!("s{i}")));
+        }
+        let store = b.build();
+        for x in probes {
+            let ip = IpAddr::V6(Ipv6Addr::from((0x2001_0db8u128 << 96) | (x << 80) | (x * 3)));
+            let mut got = Vec::new();
+            store.for_each_ip(ip, |m| got.push((m.matched.to_string(), m.source.name.clone())));
+            let want: Vec<_> = naive.iter().filter(|(r, _)| r.contains(ip))
+                .map(|(r, s)| (r.to_string(), s.clone())).collect();
+            prop_assert_eq!(sorted(got), sorted(want), "address {}", ip);
+        }
+    }
+
+    #[test]
+    fn domain_suffix_matches_naive(entries in prop::collection::vec(
+                                       (prop::collection::vec("[ab]{1,2}", 1..4), any::<bool>()), 1..40),
+                                   queries in prop::collection::vec(prop::collection::vec("[ab]{1,2}", 1..6), 1..60)) {
+        let mut b = IndicatorStoreBuilder::new(11);
+        let mut naive = Vec::new();
+        for (i, (labels, subtree)) in entries.iter().enumerate() {
+            let d = format!("{}.test", labels.join("."));
+            let src = b.add_source(format!("s{i}"), false);
+            b.insert_domain(src, &d, *subtree, 0).unwrap();
+            naive.push((d, *subtree, format!("s{i}")));
+        }
+        let store = b.build();
+        for labels in queries {
+            let q = format!("{}.test", labels.join("."));
+            let mut got = Vec::new();
+            store.for_each_domain(&q, |m| got.push((m.matched.to_string(), m.source.name.clone())));
+            let want: Vec<_> = naive.iter()
+                .filter(|(d, sub, _)| q == *d || (*sub && q.ends_with(&format!(".{d}"))))
+                .map(|(d, _, s)| (d.clone(), s.clone())).collect();
+            prop_assert_eq!(sorted(got), sorted(want), "query {}", q);
+        }
+    }
+}
+
+#[test]
+fn invalid_cidr_is_a_typed_error() {
+    for bad in [
+        "10.0.0.0/33",
+        "10.0.0/8",
+        "::/129",
+        "1.2.3.4/x",
+        "example.com/24",
+        "",
+    ] {
+        match IpRange::parse(bad) {
+            Err(EnrichError::InvalidCidr { text, .. }) => assert_eq!(text, bad),
+            other => panic!("{bad}: expected InvalidCidr, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        IpRange::parse("0.0.0.0/0").unwrap().to_string(),
+        "0.0.0.0/0"
+    );
+    assert_eq!(IpRange::parse("::/0").unwrap().to_string(), "::/0");
+}
+
+#[test]
+fn parent_domain_and_case() {
+    let mut b = IndicatorStoreBuilder::default();
+    let s = b.add_source("misp:x", true);
+    b.insert_domain(s, "Example.COM.", true, 0).unwrap();
+    b.insert_domain(s, "exact.org", false, 0).unwrap();
+    let st = b.build();
+    assert_eq!(st.matches("a.b.EXAMPLE.com").len(), 1);
+    assert_eq!(st.matches("example.com").len(), 1);
+    assert!(st.matches("notexample.com").is_empty());
+    assert_eq!(st.matches("exact.org").len(), 1);
+    assert!(st.matches("www.exact.org").is_empty());
+    assert_eq!(st.matches("https://u@sub.example.com:8443/x").len(), 1);
+}
+
+#[test]
+fn hashes_urls_and_mapped_v6() {
+    let mut b = IndicatorStoreBuilder::default();
+    let s = b.add_source("ti", false);
+    b.insert_hash(s, "D41D8CD98F00B204E9800998ECF8427E", 3)
+        .unwrap();
+    b.insert_url(s, "http://evil.example/x", 0).unwrap();
+    b.insert_range(s, IpRange::parse("192.0.2.0/24").unwrap(), 5);
+    assert!(b.insert_hash(s, "xyz", 0).is_err());
+    let st = b.build();
+    assert_eq!(
+        st.matches("d41d8cd98f00b204e9800998ecf8427e")[0].reputation,
+        3
+    );
+    assert_eq!(st.matches("http://evil.example/x").len(), 1);
+    assert_eq!(st.matches("::ffff:192.0.2.9")[0].reputation, 5);
+    assert_eq!(st.counts().total(), 3);
+}
