@@ -217,6 +217,9 @@ fn perfect_and_inverted_rankings() {
     assert_eq!(pr_auc(&s, &y).unwrap(), 1.0);
     let inv = [false, false, true, true];
     assert_eq!(roc_auc(&s, &inv).unwrap(), 0.0);
+    // -0.0 and 0.0 are equal scores, hence tied.
+    assert_eq!(roc_auc(&[0.0, -0.0], &[true, false]).unwrap(), 0.5);
+    assert_eq!(roc_auc(&[-0.0, 0.0], &[true, false]).unwrap(), 0.5);
     // All tied: AUC one half, AP the base rate.
     let flat = [0.5; 4];
     assert_eq!(roc_auc(&flat, &y).unwrap(), 0.5);

@@ -21,12 +21,18 @@ pub(crate) struct Step {
 /// Validates the input and returns one [`Step`] per distinct score, highest score first.
 pub(crate) fn steps(scores: &[f64], labels: &[bool]) -> Result<Vec<Step>> {
     validate::scores_labels(scores, labels.len())?;
-    let mut order: Vec<(f64, bool)> = scores.iter().copied().zip(labels.iter().copied()).collect();
-    // Descending; -0.0 and 0.0 must tie, so compare by value rather than total order.
-    order.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+    // Sort on integer keys that order like the floats (faster than comparing floats).
+    // Adding 0.0 turns -0.0 into 0.0, so the two tie as `==` says they do.
+    let mut order: Vec<(u64, bool)> = scores
+        .iter()
+        .map(|&s| order_key(s + 0.0))
+        .zip(labels.iter().copied())
+        .collect();
+    order.sort_unstable_by_key(|&(k, _)| std::cmp::Reverse(k));
     let mut out: Vec<Step> = Vec::new();
     let (mut tp, mut fp) = (0usize, 0usize);
-    for (score, label) in order {
+    for (key, label) in order {
+        let score = from_order_key(key);
         let same = out.last().is_some_and(|s| s.threshold == score);
         if label {
             tp += 1;
@@ -51,4 +57,16 @@ pub(crate) fn steps(scores: &[f64], labels: &[bool]) -> Result<Vec<Step>> {
         }
     }
     Ok(out)
+}
+
+/// A key whose unsigned order is the order of finite floats (sign bit flipped for
+/// non-negatives, all bits flipped for negatives).
+fn order_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 { !b } else { b | (1 << 63) }
+}
+
+/// Inverse of [`order_key`].
+fn from_order_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
