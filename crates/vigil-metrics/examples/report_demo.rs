@@ -71,13 +71,7 @@ fn main() -> Result<(), MetricsError> {
                 threat.then(|| format!("{phase} {}", i / 200)),
             ));
         }
-        let m = soc_metrics(
-            &log,
-            &alert_labels,
-            &SocParams {
-                analyst_hours: Some(24.0),
-            },
-        )?;
+        let m = soc_metrics(&log, &alert_labels, &SocParams::new().analyst_hours(24.0))?;
         soc.push((discipline, m, queue_length(&log)));
     }
 

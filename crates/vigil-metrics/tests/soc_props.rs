@@ -88,7 +88,7 @@ proptest! {
     #[test]
     fn conservation_and_shares(s in sims()) {
         let (log, labels) = build(&s);
-        let m = soc_metrics(&log, &labels, &SocParams { analyst_hours: Some(8.0) }).unwrap();
+        let m = soc_metrics(&log, &labels, &SocParams::new().analyst_hours(8.0)).unwrap();
         prop_assert_eq!(m.alerts, m.reviewed + m.suppressed + m.unaddressed);
         prop_assert_eq!(m.alerts, m.threats + m.benign);
         prop_assert_eq!(m.reviewed, m.threats_reviewed + m.benign_reviewed);
@@ -103,9 +103,10 @@ proptest! {
     }
 
     #[test]
-    fn mttd_and_mttr_match_definitions(s in sims()) {
+    fn mttd_and_mttr_match_definitions(s in sims(), verdict in any::<bool>()) {
         let (log, labels) = build(&s);
-        let m = soc_metrics(&log, &labels, &SocParams::default()).unwrap();
+        let point = if verdict { DetectionPoint::Verdict } else { DetectionPoint::Review };
+        let m = soc_metrics(&log, &labels, &SocParams::new().detection(point)).unwrap();
         let mut ttd = Vec::new();
         let mut ttr = Vec::new();
         let mut total = 0;
@@ -116,7 +117,12 @@ proptest! {
             }
             total += 1;
             let first = members.iter().map(|x| x.arrive).min().unwrap();
-            let reviews: Vec<i64> = members.iter().filter(|x| x.fate >= 2).map(|x| x.arrive + x.wait).collect();
+            // review start, or verdict (start + handle) with DetectionPoint::Verdict
+            let reviews: Vec<i64> = members
+                .iter()
+                .filter(|x| x.fate >= 2)
+                .map(|x| x.arrive + x.wait + if verdict { x.handle } else { 0 })
+                .collect();
             if let Some(&det) = reviews.iter().min() {
                 ttd.push(((det - first) * 60) as f64);
                 let res = members

@@ -16,6 +16,6 @@ pub use coverage::{
 };
 pub use headline::Headline;
 pub use label::AlertLabel;
-pub use outcome::{AttackOutcome, SocMetrics, SocParams, soc_metrics};
+pub use outcome::{AttackOutcome, DetectionPoint, SocMetrics, SocParams, soc_metrics};
 pub use quantile::{Summary, quantile, quantile_nearest_rank};
 pub use queue::{QueuePoint, queue_length};

@@ -10,12 +10,52 @@ use super::quantile::Summary;
 use super::timeline::{Stages, index, seconds};
 use crate::error::{MetricsError, Result};
 
+/// Which lifecycle event marks an attack as detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DetectionPoint {
+    /// An analyst starts on one of its alerts (`Surfaced`): the review begins.
+    #[default]
+    Review,
+    /// An analyst gives a verdict on one of its alerts (`Triaged`): the review ends.
+    Verdict,
+}
+
 /// Settings of [`soc_metrics`] that the log cannot tell.
+///
+/// ```
+/// use vigil_metrics::{DetectionPoint, SocParams};
+/// let p = SocParams::new().analyst_hours(24.0).detection(DetectionPoint::Verdict);
+/// assert_eq!(p.analyst_hours, Some(24.0));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SocParams {
     /// Analyst-hours on duty during the replay (analysts × hours each), for
     /// [`SocMetrics::reviews_per_analyst_hour`]. `None` leaves that figure out.
     pub analyst_hours: Option<f64>,
+    /// The event that marks detection (default: the start of a review).
+    pub detection: DetectionPoint,
+}
+
+impl SocParams {
+    /// The defaults: no analyst hours, detection at the start of a review.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the analyst-hours on duty.
+    pub fn analyst_hours(mut self, hours: f64) -> Self {
+        self.analyst_hours = Some(hours);
+        self
+    }
+
+    /// Sets the detection point.
+    pub fn detection(mut self, point: DetectionPoint) -> Self {
+        self.detection = point;
+        self
+    }
 }
 
 /// How one attack (or attack phase) fared.
@@ -105,7 +145,9 @@ pub struct SocMetrics {
 ///
 /// **Definitions.**
 /// - *Detection* of an attack: the first `Surfaced` event (an analyst starts on it) of any of
-///   the attack's alerts. Suppressed alerts do not detect anything.
+///   the attack's alerts; with [`DetectionPoint::Verdict`], the first `Triaged` event of a
+///   reviewed alert instead (a reviewed alert without one does not detect). Suppressed
+///   alerts do not detect anything.
 /// - **MTTD**: over detected attacks, `detection − Created of the attack's first alert`.
 ///   Attacks never detected are left out of the quantiles and counted in
 ///   `attacks_total − attacks_detected` (a censored time would depend on the replay's end).
@@ -135,7 +177,7 @@ pub struct SocMetrics {
 ///     AlertLabel::new("a2", true, Some("intrusion".into())),
 ///     AlertLabel::new("b1", false, None),
 /// ];
-/// let m = soc_metrics(&log, &labels, &SocParams { analyst_hours: Some(1.0) })?;
+/// let m = soc_metrics(&log, &labels, &SocParams::new().analyst_hours(1.0))?;
 /// assert_eq!(m.mttd.map(|s| s.median), Some(600.0)); // from a1's arrival to a2's review
 /// assert_eq!(m.mttr.map(|s| s.median), Some(1800.0));
 /// assert_eq!((m.precision, m.false_positive_rate), (Some(0.5), Some(1.0)));
@@ -192,7 +234,7 @@ pub fn soc_metrics(
             attacks
                 .entry(key)
                 .or_insert_with(|| AttackAcc::new(created))
-                .add(created, &s);
+                .add(created, &s, params.detection);
         }
     }
 
@@ -313,12 +355,18 @@ impl AttackAcc {
         }
     }
 
-    fn add(&mut self, created: DateTime<Utc>, s: &Stages) {
+    fn add(&mut self, created: DateTime<Utc>, s: &Stages, point: DetectionPoint) {
         self.alerts += 1;
         self.first_alert = self.first_alert.min(created);
-        if let Some(at) = s.surfaced {
+        if let Some(review) = s.surfaced {
             self.reviewed += 1;
-            self.detected_at = Some(self.detected_at.map_or(at, |d| d.min(at)));
+            let detected = match point {
+                DetectionPoint::Review => Some(review),
+                DetectionPoint::Verdict => s.triaged.filter(|&t| t >= review),
+            };
+            if let Some(at) = detected {
+                self.detected_at = Some(self.detected_at.map_or(at, |d| d.min(at)));
+            }
             self.resolved.extend(s.resolved);
         } else if s.suppressed.is_some() {
             self.suppressed += 1;
