@@ -47,10 +47,10 @@ proptest! {
         k in 2usize..4,
         seed in any::<u64>(),
         vals in proptest::collection::vec(-1e6f64..1e6, 1..64),
-        depthwise in any::<bool>(),
+        growth in 0usize..3,
     ) {
         let d = data(rows, nf, k, seed, &vals);
-        let growth = if depthwise { Growth::DepthWise } else { Growth::LeafWise };
+        let growth = [Growth::LeafWise, Growth::DepthWise, Growth::Oblivious][growth];
         let p = small_params(seed).growth(growth);
         let m = p.fit(&d).unwrap();
         // Probabilities in [0, 1], rows sum to 1.
@@ -86,9 +86,11 @@ proptest! {
     fn nan_rows_score_like_the_reference(
         seed in any::<u64>(),
         mask in proptest::collection::vec(any::<bool>(), 40 * 3),
+        oblivious in any::<bool>(),
     ) {
         let d = synth::make_binary(300, 3, seed);
-        let m = GbdtParams::new().n_trees(5).min_data_in_leaf(5).fit(&d).unwrap();
+        let growth = if oblivious { Growth::Oblivious } else { Growth::LeafWise };
+        let m = GbdtParams::new().n_trees(5).min_data_in_leaf(5).growth(growth).fit(&d).unwrap();
         let mut x = d.features.slice(ndarray::s![0..40, ..]).to_owned();
         for (v, &nan) in x.iter_mut().zip(&mask) {
             if nan { *v = f64::NAN; }
@@ -233,4 +235,36 @@ fn bad_parameters_are_rejected() {
     assert!(GbdtParams::new().max_bins(256).check().is_err());
     assert!(GbdtParams::new().subsample(1.5).check().is_err());
     assert!(GbdtParams::new().check().is_ok());
+}
+
+#[test]
+fn every_layout_matches_the_reference_in_blocks_and_single_rows() {
+    let d = synth::make_binary(700, 6, 11);
+    for (growth, depth, layout) in [
+        (Growth::LeafWise, Some(5), "dense"),
+        (Growth::LeafWise, None, "flat"),
+        (Growth::Oblivious, Some(4), "oblivious"),
+    ] {
+        let m = GbdtParams::new()
+            .n_trees(10)
+            .max_leaves(64)
+            .max_depth(depth)
+            .min_data_in_leaf(2)
+            .growth(growth)
+            .fit(&d)
+            .unwrap();
+        if depth.is_none() && m.max_depth() <= vigil_triage::gbdt::DENSE_DEPTH {
+            continue;
+        }
+        let c = m.compile();
+        assert_eq!(c.layout_name(), layout);
+        let batch = m.predict_raw(d.features.view()).unwrap();
+        assert_eq!(batch, m.predict_raw_reference(d.features.view()).unwrap());
+        for r in [0, 5, 699] {
+            let one = m
+                .predict_raw(d.features.slice(ndarray::s![r..r + 1, ..]))
+                .unwrap();
+            assert_eq!(one[[0, 0]], batch[[r, 0]]);
+        }
+    }
 }

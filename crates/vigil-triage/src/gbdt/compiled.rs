@@ -50,6 +50,16 @@ struct FlatNode {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Layout {
+    /// Oblivious trees: per tree, one `(feature, threshold)` per level and `2^depth` leaves; a
+    /// row's leaf index is its comparison bits, root first. Scored on a column-major block,
+    /// one level of one tree for all the block's rows at a time (a loop the compiler
+    /// vectorises).
+    Oblivious {
+        /// Per tree: first split in `splits`, depth, first leaf in `leaves`.
+        trees: Vec<(usize, usize, usize)>,
+        splits: Vec<Packed>,
+        leaves: Vec<f64>,
+    },
     /// Complete trees of depth `depth`, `SLOTS` nodes and leaves per tree.
     Dense {
         depth: usize,
@@ -73,7 +83,22 @@ pub struct CompiledGbdt {
 impl CompiledGbdt {
     pub(crate) fn new(trees: &[Tree], base: &[f64], n_features: usize) -> Self {
         let depth = trees.iter().map(Tree::depth).max().unwrap_or(0);
-        let layout = if depth <= DENSE_DEPTH {
+        let oblivious: Option<Vec<(Vec<Packed>, Vec<f64>)>> =
+            trees.iter().map(oblivious_levels).collect();
+        let layout = if let Some(ob) = oblivious {
+            let mut meta = Vec::with_capacity(ob.len());
+            let (mut splits, mut leaves) = (Vec::new(), Vec::new());
+            for (s, l) in ob {
+                meta.push((splits.len(), s.len(), leaves.len()));
+                splits.extend(s);
+                leaves.extend(l);
+            }
+            Layout::Oblivious {
+                trees: meta,
+                splits,
+                leaves,
+            }
+        } else if depth <= DENSE_DEPTH {
             let mut nodes = Vec::with_capacity(trees.len());
             let mut leaves = Vec::with_capacity(trees.len());
             for t in trees {
@@ -107,9 +132,13 @@ impl CompiledGbdt {
         self.base.len().max(1)
     }
 
-    /// True when the dense complete-tree layout is in use.
-    pub fn is_dense(&self) -> bool {
-        matches!(self.layout, Layout::Dense { .. })
+    /// Which layout is in use: `"oblivious"`, `"dense"` or `"flat"`.
+    pub fn layout_name(&self) -> &'static str {
+        match self.layout {
+            Layout::Oblivious { .. } => "oblivious",
+            Layout::Dense { .. } => "dense",
+            Layout::Flat(_) => "flat",
+        }
     }
 
     /// Raw scores, one row per input row, [`Self::groups`] columns. The caller checks the
@@ -121,34 +150,68 @@ impl CompiledGbdt {
         Array2::from_shape_vec((x.nrows(), g), out).unwrap_or_else(|_| Array2::zeros((0, g)))
     }
 
-    /// Raw scores into `out` (`rows × groups`, row-major).
+    /// Raw scores into `out` (`rows × groups`, row-major). Rows beyond what `out` holds are
+    /// skipped; a matrix of another width than the model's reads missing values for absent
+    /// columns (the caller normally checks the width).
     pub fn predict_raw_into(&self, x: ArrayView2<'_, f64>, out: &mut [f64]) {
         let g = self.groups();
-        let nf = self.n_features;
-        let mut buf = vec![0f32; BLOCK * nf.max(1)];
+        let nf = self.n_features.max(1);
+        let n = x.nrows().min(out.len() / g);
+        let mut row32 = vec![0f32; nf];
+        if x.ncols() != self.n_features || n < LANES {
+            for (r, acc) in out.chunks_exact_mut(g).enumerate().take(n) {
+                self.score_row(x.row(r), &mut row32, acc);
+            }
+            return;
+        }
+        let mut buf = vec![0f32; BLOCK * nf];
         let mut nan = [false; BLOCK];
-        let mut row64 = Vec::with_capacity(nf);
-        let n = x.nrows();
+        let column_major = matches!(self.layout, Layout::Oblivious { .. });
         let mut start = 0;
         while start < n {
             let end = (start + BLOCK).min(n);
             let rows = end - start;
-            // Copy the block to f32 (the model compares in f32) and flag rows with NaN.
-            for r in 0..rows {
-                let mut has_nan = false;
-                let dst = &mut buf[r * nf..(r + 1) * nf];
-                for (j, d) in dst.iter_mut().enumerate() {
-                    let v = x.get([start + r, j]).copied().unwrap_or(f64::NAN) as f32;
-                    has_nan |= v.is_nan();
-                    *d = v;
+            let Some(acc) = out.get_mut(start * g..end * g) else {
+                return;
+            };
+            if rows < LANES {
+                for (r, a) in acc.chunks_exact_mut(g).enumerate() {
+                    self.score_row(x.row(start + r), &mut row32, a);
                 }
-                nan[r] = has_nan;
+                return;
             }
-            let acc = &mut out[start * g..end * g];
-            for (a, b) in acc.chunks_exact_mut(g).zip(std::iter::repeat(&self.base)) {
-                a.copy_from_slice(b);
+            // Copy the block to f32 (the model compares in f32), row-major or column-major as
+            // the layout wants, and flag rows with NaN.
+            for (r, flag) in nan.iter_mut().enumerate().take(rows) {
+                let mut has_nan = false;
+                let row = x.row(start + r);
+                let mut put = |j: usize, v: f64| {
+                    let v = v as f32;
+                    has_nan |= v.is_nan();
+                    let at = if column_major {
+                        j * BLOCK + r
+                    } else {
+                        r * nf + j
+                    };
+                    if let Some(d) = buf.get_mut(at) {
+                        *d = v;
+                    }
+                };
+                match row.as_slice() {
+                    Some(sl) => sl.iter().enumerate().for_each(|(j, v)| put(j, *v)),
+                    None => row.iter().enumerate().for_each(|(j, v)| put(j, *v)),
+                }
+                *flag = has_nan;
+            }
+            for a in acc.chunks_exact_mut(g) {
+                a.copy_from_slice(&self.base);
             }
             match &self.layout {
+                Layout::Oblivious {
+                    trees,
+                    splits,
+                    leaves,
+                } => oblivious_block(&buf, rows, trees, splits, leaves, g, acc),
                 Layout::Dense {
                     depth,
                     nodes,
@@ -157,18 +220,159 @@ impl CompiledGbdt {
                 Layout::Flat(trees) => flat_block(&buf[..rows * nf], nf, trees, g, acc),
             }
             // Rows with NaN: redo them on the node trees.
-            for r in (0..rows).filter(|&r| nan[r]) {
-                row64.clear();
-                row64.extend((0..nf).map(|j| x.get([start + r, j]).copied().unwrap_or(f64::NAN)));
-                let a = &mut acc[r * g..(r + 1) * g];
-                a.copy_from_slice(&self.base);
-                for (t, tree) in self.reference.iter().enumerate() {
-                    if let Some(v) = a.get_mut(t % g) {
-                        *v += tree.predict(&row64);
-                    }
+            for (r, a) in acc.chunks_exact_mut(g).enumerate() {
+                if nan.get(r).copied().unwrap_or(false) {
+                    self.reference_row(x.row(start + r), a);
                 }
             }
             start = end;
+        }
+    }
+
+    /// One row's raw scores into `acc` (`groups` values) without blocking: the single-alert
+    /// path.
+    fn score_row(&self, row: ndarray::ArrayView1<'_, f64>, row32: &mut [f32], acc: &mut [f64]) {
+        let mut has_nan = row.len() != self.n_features;
+        for (d, v) in row32.iter_mut().zip(row.iter()) {
+            *d = *v as f32;
+            has_nan |= d.is_nan();
+        }
+        if has_nan {
+            self.reference_row(row, acc);
+            return;
+        }
+        acc.copy_from_slice(&self.base);
+        let g = acc.len().max(1);
+        let x = |f: u32| row32.get(f as usize).copied().unwrap_or(0.0);
+        match &self.layout {
+            Layout::Oblivious {
+                trees,
+                splits,
+                leaves,
+            } => {
+                for (t, &(s0, depth, l0)) in trees.iter().enumerate() {
+                    let mut i = 0usize;
+                    for p in splits.get(s0..s0 + depth).unwrap_or(&[]) {
+                        i = (i << 1) | usize::from(x(p.feat) > p.thr);
+                    }
+                    if let (Some(a), Some(v)) = (acc.get_mut(t % g), leaves.get(l0 + i)) {
+                        *a += *v;
+                    }
+                }
+            }
+            Layout::Dense {
+                depth,
+                nodes,
+                leaves,
+            } => {
+                let first_leaf = (1usize << depth) - 1;
+                for (t, (tn, tl)) in nodes.iter().zip(leaves).enumerate() {
+                    let mut i = 0usize;
+                    for _ in 0..*depth {
+                        let p = tn[i & (SLOTS - 1)];
+                        i = 2 * i + 1 + usize::from(x(p.feat) > p.thr);
+                    }
+                    if let Some(a) = acc.get_mut(t % g) {
+                        *a += tl[(i - first_leaf) & (SLOTS - 1)];
+                    }
+                }
+            }
+            Layout::Flat(trees) => {
+                for (t, tree) in trees.iter().enumerate() {
+                    let mut i: i32 = 0;
+                    while let Some(n) = usize::try_from(i).ok().and_then(|i| tree.nodes.get(i)) {
+                        i = if x(n.feat) > n.thr { n.right } else { n.left };
+                    }
+                    let leaf = usize::try_from(-(i + 1)).unwrap_or(usize::MAX);
+                    if let (Some(a), Some(v)) = (acc.get_mut(t % g), tree.leaves.get(leaf)) {
+                        *a += *v;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One row on the node trees (handles NaN and short rows).
+    fn reference_row(&self, row: ndarray::ArrayView1<'_, f64>, acc: &mut [f64]) {
+        let row64: Vec<f64> = (0..self.n_features)
+            .map(|j| row.get(j).copied().unwrap_or(f64::NAN))
+            .collect();
+        acc.copy_from_slice(&self.base);
+        let g = acc.len().max(1);
+        for (t, tree) in self.reference.iter().enumerate() {
+            if let Some(v) = acc.get_mut(t % g) {
+                *v += tree.predict(&row64);
+            }
+        }
+    }
+}
+
+/// The levels of an oblivious tree (every node of a level internal with one shared split, or
+/// every one a leaf) and its leaves in bit order; `None` for any other tree.
+fn oblivious_levels(t: &Tree) -> Option<(Vec<Packed>, Vec<f64>)> {
+    let mut level = vec![t.nodes.first()?];
+    let mut splits = Vec::new();
+    loop {
+        let first = level.first()?;
+        if first.is_leaf() {
+            if level.iter().all(|n| n.is_leaf()) {
+                return Some((splits, level.iter().map(|n| n.value).collect()));
+            }
+            return None;
+        }
+        let same = level.iter().all(|n| {
+            !n.is_leaf()
+                && n.feature == first.feature
+                && n.threshold.to_bits() == first.threshold.to_bits()
+        });
+        if !same || splits.len() >= 16 {
+            return None;
+        }
+        splits.push(Packed {
+            thr: first.threshold,
+            feat: first.feature,
+        });
+        let mut next = Vec::with_capacity(level.len() * 2);
+        for n in level {
+            next.push(t.nodes.get(n.left as usize)?);
+            next.push(t.nodes.get(n.right as usize)?);
+        }
+        level = next;
+    }
+}
+
+/// Scores a column-major block (`BLOCK` rows per column, `rows` of them real) on oblivious
+/// trees.
+fn oblivious_block(
+    cols: &[f32],
+    rows: usize,
+    trees: &[(usize, usize, usize)],
+    splits: &[Packed],
+    leaves: &[f64],
+    g: usize,
+    acc: &mut [f64],
+) {
+    for (t, &(s0, depth, l0)) in trees.iter().enumerate() {
+        let k = t % g;
+        let mut idx = [0u32; BLOCK];
+        for p in splits.get(s0..s0 + depth).unwrap_or(&[]) {
+            let f = p.feat as usize * BLOCK;
+            let Some(col) = cols.get(f..f + BLOCK) else {
+                continue;
+            };
+            let thr = p.thr;
+            for (i, x) in idx.iter_mut().zip(col) {
+                *i = (*i << 1) | u32::from(*x > thr);
+            }
+        }
+        let tl = leaves.get(l0..l0 + (1 << depth)).unwrap_or(&[]);
+        for (a, i) in acc
+            .iter_mut()
+            .skip(k)
+            .step_by(g)
+            .zip(&idx[..rows.min(BLOCK)])
+        {
+            *a += tl.get(*i as usize).copied().unwrap_or(0.0);
         }
     }
 }

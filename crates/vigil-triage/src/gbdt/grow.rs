@@ -135,6 +135,9 @@ fn best_split(inp: &GrowInput<'_>, h: &Hist, sum: &Bin) -> Option<Split> {
 
 /// Grows one tree on rows `idx` (reordered in place so each leaf's rows are contiguous).
 pub(crate) fn grow(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> Grown {
+    if inp.params.growth == Growth::Oblivious {
+        return grow_oblivious(inp, idx, ws);
+    }
     let p = inp.params;
     let nf = inp.n_features;
     let mut sum = Bin::default();
@@ -178,9 +181,7 @@ pub(crate) fn grow(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> 
                     let bs = b.split.map_or(f64::NEG_INFINITY, |x| x.gain);
                     match p.growth {
                         Growth::LeafWise => s.gain > bs || (s.gain == bs && o.node < b.node),
-                        Growth::DepthWise => {
-                            o.depth < b.depth || (o.depth == b.depth && o.node < b.node)
-                        }
+                        _ => o.depth < b.depth || (o.depth == b.depth && o.node < b.node),
                     }
                 }
             };
@@ -195,30 +196,14 @@ pub(crate) fn grow(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> 
             break;
         };
 
-        // Stable partition of the leaf's rows: left rows first, in their old order.
-        let rows = &mut idx[leaf.start..leaf.end];
-        ws.scratch.clear();
-        let mut nl = 0usize;
-        for r in 0..rows.len() {
-            let i = rows[r];
-            let b = inp
-                .bins
-                .get(i as usize * nf + split.feature)
-                .copied()
-                .unwrap_or(0);
-            let go_left = if b == 0 {
-                split.default_left
-            } else {
-                b <= split.bin
-            };
-            if go_left {
-                rows[nl] = i;
-                nl += 1;
-            } else {
-                ws.scratch.push(i);
-            }
-        }
-        rows[nl..].copy_from_slice(&ws.scratch);
+        let nl = partition(
+            inp,
+            &mut idx[leaf.start..leaf.end],
+            &mut ws.scratch,
+            split.feature,
+            split.bin,
+            split.default_left,
+        );
         let mid = leaf.start + nl;
 
         let li = nodes.len();
@@ -325,6 +310,221 @@ pub(crate) fn grow(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> 
     }
     done.extend(open);
     let leaf_ranges = done.iter().map(|o| (o.node, o.start, o.end)).collect();
+    Grown {
+        tree: Tree { nodes },
+        split_bins,
+        leaf_ranges,
+    }
+}
+
+/// Stable partition of `rows`: rows going left first, in their old order. Returns how many
+/// went left.
+fn partition(
+    inp: &GrowInput<'_>,
+    rows: &mut [u32],
+    scratch: &mut Vec<u32>,
+    feature: usize,
+    bin: u8,
+    default_left: bool,
+) -> usize {
+    let nf = inp.n_features;
+    scratch.clear();
+    let mut nl = 0usize;
+    for r in 0..rows.len() {
+        let i = rows[r];
+        let b = inp
+            .bins
+            .get(i as usize * nf + feature)
+            .copied()
+            .unwrap_or(0);
+        let go_left = if b == 0 { default_left } else { b <= bin };
+        if go_left {
+            rows[nl] = i;
+            nl += 1;
+        } else {
+            scratch.push(i);
+        }
+    }
+    rows[nl..].copy_from_slice(scratch);
+    nl
+}
+
+/// A node of the level being split in an oblivious tree.
+struct LevelNode {
+    node: usize,
+    start: usize,
+    end: usize,
+    sum: Bin,
+    hist: Option<Hist>,
+}
+
+/// Grows an oblivious tree: each level takes the one (feature, bin, missing side) with the
+/// largest total gain over the level's nodes; a node where the split breaks the child
+/// limits adds no gain but is split all the same, so every leaf sits at the same depth.
+fn grow_oblivious(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> Grown {
+    let p = inp.params;
+    let nf = inp.n_features;
+    let lr = p.learning_rate;
+    let leaf_depth = usize::BITS as usize - 1 - p.max_leaves.leading_zeros() as usize;
+    let depth = p.max_depth.unwrap_or(6).min(leaf_depth).min(16);
+    let mut sum = Bin::default();
+    for &i in idx.iter() {
+        let i = i as usize;
+        sum.g += inp.grad.get(i).copied().unwrap_or(0.0);
+        sum.h += inp.hess.get(i).copied().unwrap_or(0.0);
+    }
+    sum.n = idx.len() as f64;
+    let mut nodes = vec![Node::leaf(leaf_weight(&sum, p.lambda) * lr, sum.n)];
+    let mut split_bins = vec![0u8];
+    let mut h = ws.take(nf);
+    hist::build(&mut h, inp.bins, nf, idx, inp.grad, inp.hess);
+    let mut level = vec![LevelNode {
+        node: 0,
+        start: 0,
+        end: idx.len(),
+        sum,
+        hist: Some(h),
+    }];
+    let min_n = p.min_data_in_leaf as f64;
+    let lambda = p.lambda;
+    // Total gain per (bin, missing side), reused per feature.
+    let mut total = vec![[0.0f64; 2]; 256];
+    for d in 0..depth {
+        let mut best: Option<(f64, usize, u8, bool)> = None;
+        let mut best_gain = p.min_split_gain.max(1e-12);
+        for (f, fb) in inp.mapper.features.iter().enumerate() {
+            if !inp.allowed.get(f).copied().unwrap_or(false) || fb.edges.is_empty() {
+                continue;
+            }
+            let edges = fb.edges.len();
+            total.iter_mut().for_each(|t| *t = [0.0; 2]);
+            let mut any_missing = false;
+            for ln in &level {
+                let Some(fh) = ln.hist.as_ref().and_then(|h| h.get(f)) else {
+                    continue;
+                };
+                let parent = score(&ln.sum, lambda);
+                let miss = fh[0];
+                any_missing |= miss.n > 0.0;
+                for (dir, miss_left) in [false, true].into_iter().enumerate() {
+                    let mut left = if miss_left { miss } else { Bin::default() };
+                    for (b, t) in fh
+                        .iter()
+                        .take(edges + 1)
+                        .skip(1)
+                        .zip(total.iter_mut().skip(1))
+                    {
+                        left.add(b);
+                        let right = ln.sum.sub(&left);
+                        if left.n >= min_n
+                            && right.n >= min_n
+                            && left.h >= p.min_child_weight
+                            && right.h >= p.min_child_weight
+                        {
+                            t[dir] += score(&left, lambda) + score(&right, lambda) - parent;
+                        }
+                    }
+                }
+            }
+            for (s, t) in total.iter().enumerate().take(edges + 1).skip(1) {
+                for (dir, &g) in t.iter().enumerate() {
+                    if dir == 1 && !any_missing {
+                        continue;
+                    }
+                    if g > best_gain {
+                        best_gain = g;
+                        best = Some((g, f, s as u8, dir == 1));
+                    }
+                }
+            }
+        }
+        let Some((gain, f, bin, miss_left)) = best else {
+            break;
+        };
+        let fb = &inp.mapper.features[f];
+        let last = d + 1 == depth;
+        let mut next = Vec::with_capacity(level.len() * 2);
+        let per_node_gain = gain / level.len() as f64;
+        for ln in level {
+            let nl = partition(
+                inp,
+                &mut idx[ln.start..ln.end],
+                &mut ws.scratch,
+                f,
+                bin,
+                miss_left,
+            );
+            let mid = ln.start + nl;
+            let mut left = Bin::default();
+            for &i in &idx[ln.start..mid] {
+                let i = i as usize;
+                left.g += inp.grad.get(i).copied().unwrap_or(0.0);
+                left.h += inp.hess.get(i).copied().unwrap_or(0.0);
+            }
+            left.n = nl as f64;
+            let right = ln.sum.sub(&left);
+            let li = nodes.len();
+            let ri = li + 1;
+            if let Some(n) = nodes.get_mut(ln.node) {
+                n.feature = f as u32;
+                n.threshold = fb.threshold(bin);
+                n.default_left = miss_left;
+                n.left = li as u32;
+                n.right = ri as u32;
+                n.gain = per_node_gain;
+            }
+            if let Some(b) = split_bins.get_mut(ln.node) {
+                *b = bin;
+            }
+            nodes.push(Node::leaf(leaf_weight(&left, lambda) * lr, left.n));
+            nodes.push(Node::leaf(leaf_weight(&right, lambda) * lr, right.n));
+            split_bins.extend([0, 0]);
+            let (lh, rh) = match ln.hist {
+                Some(mut ph) if !last => {
+                    let left_smaller = nl <= ln.end - mid;
+                    let (a, b) = if left_smaller {
+                        (ln.start, mid)
+                    } else {
+                        (mid, ln.end)
+                    };
+                    let mut small = ws.take(nf);
+                    hist::build(&mut small, inp.bins, nf, &idx[a..b], inp.grad, inp.hess);
+                    hist::subtract(&mut ph, &small);
+                    if left_smaller {
+                        (Some(small), Some(ph))
+                    } else {
+                        (Some(ph), Some(small))
+                    }
+                }
+                Some(ph) => {
+                    ws.give(ph);
+                    (None, None)
+                }
+                None => (None, None),
+            };
+            next.push(LevelNode {
+                node: li,
+                start: ln.start,
+                end: mid,
+                sum: left,
+                hist: lh,
+            });
+            next.push(LevelNode {
+                node: ri,
+                start: mid,
+                end: ln.end,
+                sum: right,
+                hist: rh,
+            });
+        }
+        level = next;
+    }
+    for ln in level.iter_mut() {
+        if let Some(h) = ln.hist.take() {
+            ws.give(h);
+        }
+    }
+    let leaf_ranges = level.iter().map(|l| (l.node, l.start, l.end)).collect();
     Grown {
         tree: Tree { nodes },
         split_bins,

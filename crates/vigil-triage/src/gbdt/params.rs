@@ -31,6 +31,10 @@ pub enum Growth {
     LeafWise,
     /// Level by level (XGBoost's depth-wise), each level's leaves in order.
     DepthWise,
+    /// Oblivious (CatBoost's symmetric trees): one split per level shared by every node of
+    /// the level, `max_depth` levels (6 when unset, and no more than `max_leaves` allows).
+    /// Compiles into the fastest inference layout: a row's leaf is `depth` comparisons.
+    Oblivious,
 }
 
 /// Checked hyperparameters of a gradient-boosted tree ensemble; build them with

@@ -118,6 +118,11 @@ fn recurse(
     let Some(n) = tree.nodes.get(node) else {
         return;
     };
+    // A branch no training row and not this row reaches weighs nothing: every permutation
+    // weight below it is 0, so skipping it is exact (and avoids 0/0 in unwinding).
+    if zero == 0.0 && one == 0.0 {
+        return;
+    }
     extend(&mut path, zero, one, feature);
     if n.is_leaf() {
         for k in 1..path.len() {

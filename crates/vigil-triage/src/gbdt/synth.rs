@@ -13,8 +13,28 @@ use ndarray::{Array1, Array2};
 use serde::Serialize;
 use vigil_core::{FeatureSchema, Fit, LabeledData, SplitMix64};
 
-use super::params::GbdtParams;
+use super::params::{GbdtParams, Growth};
 use crate::error::TriageError;
+
+/// CPU time of the calling thread in nanoseconds (Linux `/proc/thread-self/schedstat`), so
+/// figures do not depend on how busy the shared machine is; `None` elsewhere.
+pub fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// CPU time (falling back to wall time) and wall time of `f`, in seconds.
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let c0 = thread_cpu_ns();
+    let t0 = Instant::now();
+    let out = f();
+    let wall = t0.elapsed().as_secs_f64();
+    let cpu = match (c0, thread_cpu_ns()) {
+        (Some(a), Some(b)) if b >= a => (b - a) as f64 * 1e-9,
+        _ => wall,
+    };
+    (out, cpu, wall)
+}
 
 /// The threat log-odds of one row.
 fn logit(x: &[f64]) -> f64 {
@@ -126,6 +146,8 @@ pub struct ScoreBenchConfig {
     pub seed: u64,
     /// Timed inference passes (the fastest is reported).
     pub repeats: usize,
+    /// Tree growth policy.
+    pub growth: Growth,
 }
 
 impl Default for ScoreBenchConfig {
@@ -139,6 +161,7 @@ impl Default for ScoreBenchConfig {
             max_bins: 255,
             seed: 42,
             repeats: 5,
+            growth: Growth::LeafWise,
         }
     }
 }
@@ -156,6 +179,7 @@ impl ScoreBenchConfig {
             .min_child_weight(1e-3)
             .min_data_in_leaf(20)
             .seed(self.seed)
+            .growth(self.growth)
     }
 
     /// The benchmark's data: `(train, test)`.
@@ -177,11 +201,16 @@ pub struct ScoreBenchReport {
     pub train_rows: usize,
     /// Test rows.
     pub test_rows: usize,
-    /// Training wall time, seconds.
+    /// Training time, CPU seconds of the training thread (wall time with `parallel`, or where
+    /// thread CPU time is unavailable).
     pub fit_s: f64,
-    /// Batch inference, nanoseconds per row (fastest pass, one core).
+    /// Training wall time, seconds (inflated when the machine is shared).
+    pub fit_wall_s: f64,
+    /// Batch inference, CPU nanoseconds per row on one core (fastest pass).
     pub ns_per_row: f64,
-    /// One-row-at-a-time inference through the compiled layout, nanoseconds per row.
+    /// Batch inference, wall nanoseconds per row (fastest pass).
+    pub ns_per_row_wall: f64,
+    /// One row at a time through the compiled layout, CPU nanoseconds per row.
     pub ns_per_row_single: f64,
     /// Average precision on the test rows.
     pub pr_auc: f64,
@@ -191,8 +220,10 @@ pub struct ScoreBenchReport {
     pub n_trees: usize,
     /// Depth of the deepest tree.
     pub max_depth: usize,
-    /// True when inference used the dense complete-tree layout.
-    pub dense_layout: bool,
+    /// Growth policy of the trees.
+    pub growth: String,
+    /// The compiled layout inference used (`oblivious`, `dense` or `flat`).
+    pub layout: &'static str,
     /// True when built with the `parallel` feature (training only; inference is one core).
     pub parallel: bool,
 }
@@ -201,29 +232,36 @@ pub struct ScoreBenchReport {
 pub fn score_bench(cfg: &ScoreBenchConfig) -> Result<ScoreBenchReport, TriageError> {
     let (train, test) = cfg.data();
     let params = cfg.params();
-    let t0 = Instant::now();
-    let model = params.fit(&train)?;
-    let fit_s = t0.elapsed().as_secs_f64();
+    let (model, fit_cpu, fit_wall_s) = timed(|| params.fit(&train));
+    let model = model?;
+    // Training threads other than this one are not in its CPU time: report wall time then.
+    let fit_s = if cfg!(feature = "parallel") {
+        fit_wall_s
+    } else {
+        fit_cpu
+    };
 
     let compiled = model.compile();
     let all = make_binary(cfg.rows, cfg.features, cfg.seed);
     let mut out = vec![0.0; all.len() * compiled.groups()];
-    let mut best = f64::INFINITY;
+    let (mut best_cpu, mut best_wall) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..cfg.repeats.max(1) {
-        let t = Instant::now();
-        compiled.predict_raw_into(all.features.view(), &mut out);
-        best = best.min(t.elapsed().as_secs_f64());
+        let ((), cpu, wall) = timed(|| compiled.predict_raw_into(all.features.view(), &mut out));
+        best_cpu = best_cpu.min(cpu);
+        best_wall = best_wall.min(wall);
     }
-    let ns_per_row = best * 1e9 / all.len().max(1) as f64;
+    let per_row = |s: f64| s * 1e9 / all.len().max(1) as f64;
+    let (ns_per_row, ns_per_row_wall) = (per_row(best_cpu), per_row(best_wall));
 
     let single_rows = all.len().min(20_000);
-    let t = Instant::now();
     let mut one = [0.0];
-    for r in 0..single_rows {
-        let row = all.features.slice(ndarray::s![r..r + 1, ..]);
-        compiled.predict_raw_into(row, &mut one);
-    }
-    let ns_per_row_single = t.elapsed().as_secs_f64() * 1e9 / single_rows.max(1) as f64;
+    let ((), single_cpu, _) = timed(|| {
+        for r in 0..single_rows {
+            let row = all.features.slice(ndarray::s![r..r + 1, ..]);
+            compiled.predict_raw_into(row, &mut one);
+        }
+    });
+    let ns_per_row_single = single_cpu * 1e9 / single_rows.max(1) as f64;
 
     let raw = model.predict_raw(test.features.view())?;
     let scores: Vec<f64> = raw.column(0).to_vec();
@@ -243,13 +281,16 @@ pub fn score_bench(cfg: &ScoreBenchConfig) -> Result<ScoreBenchReport, TriageErr
         train_rows: train.len(),
         test_rows: test.len(),
         fit_s,
+        fit_wall_s,
         ns_per_row,
+        ns_per_row_wall,
         ns_per_row_single,
         pr_auc,
         logloss,
         n_trees: model.n_trees(),
         max_depth: model.max_depth(),
-        dense_layout: compiled.is_dense(),
+        growth: format!("{:?}", cfg.growth),
+        layout: compiled.layout_name(),
         parallel: cfg!(feature = "parallel"),
     })
 }

@@ -3,6 +3,7 @@
 use std::io::BufWriter;
 use std::path::PathBuf;
 
+use vigil_triage::gbdt::Growth;
 use vigil_triage::gbdt::synth::{ScoreBenchConfig, make_binary, score_bench, write_csv};
 
 use crate::CliError;
@@ -34,6 +35,10 @@ pub struct Args {
     /// Timed inference passes (the fastest is reported).
     #[arg(long, default_value_t = 5)]
     pub repeats: usize,
+    /// Tree growth: `leaf-wise` (LightGBM's), `depth-wise` (XGBoost's) or `oblivious`
+    /// (CatBoost's symmetric trees, the fastest to score).
+    #[arg(long, default_value = "leaf-wise")]
+    pub growth: String,
     /// Write the synthetic data as CSV (features, then `label`, 1 = threat) and exit, so
     /// the peers script trains on identical rows.
     #[arg(long)]
@@ -45,6 +50,16 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
+    let growth = match args.growth.as_str() {
+        "leaf-wise" => Growth::LeafWise,
+        "depth-wise" => Growth::DepthWise,
+        "oblivious" => Growth::Oblivious,
+        other => {
+            return Err(CliError::Usage(format!(
+                "--growth {other}: expected leaf-wise, depth-wise or oblivious"
+            )));
+        }
+    };
     let cfg = ScoreBenchConfig {
         trees: args.trees,
         depth: args.depth,
@@ -54,6 +69,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         max_bins: args.max_bins,
         seed: args.seed,
         repeats: args.repeats,
+        growth,
     };
     if let Some(path) = &args.dump_data {
         let data = make_binary(cfg.rows, cfg.features, cfg.seed);
@@ -69,7 +85,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
             cfg.trees, cfg.depth, cfg.features, cfg.rows, report.train_rows, report.test_rows
         );
         println!("fit_s              {:.3}", report.fit_s);
-        println!("ns_per_row         {:.1}", report.ns_per_row);
+        println!(
+            "ns_per_row         {:.1} ({} layout)",
+            report.ns_per_row, report.layout
+        );
         println!("ns_per_row_single  {:.1}", report.ns_per_row_single);
         println!("pr_auc             {:.4}", report.pr_auc);
         println!("logloss            {:.4}", report.logloss);
