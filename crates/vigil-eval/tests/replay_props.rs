@@ -76,7 +76,7 @@ proptest! {
             // An analyst reviews one item at a time.
             let mut spans: Vec<(u32, i64, i64, u32)> = out.fates.iter()
                 .filter(|f| f.kind == FateKind::Reviewed)
-                .map(|f| (f.analyst, f.at, f.resolved, f.item)).collect();
+                .map(|f| (f.analyst, f.at, f.triaged, f.item)).collect();
             spans.sort_unstable();
             spans.dedup();
             for w in spans.windows(2) {

@@ -64,8 +64,8 @@ fn severity_rank(s: Severity) -> f64 {
 
 /// Replays `alerts` (any order; they are taken in time order, ties by position) under
 /// `config`. `scores` (one per alert, in `[0, 1]`) are required by the Vigil discipline and
-/// ignored by the others; `attack` (one per alert, the ground truth or the analyst's verdict)
-/// decides which reviewed items cost escalation time.
+/// ignored by the others. An item holding an attack alert (by its ground truth or verdict) is
+/// escalated: responders take it for the configured time while the analyst goes on.
 pub fn replay(
     config: &ReplayConfig,
     alerts: &[Alert],
@@ -267,9 +267,10 @@ pub fn replay(
             open.remove(&item.key);
             reviewed.insert(item.key, (ready + v.group_window_s, item.priority));
         }
-        busy_s += resolved - ready;
+        // Response is the incident responders' work: the analyst goes back to the queue.
+        busy_s += triaged - ready;
         items_reviewed += 1;
-        analysts.push(Reverse((resolved, analyst)));
+        analysts.push(Reverse((triaged, analyst)));
     }
     while next_sample <= end {
         samples.push(QueueSample {

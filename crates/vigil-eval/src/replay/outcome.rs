@@ -97,7 +97,7 @@ pub struct ReplayOutcome {
     pub fates: Vec<AlertFate>,
     /// Queue length sampled at a fixed step.
     pub samples: Vec<QueueSample>,
-    /// Analyst seconds spent reviewing and responding.
+    /// Analyst seconds spent reviewing.
     pub busy_s: i64,
     /// Queue items reviewed.
     pub items_reviewed: usize,

@@ -114,7 +114,7 @@ impl ReplayConfig {
     pub fn seconds_per_item(&self) -> i64 {
         self.seconds_per_item
     }
-    /// Extra seconds an analyst spends responding to an item holding a real attack.
+    /// Seconds responders (not the analyst pool) spend on an item holding a real attack.
     pub fn seconds_per_escalation(&self) -> i64 {
         self.seconds_per_escalation
     }
@@ -172,7 +172,8 @@ impl ReplayParams {
         self.minutes_per_item = m;
         self
     }
-    /// Extra minutes to respond to an item holding a real attack (≥ 0).
+    /// Minutes responders take to contain an item holding a real attack (≥ 0); the analyst
+    /// who escalated it goes back to the queue meanwhile.
     pub fn minutes_per_escalation(mut self, m: f64) -> Self {
         self.minutes_per_escalation = m;
         self

@@ -80,7 +80,7 @@ pub struct QueueSummary {
     pub fpr: Option<f64>,
     /// Share of attack alerts suppressed by score, averaged over phases.
     pub miss_rate: Option<f64>,
-    /// Analyst hours spent (reviews and responses).
+    /// Analyst hours spent reviewing.
     pub analyst_hours: f64,
     /// Alerts reviewed per busy analyst hour.
     pub alerts_per_analyst_hour: Option<f64>,
