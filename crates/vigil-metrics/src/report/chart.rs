@@ -26,6 +26,9 @@ pub(crate) enum Mark {
     Segments,
     /// Crosses at the points (for "missed").
     Crosses,
+    /// Horizontal bars from x = 0 to each point's x, centred on its y, `f64` = bar height in
+    /// y units (for a categorical axis, where rows are 1 apart).
+    HBars(f64),
 }
 
 /// One data series.
@@ -116,7 +119,7 @@ impl Chart {
                     .series
                     .iter()
                     .filter(|s| s.legend)
-                    .map(|s| s.label.chars().count().min(40))
+                    .map(|s| s.label.chars().count().min(60))
                     .max()
                     .unwrap_or(0) as f64;
         let (top, bottom, right) = (40.0, 55.0, legend_w + 30.0);
@@ -246,6 +249,20 @@ impl Chart {
                         }
                     }
                 }
+                Mark::HBars(h) => {
+                    let half = (my(h / 2.0) - my(0.0)).abs();
+                    let base = mx(0.0_f64.clamp(x0, x1));
+                    for &(x, y) in &px {
+                        svg.rect(
+                            base.min(x),
+                            y - half,
+                            (x - base).abs(),
+                            2.0 * half,
+                            &s.color,
+                            None,
+                        );
+                    }
+                }
                 Mark::Crosses => {
                     for &(x, y) in &px {
                         svg.line((x - 5.0, y - 5.0), (x + 5.0, y + 5.0), &s.color, 2.5, None);
@@ -261,6 +278,7 @@ impl Chart {
             let ly = top + 14.0 + 20.0 * i as f64;
             match s.mark {
                 Mark::Dots => svg.circle(lx + 9.0, ly - 4.0, 4.0, &s.color),
+                Mark::HBars(_) => svg.rect(lx + 2.0, ly - 9.0, 14.0, 10.0, &s.color, None),
                 Mark::Crosses => {
                     svg.line(
                         (lx + 4.0, ly - 9.0),
@@ -279,7 +297,7 @@ impl Chart {
                 }
                 _ => svg.line((lx, ly - 4.0), (lx + 18.0, ly - 4.0), &s.color, 3.0, None),
             }
-            let shown: String = s.label.chars().take(40).collect();
+            let shown: String = s.label.chars().take(60).collect();
             svg.text(lx + 24.0, ly, &shown, 11.0, "start", None);
         }
         svg.finish()

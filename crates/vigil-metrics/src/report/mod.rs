@@ -20,6 +20,7 @@
 //! ```
 
 mod chart;
+mod coverage_table;
 mod plot;
 mod soc_table;
 mod svg;
@@ -30,6 +31,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::error::{MetricsError, Result};
+pub use coverage_table::coverage_table;
 pub use plot::Plot;
 pub use soc_table::soc_table;
 pub use table::{Cell, Table};

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::chart::{Chart, Mark, PALETTE};
-use crate::{AttackOutcome, PrPoint, QueuePoint, ReliabilityBin, RocPoint};
+use crate::{AttackOutcome, Coverage, PrPoint, QueuePoint, ReliabilityBin, RocPoint};
 
 /// One figure of a report: a title, a file name and the drawing, rendered as SVG.
 #[derive(Debug, Clone)]
@@ -209,6 +209,56 @@ impl Plot {
         c.push("never reviewed (×)", Mark::Crosses, Vec::new());
         if let Some(s) = c.series.last_mut() {
             s.color = "#444444".into();
+        }
+        Self::from_chart(c)
+    }
+
+    /// ATT&CK coverage per tactic as horizontal bars (share of the tactic's techniques
+    /// covered), one bar per coverage set in each tactic's row; rows in the first set's
+    /// tactic order.
+    pub fn coverage(title: &str, sets: &[(&str, &Coverage)]) -> Self {
+        let mut c = Chart::new(title, "share of the tactic's techniques covered", "tactic");
+        c.x_range = Some((0.0, 1.0));
+        let rows: Vec<String> = sets
+            .first()
+            .map(|(_, cov)| {
+                cov.per_tactic
+                    .iter()
+                    .map(|t| format!("{} ({}/{})", t.name, t.covered, t.total))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let keys: Vec<&str> = sets
+            .first()
+            .map(|(_, cov)| cov.per_tactic.iter().map(|t| t.id.as_str()).collect())
+            .unwrap_or_default();
+        // Row labels carry the counts of a single set; with several, just the names.
+        c.y_categories = Some(if sets.len() == 1 {
+            rows
+        } else {
+            sets.first()
+                .map(|(_, cov)| cov.per_tactic.iter().map(|t| t.name.clone()).collect())
+                .unwrap_or_default()
+        });
+        let n = sets.len().max(1) as f64;
+        let h = 0.8 / n;
+        for (k, (label, cov)) in sets.iter().enumerate() {
+            let dy = -0.4 + h * (k as f64 + 0.5);
+            let pts = keys
+                .iter()
+                .enumerate()
+                .filter_map(|(i, id)| {
+                    cov.per_tactic
+                        .iter()
+                        .find(|t| t.id == *id)
+                        .map(|t| (t.share, i as f64 + dy))
+                })
+                .collect();
+            c.push(
+                &format!("{label} ({:.0}% of techniques)", 100.0 * cov.share),
+                Mark::HBars(h * 0.9),
+                pts,
+            );
         }
         Self::from_chart(c)
     }
