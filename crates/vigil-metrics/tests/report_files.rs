@@ -121,6 +121,21 @@ fn writes_every_file_and_valid_svg() {
         .iter()
         .map(|(n, q)| (n.as_str(), q.as_slice()))
         .collect();
+    let cat = AttackCatalog::from_json(
+        r#"{"objects":[
+        {"type":"x-mitre-tactic","id":"t1","name":"Execution","x_mitre_shortname":"execution","external_references":[{"source_name":"mitre-attack","external_id":"TA0002"}]},
+        {"type":"x-mitre-tactic","id":"t2","name":"Impact","x_mitre_shortname":"impact","external_references":[{"source_name":"mitre-attack","external_id":"TA0040"}]},
+        {"type":"attack-pattern","id":"a","name":"Cmd","external_references":[{"source_name":"mitre-attack","external_id":"T1059"}],"kill_chain_phases":[{"kill_chain_name":"mitre-attack","phase_name":"execution"}]},
+        {"type":"attack-pattern","id":"b","name":"Wipe","external_references":[{"source_name":"mitre-attack","external_id":"T1485"}],"kill_chain_phases":[{"kill_chain_name":"mitre-attack","phase_name":"impact"}]}]}"#,
+    )
+    .unwrap();
+    let t1059 = vigil_core::TechniqueId::parse("T1059").unwrap();
+    let cov = Coverage::of(&cat, [&t1059]);
+    let cov_none = Coverage::of(&cat, []);
+    assert_eq!(
+        (cov.covered, cov.total, cov.per_tactic[0].covered),
+        (1, 2, 1)
+    );
     let table = Table::new(
         "SOC <comparison> | side by side",
         &["queue", "MTTD (min)", "detected"],
@@ -140,6 +155,14 @@ fn writes_every_file_and_valid_svg() {
         ))
         .plot(Plot::queue_length("Queue length", &q_refs))
         .plot(Plot::detection_timeline("Detection timeline", &per_refs))
+        .plot(Plot::coverage(
+            "Coverage",
+            &[("sigma", &cov), ("fired", &cov_none)],
+        ))
+        .table(vigil_metrics::report::coverage_table(
+            "Coverage table",
+            &[("sigma", &cov)],
+        ))
         .json("extra", serde_json::json!({"k": 1}))
         .write(dir.path())
         .unwrap();
@@ -159,6 +182,8 @@ fn writes_every_file_and_valid_svg() {
         "calibration.svg",
         "queue-length.svg",
         "detection-timeline.svg",
+        "coverage.svg",
+        "coverage-table.md",
     ] {
         assert!(names.iter().any(|n| n == f), "{f} missing from {names:?}");
         assert!(dir.path().join(f).is_file());

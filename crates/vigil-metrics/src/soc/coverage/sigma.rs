@@ -111,11 +111,27 @@ impl SigmaRule {
 }
 
 fn strip_comment(line: &str) -> &str {
-    // A `#` starts a comment at line start or after whitespace (not inside a word or URL).
+    // A `#` starts a comment at line start or after whitespace, outside quotes (not inside a
+    // word, a URL or a quoted title).
     let bytes = line.as_bytes();
+    let mut quote: Option<u8> = None;
     for (i, &b) in bytes.iter().enumerate() {
-        if b == b'#' && (i == 0 || bytes.get(i - 1).is_some_and(|c| c.is_ascii_whitespace())) {
-            return line.get(..i).unwrap_or(line);
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            // A quote opens a scalar only where one can start (not an apostrophe in a word).
+            (None, b'\'' | b'"')
+                if i == 0
+                    || bytes
+                        .get(i - 1)
+                        .is_some_and(|c| c.is_ascii_whitespace() || b"[,:".contains(c)) =>
+            {
+                quote = Some(b)
+            }
+            (None, b'#') if i == 0 || bytes.get(i - 1).is_some_and(|c| c.is_ascii_whitespace()) => {
+                return line.get(..i).unwrap_or(line);
+            }
+            _ => {}
         }
     }
     line
