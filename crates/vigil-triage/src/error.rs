@@ -45,4 +45,59 @@ pub enum TriageError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Two inputs that must have one entry per row have different lengths.
+    #[error("{what}: expected {expected} entries (one per row), found {found}")]
+    LengthMismatch {
+        /// What was measured.
+        what: &'static str,
+        /// Rows expected.
+        expected: usize,
+        /// Entries found.
+        found: usize,
+    },
+    /// A calibration set with no rows.
+    #[error("calibration set is empty")]
+    EmptyCalibration,
+    /// A score that must be finite was NaN or infinite.
+    #[error("row {row}: score {value} is not finite")]
+    NonFiniteScore {
+        /// Row index.
+        row: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A triage hyperparameter outside its valid range.
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// An iterative fit that did not reach a finite solution.
+    #[error("{what} did not converge to a finite solution")]
+    NotConverged {
+        /// Which fit.
+        what: &'static str,
+    },
+    /// Data too small or too uniform for the requested evaluation or fit.
+    #[error("insufficient data: {reason}")]
+    InsufficientData {
+        /// Why.
+        reason: String,
+    },
+    /// A saved triage pipeline that cannot be read (bad JSON, wrong version, bad model part).
+    #[error("saved triage pipeline: {reason}")]
+    PipelineFormat {
+        /// What was wrong.
+        reason: String,
+    },
+    /// A saved pipeline or model whose feature schema differs from the extractor's.
+    #[error("feature schema mismatch: saved {saved:#018x}, extractor {current:#018x}")]
+    SchemaMismatch {
+        /// Fingerprint recorded in the saved pipeline.
+        saved: u64,
+        /// Fingerprint of the extractor it was loaded with.
+        current: u64,
+    },
 }
