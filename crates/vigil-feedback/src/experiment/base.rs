@@ -8,6 +8,7 @@ use vigil_core::{Fit, LabeledData, Scorer, SplitMix64};
 use super::Stream;
 use super::stream::{is_attack, phase_of};
 use crate::FeedbackError;
+use crate::oversight::AuditTally;
 use crate::retrain::threat_probs;
 
 /// The base training rows, and which training stream each came from.
@@ -142,21 +143,19 @@ fn miss_at(phases: &[Vec<f64>], t: f64) -> f64 {
 /// (over held-out training streams) phase-averaged miss rate at or below `calib_miss`.
 ///
 /// Each training stream is held out in turn and scored by a model fitted on the others'
-/// base rows; with a single training stream, its in-sample scores are used. Returns the
-/// threshold and, per held-out stream, (miss rate, benign share suppressed) at it.
+/// base rows; with a single training stream, its in-sample scores are used.
 pub fn calibrate_threshold<P>(
     params: &P,
     base: &BaseSet,
     streams: &[Stream],
     calib_miss: f64,
-) -> Result<(f64, Vec<(f64, f64)>), FeedbackError>
+) -> Result<Calibration, FeedbackError>
 where
     P: Fit<LabeledData>,
     P::Fitted: Scorer,
     P::Error: std::fmt::Display,
 {
-    // Per held-out stream: phase → sorted attack probabilities, and benign probabilities.
-    let mut held: Vec<(Vec<Vec<f64>>, Vec<f64>)> = Vec::new();
+    let mut scores = Vec::new();
     for (si, s) in streams.iter().enumerate() {
         let train = if streams.len() > 1 {
             base.without(si)
@@ -167,10 +166,37 @@ where
             what: "calibration model",
             reason: e.to_string(),
         })?;
-        let p = threat_probs(&model, s.features.view())?;
+        scores.push(threat_probs(&model, s.features.view())?);
+    }
+    Ok(threshold_from_scores(streams, &scores, calib_miss))
+}
+
+/// The threshold, its figures on each held-out training stream, and the pre-deployment
+/// audit per detector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// Suppress when the threat probability is below this.
+    pub threshold: f64,
+    /// Per held-out training stream: (phase-averaged miss rate, benign share suppressed).
+    pub per_stream: Vec<(f64, f64)>,
+    /// Per detector, the alerts of held-out training streams that the threshold suppresses
+    /// and how many of them were attacks: a pre-deployment audit, on networks the scoring
+    /// model did not see, from which autonomy can be granted.
+    pub audits: BTreeMap<String, AuditTally>,
+}
+
+/// [`calibrate_threshold`] from held-out scores already computed (one vector per stream).
+pub fn threshold_from_scores(
+    streams: &[Stream],
+    scores: &[Vec<f64>],
+    calib_miss: f64,
+) -> Calibration {
+    // Per held-out stream: phase → sorted attack probabilities, and benign probabilities.
+    let mut held: Vec<(Vec<Vec<f64>>, Vec<f64>)> = Vec::new();
+    for (s, p) in streams.iter().zip(scores) {
         let mut phases: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         let mut benign = Vec::new();
-        for (a, pi) in s.alerts.iter().zip(&p) {
+        for (a, pi) in s.alerts.iter().zip(p.iter()) {
             if is_attack(a) {
                 if let Some(ph) = phase_of(a) {
                     phases.entry(ph).or_default().push(*pi);
@@ -208,5 +234,20 @@ where
             (miss_at(ph, t), sup)
         })
         .collect();
-    Ok((t, per_stream))
+    let mut audits: BTreeMap<String, AuditTally> = BTreeMap::new();
+    for (s, p) in streams.iter().zip(scores) {
+        for (a, pi) in s.alerts.iter().zip(p) {
+            if *pi < t && a.truth.is_some() {
+                audits
+                    .entry(a.detector.clone().unwrap_or_default())
+                    .or_default()
+                    .record(is_attack(a));
+            }
+        }
+    }
+    Calibration {
+        threshold: t,
+        per_stream,
+        audits,
+    }
 }

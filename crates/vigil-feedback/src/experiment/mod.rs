@@ -10,7 +10,12 @@
 //! 2. **Suppression threshold.** Leave one training stream out in turn: a model fitted on the
 //!    others scores it, and the threshold is the highest at which the mean phase-averaged
 //!    miss rate over those held-out streams stays at `calib_miss`. The threshold is thus
-//!    chosen on networks the model did not see, as the test network will be.
+//!    chosen on networks the model did not see, as the test network will be. The same
+//!    held-out scores are a pre-deployment audit per detector: of the alerts the threshold
+//!    suppresses, how many were attacks. A detector is granted auto-suppression
+//!    ([`crate::oversight::AutonomyPolicy`]) only when that audit bounds its miss rate under
+//!    α; the others' alerts are never suppressed (a detector seen a handful of times in
+//!    training has not earned it).
 //! 3. **Replay.** Each test stream is replayed in time order, in steps of `step_secs`. The
 //!    champion scores each step's alerts; those under the threshold are suppressed. Within
 //!    the budget, analysts are asked about alerts chosen by [`crate::active::select`]
@@ -28,7 +33,7 @@ mod figures;
 mod replay;
 mod stream;
 
-pub use base::{BaseSet, build_base, calibrate_threshold};
+pub use base::{BaseSet, Calibration, build_base, calibrate_threshold, threshold_from_scores};
 pub use figures::{AuditFigures, CurvePoint, Figures, NetworkReport, PhaseMiss, Report, pool};
 pub use replay::{ExperimentParams, run};
 pub use stream::Stream;

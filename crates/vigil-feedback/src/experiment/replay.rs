@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use vigil_core::{Fit, LabeledData, Scorer, SeededMap, SplitMix64, Verdict, VerdictEvent};
 
 use super::Stream;
-use super::base::{build_base, calibrate_threshold};
+use super::base::{Calibration, build_base, calibrate_threshold};
 use super::figures::{AuditFigures, CurvePoint, Figures, NetworkReport, Report, figures, pool};
 use super::stream::is_attack;
 use crate::FeedbackError;
@@ -24,7 +24,7 @@ use crate::store::{MemoryStore, VerdictStore};
 /// Parameters of the study.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExperimentParams {
-    /// Verdicts that may be asked for per test stream.
+    /// Verdicts that may be given per test stream (second opinions included).
     pub budget: usize,
     /// Probability that a simulated verdict is wrong.
     pub noise: f64,
@@ -79,7 +79,7 @@ impl Default for ExperimentParams {
             },
             trainer: TrainerParams::default(),
             autonomy: AutonomyParams::default(),
-            gate_by_autonomy: false,
+            gate_by_autonomy: true,
             verdict_share: 0.5,
         }
     }
@@ -138,7 +138,8 @@ where
 {
     let cfg = cfg.clone().check()?;
     let base = build_base(train, cfg.per_stratum, cfg.seed)?;
-    let (threshold, _) = calibrate_threshold(params, &base, train, cfg.calib_miss)?;
+    let calibration = calibrate_threshold(params, &base, train, cfg.calib_miss)?;
+    let threshold = calibration.threshold;
     let model = params.fit(&base.data).map_err(|e| FeedbackError::Fit {
         what: "base",
         reason: e.to_string(),
@@ -153,7 +154,7 @@ where
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
         let seed = cfg.seed ^ name_hash;
-        let (report, points) = replay_one(params, &base.data, &model, s, threshold, &cfg, seed)?;
+        let (report, points) = replay_one(params, &base.data, &model, s, &calibration, &cfg, seed)?;
         networks.push(report);
         curve.extend(points);
     }
@@ -189,13 +190,18 @@ fn curve_point<S: Scorer + ?Sized>(
     model: &S,
     s: &Stream,
     threshold: f64,
+    may_suppress: &dyn Fn(&str) -> bool,
     verdicts: usize,
     version: u64,
 ) -> Result<CurvePoint, FeedbackError> {
     let p = threat_probs(model, s.features.view())?;
     let labels: Vec<bool> = s.alerts.iter().map(is_attack).collect();
     let pr_auc = vigil_metrics::pr_auc(&p, &labels).unwrap_or(f64::NAN);
-    let sup: Vec<bool> = p.iter().map(|x| *x < threshold).collect();
+    let sup: Vec<bool> = p
+        .iter()
+        .zip(&s.alerts)
+        .map(|(x, a)| *x < threshold && may_suppress(a.detector.as_deref().unwrap_or("")))
+        .collect();
     let (f, _) = figures(&[(s, &sup, &sup)], verdicts);
     Ok(CurvePoint {
         network: s.name.clone(),
@@ -213,7 +219,7 @@ fn replay_one<P>(
     base: &LabeledData,
     model: &Arc<P::Fitted>,
     s: &Stream,
-    threshold: f64,
+    calibration: &Calibration,
     cfg: &ExperimentParams,
     seed: u64,
 ) -> Result<ReplayOut, FeedbackError>
@@ -238,7 +244,15 @@ where
     let mut rng = SplitMix64::new(seed);
     let mut auditor = AuditSampler::new(0.0, rng.next_u64());
     let mut adwin = Adwin::new(cfg.drift_delta)?;
+    let threshold = calibration.threshold;
     let mut autonomy = AutonomyPolicy::new(cfg.autonomy.clone(), MemoryAuditLog::default());
+    if cfg.gate_by_autonomy {
+        // Pre-deployment audit: what the threshold suppressed on held-out training networks.
+        for (det, tally) in &calibration.audits {
+            autonomy.import_audits(det, *tally);
+            autonomy.review(det, t0)?;
+        }
+    }
     let mut quality = QualityTracker::default();
     let mut suppressed = vec![false; n];
     let mut missed = vec![false; n];
@@ -252,10 +266,13 @@ where
     let mut drift_pending = false;
     let mut last_trained: Option<DateTime<Utc>> = None;
     let mut retrainings = Vec::new();
+    let gate =
+        |a: &AutonomyPolicy<MemoryAuditLog>, d: &str| !cfg.gate_by_autonomy || a.may_suppress(d);
     let mut curve = vec![curve_point(
         retrainer.champion(),
         s,
         threshold,
+        &|d| gate(&autonomy, d),
         0,
         retrainer.registry().champion().id,
     )?];
@@ -280,7 +297,7 @@ where
             let i = start + j;
             let Some(a) = s.alerts.get(i) else { continue };
             let det = a.detector.as_deref().unwrap_or("");
-            let sup = *pj < threshold && (!cfg.gate_by_autonomy || autonomy.may_suppress(det));
+            let sup = *pj < threshold && gate(&autonomy, det);
             if let Some(x) = suppressed.get_mut(i) {
                 *x = sup;
             }
@@ -325,13 +342,18 @@ where
         let step_time = s.alerts.get(end.saturating_sub(1)).map_or(t0, |a| a.time);
         for (i, audit) in picks {
             let Some(a) = s.alerts.get(i) else { continue };
+            if used >= cfg.budget {
+                break;
+            }
             let attack = is_attack(a);
             let mut reviewers = vec![ask_counter % cfg.analysts];
-            if cfg.analysts > 1 && rng.next_f64() < cfg.double_review {
+            if cfg.analysts > 1 && used + 2 <= cfg.budget && rng.next_f64() < cfg.double_review {
                 reviewers.push((ask_counter + 1) % cfg.analysts);
             }
+            // An audit that finds a "miss" is escalated to a second analyst before it counts
+            // (a suspected miss costs a second verdict, a clean audit does not).
+            let audit_escalation = audit && cfg.analysts > 1 && reviewers.len() == 1;
             ask_counter += 1;
-            used += 1;
             if let Some(x) = asked.get_mut(i) {
                 *x = true;
             }
@@ -340,11 +362,18 @@ where
             }
             let pi = p.get(i - start).copied().unwrap_or(0.5);
             let mut first_says_attack = attack;
-            for (r, who) in reviewers.iter().enumerate() {
+            let mut all_say_attack = true;
+            let mut r = 0;
+            while let Some(&who) = reviewers.get(r) {
                 let verdict = simulated_verdict(attack, cfg.noise, &mut rng);
                 if r == 0 {
                     first_says_attack = verdict.is_threat();
+                    if audit_escalation && first_says_attack && used + 1 < cfg.budget {
+                        reviewers.push((who + 1) % cfg.analysts);
+                    }
                 }
+                all_say_attack &= verdict.is_threat();
+                r += 1;
                 store.append(&VerdictEvent {
                     alert_id: a.id.clone(),
                     verdict,
@@ -353,11 +382,13 @@ where
                     detector: a.detector.clone(),
                     reason: Some(if audit { "audit" } else { "active" }.into()),
                 })?;
+                // The budget counts verdicts, second opinions included.
+                used += 1;
             }
             since_train += 1;
             let det = a.detector.as_deref().unwrap_or("");
             if audit {
-                autonomy.record_audit(det, first_says_attack);
+                autonomy.record_audit(det, all_say_attack);
                 autonomy.review(det, a.time)?;
             }
             // The error stream: did the model's decision disagree with the verdict?
@@ -391,6 +422,7 @@ where
                 retrainer.champion(),
                 s,
                 threshold,
+                &|d| gate(&autonomy, d),
                 used,
                 retrainer.registry().champion().id,
             )?);
@@ -402,14 +434,19 @@ where
     let mut ledger = AnalystLedger::new(LedgerParams::default())?;
     ledger.observe_verdicts(&verdicts);
     let (fig, phases) = figures(&[(s, &missed, &suppressed)], used);
+    // One audit per alert; a miss when every verdict on it (the escalation included)
+    // says threat.
     let tally = {
-        let mut t = crate::oversight::AuditTally::default();
+        let mut per_alert: std::collections::BTreeMap<&str, bool> = Default::default();
         for v in verdicts
             .iter()
             .filter(|v| v.event.reason.as_deref() == Some("audit"))
         {
-            t.record(v.event.verdict.is_threat());
+            *per_alert.entry(v.event.alert_id.as_str()).or_insert(true) &=
+                v.event.verdict.is_threat();
         }
+        let mut t = crate::oversight::AuditTally::default();
+        per_alert.values().for_each(|m| t.record(*m));
         t
     };
     let audit = AuditFigures {

@@ -106,6 +106,14 @@ impl<L: AuditLog> AutonomyPolicy<L> {
             .record(was_threat);
     }
 
+    /// Adds audit evidence gathered elsewhere — such as a pre-deployment audit of what the
+    /// model suppresses on held-out labelled data — to a detector's tally.
+    pub fn import_audits(&mut self, detector: &str, tally: AuditTally) {
+        let t = self.tallies.entry(detector.to_string()).or_default();
+        t.audited += tally.audited;
+        t.misses += tally.misses;
+    }
+
     /// The audits of a detector since its last drift revocation.
     pub fn tally(&self, detector: &str) -> AuditTally {
         self.tallies.get(detector).copied().unwrap_or_default()
