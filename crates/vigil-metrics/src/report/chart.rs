@@ -40,6 +40,8 @@ pub(crate) struct Series {
     pub points: Vec<(f64, f64)>,
     /// Shown in the legend.
     pub legend: bool,
+    /// Dot radius per point (pixels) for the dotted marks; empty for the default size.
+    pub sizes: Vec<f64>,
 }
 
 /// A chart: axes, optional categorical y axis, optional diagonal, series.
@@ -85,6 +87,7 @@ impl Chart {
                 .filter(|(x, y)| x.is_finite() && y.is_finite())
                 .collect(),
             legend: true,
+            sizes: Vec::new(),
         });
     }
 
@@ -239,8 +242,15 @@ impl Chart {
                     .for_each(|&(x, y)| svg.circle(x, y, 4.0, &s.color)),
                 Mark::LineDots => {
                     svg.polyline(&px, &s.color, 2.0, None);
-                    px.iter()
-                        .for_each(|&(x, y)| svg.circle(x, y, 3.5, &s.color));
+                    for (i, &(x, y)) in px.iter().enumerate() {
+                        let r = s
+                            .sizes
+                            .get(i)
+                            .copied()
+                            .filter(|r| r.is_finite())
+                            .unwrap_or(3.5);
+                        svg.circle(x, y, r, &s.color);
+                    }
                 }
                 Mark::Segments => {
                     for pair in px.chunks_exact(2) {

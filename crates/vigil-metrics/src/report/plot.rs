@@ -69,7 +69,8 @@ impl Plot {
     }
 
     /// Reliability (calibration) diagram: observed positive share against mean predicted
-    /// probability for each non-empty bin, with the diagonal of perfect calibration.
+    /// probability for each non-empty bin, with the diagonal of perfect calibration; a dot's
+    /// area is proportional to its bin's item count.
     pub fn calibration(title: &str, series: &[(&str, &[ReliabilityBin])]) -> Self {
         let mut c = Chart::new(
             title,
@@ -80,12 +81,20 @@ impl Plot {
         c.y_range = Some((0.0, 1.0));
         c.diagonal = true;
         for (label, bins) in series {
-            let pts = bins
+            let filled: Vec<&ReliabilityBin> = bins.iter().filter(|b| b.count > 0).collect();
+            let pts = filled
                 .iter()
-                .filter(|b| b.count > 0)
                 .map(|b| (b.mean_predicted, b.observed))
                 .collect();
             c.push(label, Mark::LineDots, pts);
+            // Dot area grows with the bin's share of items: small bins are noisy.
+            let max = filled.iter().map(|b| b.count).max().unwrap_or(1).max(1) as f64;
+            if let Some(s) = c.series.last_mut() {
+                s.sizes = filled
+                    .iter()
+                    .map(|b| 2.0 + 5.0 * (b.count as f64 / max).sqrt())
+                    .collect();
+            }
         }
         Self::from_chart(c)
     }
