@@ -26,10 +26,12 @@ impl AlertLabel {
     }
 
     /// The label of an [`Alert`]: `threat` from [`Alert::is_threat`] (verdict, else ground
-    /// truth, else benign); for threats, `attack` is the ground truth's phase (else the
-    /// alert's incident, else its attack step), prefixed by `tenant/` when the alert has a
-    /// tenant, so that the same phase name in two networks makes two attacks. On AIT-ADS
-    /// this is exactly the issue's *attack phase*: a (network, `time_label`) pair.
+    /// truth, else benign). For threats, `attack` is the ground truth's phase when the alert
+    /// has ground truth (a threat outside every phase window, phase `None`, belongs to no
+    /// attack), else the alert's incident; it is prefixed by `tenant/` when the alert has a
+    /// tenant, so that the same phase name in two networks makes two attacks. On AIT-ADS (as
+    /// vigil-io reads it, `time_label` `false_positive` giving phase `None`) this is exactly
+    /// the issue's *attack phase*: a (network, `time_label`) pair holding an attack alert.
     ///
     /// ```
     /// use vigil_core::{Alert, GroundTruth};
@@ -38,17 +40,17 @@ impl AlertLabel {
     /// a.tenant = Some("fox".into());
     /// a.truth = Some(GroundTruth { malicious: true, phase: Some("dnsteal".into()), step: None });
     /// assert_eq!(AlertLabel::from_alert(&a).attack.as_deref(), Some("fox/dnsteal"));
+    /// // An attack alert outside every phase window counts as a threat but in no phase.
+    /// a.truth = Some(GroundTruth { malicious: true, phase: None, step: Some("dnsteal".into()) });
+    /// let l = AlertLabel::from_alert(&a);
+    /// assert!(l.threat && l.attack.is_none());
     /// ```
     pub fn from_alert(alert: &Alert) -> Self {
         let threat = alert.is_threat().unwrap_or(false);
         let attack = threat
-            .then(|| {
-                alert
-                    .truth
-                    .as_ref()
-                    .and_then(|t| t.phase.clone())
-                    .or_else(|| alert.incident.clone())
-                    .or_else(|| alert.truth.as_ref().and_then(|t| t.step.clone()))
+            .then(|| match &alert.truth {
+                Some(t) => t.phase.clone(),
+                None => alert.incident.clone(),
             })
             .flatten()
             .map(|a| match &alert.tenant {

@@ -156,6 +156,10 @@ pub struct SocMetrics {
 ///   case). Detected attacks with no such event are left out of MTTR.
 /// - Median and p90 are [`crate::quantile`]s (linear interpolation); all in seconds.
 ///
+/// To pool several SOCs (e.g. AIT-ADS networks replayed separately), concatenate their logs
+/// and labels: attack keys stay distinct when they carry the tenant (as
+/// [`AlertLabel::from_alert`] makes them), and alert ids must be unique across the pool.
+///
 /// Errors: empty labels; an alert labelled twice; a labelled alert without `Created`; a
 /// logged alert without a label; a negative `analyst_hours`.
 ///
