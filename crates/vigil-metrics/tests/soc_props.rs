@@ -100,6 +100,12 @@ proptest! {
         prop_assert_eq!(m.reviews_per_analyst_hour, Some(m.reviewed as f64 / 8.0));
         let busy: i64 = s.iter().filter(|x| x.fate >= 2).map(|x| x.handle).sum();
         prop_assert!((m.analyst_busy_hours - busy as f64 / 60.0).abs() < 1e-9);
+        if busy > 0 {
+            let per = m.reviews_per_busy_hour.unwrap();
+            prop_assert!((per - m.reviewed as f64 / (busy as f64 / 60.0)).abs() < 1e-9);
+        } else {
+            prop_assert_eq!(m.reviews_per_busy_hour, None);
+        }
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub struct Headline {
     pub analyst_busy_hours: f64,
     /// Alerts reviewed per analyst-hour on duty.
     pub reviews_per_analyst_hour: Option<f64>,
+    /// Alerts reviewed per busy analyst-hour.
+    pub reviews_per_busy_hour: Option<f64>,
 }
 
 impl SocMetrics {
@@ -75,6 +77,7 @@ impl SocMetrics {
             miss_rate: self.miss_rate,
             analyst_busy_hours: self.analyst_busy_hours,
             reviews_per_analyst_hour: self.reviews_per_analyst_hour,
+            reviews_per_busy_hour: self.reviews_per_busy_hour,
         }
     }
 }

@@ -133,6 +133,9 @@ pub struct SocMetrics {
     pub analyst_hours: Option<f64>,
     /// Capacity: `reviewed / analyst_hours` (`None` without analyst hours).
     pub reviews_per_analyst_hour: Option<f64>,
+    /// Throughput while busy: `reviewed / analyst_busy_hours` (`None` when no time was
+    /// logged).
+    pub reviews_per_busy_hour: Option<f64>,
     /// Per attack, sorted by first alert time then key.
     pub per_attack: Vec<AttackOutcome>,
 }
@@ -292,6 +295,7 @@ pub fn soc_metrics(
             .analyst_hours
             .filter(|&h| h > 0.0)
             .map(|h| c.reviewed as f64 / h),
+        reviews_per_busy_hour: (busy_s > 0.0).then(|| c.reviewed as f64 / (busy_s / 3600.0)),
         per_attack,
     })
 }
