@@ -47,7 +47,7 @@ impl ThreatIntelEnricher {
             },
             value: ContextValue::ThreatIntel {
                 indicator: indicator.to_owned(),
-                matched: m.matched.to_string(),
+                matched: m.matched.to_text(),
                 benign: m.source.benign,
                 reputation: m.reputation,
             },

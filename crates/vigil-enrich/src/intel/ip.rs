@@ -111,6 +111,52 @@ impl IpRange {
     }
 }
 
+fn push_u8(out: &mut String, v: u8) {
+    if v >= 100 {
+        out.push(char::from(b'0' + v / 100));
+    }
+    if v >= 10 {
+        out.push(char::from(b'0' + (v / 10) % 10));
+    }
+    out.push(char::from(b'0' + v % 10));
+}
+
+fn push_v4(out: &mut String, a: u32) {
+    for (i, o) in a.to_be_bytes().into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        push_u8(out, o);
+    }
+}
+
+impl IpRange {
+    /// The range as text, like [`fmt::Display`] but without the formatting machinery for
+    /// IPv4 (it runs once per match on the enrichment hot path).
+    pub fn to_text(&self) -> String {
+        match *self {
+            Self::V4 { start, end } => {
+                let mut s = String::with_capacity(18);
+                push_v4(&mut s, start);
+                if start != end {
+                    match cidr_len(u128::from(start), u128::from(end), 32) {
+                        Some(p) => {
+                            s.push('/');
+                            push_u8(&mut s, p as u8);
+                        }
+                        None => {
+                            s.push('-');
+                            push_v4(&mut s, end);
+                        }
+                    }
+                }
+                s
+            }
+            Self::V6 { .. } => self.to_string(),
+        }
+    }
+}
+
 /// Prefix length when `[start, end]` is exactly one CIDR block.
 fn cidr_len(start: u128, end: u128, bits: u32) -> Option<u32> {
     let span = end.wrapping_sub(start).wrapping_add(1);
@@ -184,17 +230,16 @@ const BUCKETS: usize = 1 << 16;
 /// Disjoint segments covering the whole address space, each with the set of ranges over it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RangeIndex<A> {
-    /// First address of each segment; `starts[0]` is 0.
-    starts: Vec<A>,
-    /// Set (of range ids) covering each segment, or [`NONE`].
-    sets: Vec<u32>,
+    /// First address of each segment (`segs[0].0` is 0) and the set of range ids covering
+    /// it ([`NONE`] when none): one array, so the search and the answer share cache lines.
+    segs: Vec<(A, u32)>,
     /// `buckets[h]`: first segment whose start has top bits `>= h`.
     buckets: Vec<u32>,
 }
 
 impl<A: Addr> RangeIndex<A> {
     /// Builds the index of `ranges` (`(start, end)`, inclusive, ids = positions); sets of range
-    /// ids go to `sets`.
+    /// ids are interned in `interner`.
     pub(crate) fn build(ranges: &[(A, A)], interner: &mut SetInterner) -> Self {
         let mut order: Vec<u32> = (0..ranges.len() as u32).collect();
         order.sort_unstable_by_key(|&i| ranges.get(i as usize).map(|r| r.0));
@@ -209,8 +254,7 @@ impl<A: Addr> RangeIndex<A> {
         bounds.sort_unstable();
         bounds.dedup();
 
-        let mut starts = Vec::with_capacity(bounds.len());
-        let mut sets = Vec::with_capacity(bounds.len());
+        let mut segs: Vec<(A, u32)> = Vec::with_capacity(bounds.len());
         let mut active: Vec<(A, u32)> = Vec::new();
         let mut next = 0usize;
         let mut ids: Vec<u32> = Vec::new();
@@ -229,24 +273,20 @@ impl<A: Addr> RangeIndex<A> {
             ids.extend(active.iter().map(|&(_, i)| i));
             ids.sort_unstable();
             let set = interner.intern(&ids);
-            if sets.last() != Some(&set) {
-                starts.push(b);
-                sets.push(set);
+            if segs.last().map(|s| s.1) != Some(set) {
+                segs.push((b, set));
             }
         }
+        segs.shrink_to_fit();
         let mut buckets = Vec::with_capacity(BUCKETS + 1);
         let mut seg = 0usize;
         for h in 0..=BUCKETS {
-            while starts.get(seg).is_some_and(|s| s.bucket() < h) {
+            while segs.get(seg).is_some_and(|s| s.0.bucket() < h) {
                 seg += 1;
             }
             buckets.push(seg as u32);
         }
-        Self {
-            starts,
-            sets,
-            buckets,
-        }
+        Self { segs, buckets }
     }
 
     /// The set of ranges covering `a`, or [`NONE`].
@@ -257,25 +297,24 @@ impl<A: Addr> RangeIndex<A> {
         let hi = self
             .buckets
             .get(h + 1)
-            .map_or(self.starts.len(), |&v| v as usize);
+            .map_or(self.segs.len(), |&v| v as usize);
         let k = self
-            .starts
+            .segs
             .get(lo..hi)
-            .map_or(0, |s| s.partition_point(|&x| x <= a));
+            .map_or(0, |s| s.partition_point(|x| x.0 <= a));
         match (lo + k).checked_sub(1) {
-            Some(i) => self.sets.get(i).copied().unwrap_or(NONE),
+            Some(i) => self.segs.get(i).map_or(NONE, |s| s.1),
             None => NONE,
         }
     }
 
     /// Number of disjoint segments.
     pub(crate) fn segments(&self) -> usize {
-        self.starts.len()
+        self.segs.len()
     }
 
     /// Bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.starts.capacity() * std::mem::size_of::<A>()
-            + (self.sets.capacity() + self.buckets.capacity()) * 4
+        self.segs.capacity() * std::mem::size_of::<(A, u32)>() + self.buckets.capacity() * 4
     }
 }

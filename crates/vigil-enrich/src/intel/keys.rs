@@ -7,6 +7,9 @@
 //! suffixes beat a reversed-label trie here: one probe per label (names have 2–4) against
 //! pointer-chasing per byte, and the seeded hasher keeps hostile names from flooding a bucket.
 
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
+
 use vigil_core::{SeededMap, SeededState};
 
 use super::sets::{NONE, SetInterner};
@@ -64,38 +67,106 @@ impl KeyIndexBuilder {
     }
 
     /// Freezes the index; payload sets are interned in `interner`.
-    pub(crate) fn finish(mut self, interner: &mut SetInterner) -> KeyIndex {
+    pub(crate) fn finish(mut self, interner: &mut SetInterner, seed: u64) -> KeyIndex {
+        let heads = std::mem::take(&mut self.heads);
+        let state = SeededState::with_seed(seed);
+        let mut text = String::with_capacity(heads.keys().map(|k| k.len()).sum());
+        let mut overflow: Vec<KeyRec> = Vec::new();
+        let mut map: SeededMap<u64, KeyRec> =
+            SeededMap::with_capacity_and_hasher(heads.len(), SeededState::with_seed(seed ^ 0x55));
+        // Sorted keys: the frozen layout does not depend on the build map's order.
+        let mut entries: Vec<(Box<str>, [u32; 2])> = heads.into_iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut buf = Vec::new();
-        let mut heads = std::mem::take(&mut self.heads);
-        for v in heads.values_mut() {
-            for slot in v.iter_mut() {
-                self.collect(*slot, &mut buf);
-                *slot = interner.intern(&buf);
+        for (key, slots) in entries {
+            let mut sets = [NONE; 2];
+            for (out, head) in sets.iter_mut().zip(slots) {
+                self.collect(head, &mut buf);
+                *out = interner.intern(&buf);
+            }
+            let rec = KeyRec {
+                off: text.len() as u32,
+                len: key.len() as u32,
+                sets,
+                next: NONE,
+            };
+            text.push_str(&key);
+            // A 64-bit collision (never seen in practice) chains into `overflow`.
+            match map.entry(state.hash_one(&*key)) {
+                Entry::Vacant(v) => {
+                    v.insert(rec);
+                }
+                Entry::Occupied(mut o) => {
+                    let head = o.get_mut();
+                    overflow.push(KeyRec {
+                        next: head.next,
+                        ..rec
+                    });
+                    head.next = overflow.len() as u32 - 1;
+                }
             }
         }
-        heads.shrink_to_fit();
-        KeyIndex { map: heads }
+        let len = map.len() + overflow.len();
+        KeyIndex {
+            state,
+            map,
+            overflow,
+            text,
+            len,
+        }
     }
+}
+
+/// One stored key: where its text is, its two sets, and the next key with the same 64-bit
+/// hash in the overflow list (almost always none). Held in the table itself, so a lookup
+/// reads the table slot and the key's text, nothing else.
+#[derive(Debug, Clone, Copy)]
+struct KeyRec {
+    off: u32,
+    len: u32,
+    sets: [u32; 2],
+    next: u32,
 }
 
 /// Frozen key index: key → `[exact set, subtree set]`.
+///
+/// The table maps a key's seeded 64-bit hash to its record, so a probe for an absent key
+/// touches only the table (no string), and a present one is confirmed by one comparison.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeyIndex {
-    map: SeededMap<Box<str>, [u32; 2]>,
+    state: SeededState,
+    map: SeededMap<u64, KeyRec>,
+    overflow: Vec<KeyRec>,
+    text: String,
+    len: usize,
 }
 
 impl KeyIndex {
+    #[inline]
+    fn key_of(&self, r: &KeyRec) -> &str {
+        self.text
+            .get(r.off as usize..(r.off + r.len) as usize)
+            .unwrap_or("")
+    }
+
     /// The stored key equal to `key`, and its sets.
     #[inline]
     pub(crate) fn get_key_value(&self, key: &str) -> Option<(&str, [u32; 2])> {
-        self.map.get_key_value(key).map(|(k, v)| (&**k, *v))
+        let mut r = self.map.get(&self.state.hash_one(key))?;
+        loop {
+            let k = self.key_of(r);
+            if k == key {
+                return Some((k, r.sets));
+            }
+            r = self.overflow.get(r.next as usize)?;
+        }
     }
 
-    /// Calls `f(stored_key, set)` for the exact key (both sets) and every parent domain
-    /// (subtree sets only).
+    /// Calls `f(stored_key, set)` for the exact key (both sets) and every parent domain of
+    /// two labels or more (subtree sets only: single labels are stored exact-only).
     #[inline]
     pub(crate) fn for_each_suffix<'s>(&'s self, name: &str, mut f: impl FnMut(&'s str, u32)) {
-        if self.map.is_empty() {
+        if self.len == 0 {
             return;
         }
         if let Some((k, [exact, sub])) = self.get_key_value(name) {
@@ -104,7 +175,7 @@ impl KeyIndex {
         }
         let mut rest = name;
         while let Some((_, parent)) = rest.split_once('.') {
-            if parent.is_empty() {
+            if !parent.contains('.') {
                 break;
             }
             if let Some((k, [_, sub])) = self.get_key_value(parent) {
@@ -114,19 +185,23 @@ impl KeyIndex {
         }
     }
 
-    /// Every key, in the seeded map's order.
+    /// Every key, in the seeded table's order.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> + '_ {
-        self.map.keys().map(|k| &**k)
+        self.map
+            .values()
+            .chain(&self.overflow)
+            .map(|r| self.key_of(r))
     }
 
     /// Distinct keys.
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.len
     }
 
-    /// Approximate bytes held (keys, table slots).
+    /// Approximate bytes held (text, records, table slots).
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.map.keys().map(|k| k.len()).sum::<usize>()
-            + self.map.capacity() * (std::mem::size_of::<(Box<str>, [u32; 2])>() + 1)
+        self.text.capacity()
+            + self.overflow.capacity() * std::mem::size_of::<KeyRec>()
+            + self.map.capacity() * (std::mem::size_of::<(u64, KeyRec)>() + 1)
     }
 }

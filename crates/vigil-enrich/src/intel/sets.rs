@@ -1,40 +1,73 @@
 //! Interned sets of small integers: many keys or segments share the same few sets of sources.
+//!
+//! A set reference is a `u32` that saves memory accesses on the lookup path:
+//! - [`NONE`] for the empty set;
+//! - a member id tagged with `SINGLE` for a one-member set (the common case: no access);
+//! - the arena offset and length packed in the reference itself (one access);
+//! - past 4M arena items or 255 members, the index of an (offset, length) pair (two).
 
 use vigil_core::{SeededMap, SeededState};
 
-/// The id of "no set".
+/// The reference of the empty set.
 pub(crate) const NONE: u32 = u32::MAX;
+/// Tag of a one-member set stored inline.
+const SINGLE: u32 = 1 << 31;
+/// Tag of a set found through the `big` table.
+const BIG: u32 = 1 << 30;
+/// Largest arena offset packed inline (22 bits).
+const MAX_INLINE_OFF: usize = (1 << 22) - 1;
 
 /// Sets stored back to back.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SetArena {
-    offsets: Vec<u32>,
+    big: Vec<(u32, u32)>,
     items: Vec<u32>,
 }
 
-impl SetArena {
-    /// The members of set `id` (empty for [`NONE`] or an unknown id).
+/// The members of one set.
+pub(crate) enum Members<'a> {
+    One(Option<u32>),
+    Many(std::slice::Iter<'a, u32>),
+}
+
+impl Iterator for Members<'_> {
+    type Item = u32;
     #[inline]
-    pub(crate) fn get(&self, id: u32) -> &[u32] {
-        let i = id as usize;
-        match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
-            _ => &[],
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            Self::One(o) => o.take(),
+            Self::Many(it) => it.next().copied(),
         }
     }
+}
 
-    /// Number of distinct sets.
-    pub(crate) fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+impl SetArena {
+    /// The members of set `r` (none for [`NONE`] or an unknown id).
+    #[inline]
+    pub(crate) fn members(&self, r: u32) -> Members<'_> {
+        if r == NONE {
+            return Members::One(None);
+        }
+        if r & SINGLE != 0 {
+            return Members::One(Some(r & !SINGLE));
+        }
+        let (off, len) = if r & BIG != 0 {
+            self.big
+                .get((r & !BIG) as usize)
+                .map_or((0, 0), |&(o, l)| (o as usize, l as usize))
+        } else {
+            ((r >> 8) as usize, (r & 0xff) as usize)
+        };
+        Members::Many(self.items.get(off..off + len).unwrap_or(&[]).iter())
     }
 
     /// Bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
-        (self.offsets.capacity() + self.items.capacity()) * 4
+        self.big.capacity() * 8 + self.items.capacity() * 4
     }
 }
 
-/// Builds a [`SetArena`], giving equal sets the same id.
+/// Builds a [`SetArena`], giving equal sets the same reference.
 #[derive(Debug)]
 pub(crate) struct SetInterner {
     arena: SetArena,
@@ -44,30 +77,38 @@ pub(crate) struct SetInterner {
 impl SetInterner {
     pub(crate) fn new(seed: u64) -> Self {
         Self {
-            arena: SetArena {
-                offsets: vec![0],
-                items: Vec::new(),
-            },
+            arena: SetArena::default(),
             ids: SeededMap::with_hasher(SeededState::with_seed(seed)),
         }
     }
 
-    /// The id of the set `items` (sorted, deduplicated by the caller); [`NONE`] when empty.
+    /// The reference of the set `items` (sorted, deduplicated by the caller; members below
+    /// 2^31).
     pub(crate) fn intern(&mut self, items: &[u32]) -> u32 {
-        if items.is_empty() {
-            return NONE;
+        match items {
+            [] => return NONE,
+            [one] if *one < SINGLE => return one | SINGLE,
+            _ => {}
         }
         if let Some(&id) = self.ids.get(items) {
             return id;
         }
-        let id = self.arena.len() as u32;
+        let off = self.arena.items.len();
         self.arena.items.extend_from_slice(items);
-        self.arena.offsets.push(self.arena.items.len() as u32);
+        let id = if off <= MAX_INLINE_OFF && items.len() <= 0xff {
+            ((off as u32) << 8) | items.len() as u32
+        } else {
+            let i = self.arena.big.len() as u32;
+            self.arena.big.push((off as u32, items.len() as u32));
+            i | BIG
+        };
         self.ids.insert(items.to_vec(), id);
         id
     }
 
-    pub(crate) fn finish(self) -> SetArena {
+    pub(crate) fn finish(mut self) -> SetArena {
+        self.arena.big.shrink_to_fit();
+        self.arena.items.shrink_to_fit();
         self.arena
     }
 }

@@ -59,6 +59,16 @@ pub enum Matched<'s> {
     Key(&'s str),
 }
 
+impl Matched<'_> {
+    /// The matched entry as text (fast path for IPv4 ranges).
+    pub fn to_text(&self) -> String {
+        match self {
+            Self::Range(r) => r.to_text(),
+            Self::Key(k) => (*k).to_owned(),
+        }
+    }
+}
+
 impl fmt::Display for Matched<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -287,17 +297,15 @@ impl IndicatorStoreBuilder {
         let mut v6_sets = SetInterner::new(self.seed ^ 5);
         let v6 = RangeIndex::build(&self.v6, &mut v6_sets);
         let mut keys = SetInterner::new(self.seed ^ 6);
-        let domains = self.domains.finish(&mut keys);
-        let urls = self.urls.finish(&mut keys);
-        let hashes = self.hashes.finish(&mut keys);
-        let texts = self.texts.finish(&mut keys);
+        let domains = self.domains.finish(&mut keys, self.seed ^ 7);
+        let urls = self.urls.finish(&mut keys, self.seed ^ 8);
+        let hashes = self.hashes.finish(&mut keys, self.seed ^ 9);
+        let texts = self.texts.finish(&mut keys, self.seed ^ 10);
         IndicatorStore {
             sources: self.sources,
             payloads: self.payloads,
-            v4_ranges: self.v4,
-            v4_payload: self.v4_payload,
-            v6_ranges: self.v6,
-            v6_payload: self.v6_payload,
+            v4_entries: zip_entries(&self.v4, &self.v4_payload),
+            v6_entries: zip_entries(&self.v6, &self.v6_payload),
             v4,
             v6,
             v4_sets: ranges.finish(),
@@ -337,10 +345,10 @@ impl Default for IndicatorStoreBuilder {
 pub struct IndicatorStore {
     sources: Vec<Source>,
     payloads: Vec<Payload>,
-    v4_ranges: Vec<(u32, u32)>,
-    v4_payload: Vec<u32>,
-    v6_ranges: Vec<(u128, u128)>,
-    v6_payload: Vec<u32>,
+    /// IPv4 range entries: start, end, payload.
+    v4_entries: Vec<(u32, u32, u32)>,
+    /// IPv6 range entries: start, end, payload.
+    v6_entries: Vec<(u128, u128, u32)>,
     v4: RangeIndex<u32>,
     v6: RangeIndex<u128>,
     v4_sets: SetArena,
@@ -372,8 +380,8 @@ impl IndicatorStore {
 
     /// Distinct keys: IP segments with a match, domains, URLs, hashes, texts.
     pub fn distinct_keys(&self) -> usize {
-        self.v4_ranges.len()
-            + self.v6_ranges.len()
+        self.v4_entries.len()
+            + self.v6_entries.len()
             + self.domains.len()
             + self.urls.len()
             + self.hashes.len()
@@ -384,9 +392,8 @@ impl IndicatorStore {
     pub fn memory_bytes(&self) -> usize {
         self.v4.memory_bytes()
             + self.v6.memory_bytes()
-            + self.v4_ranges.capacity() * 8
-            + self.v6_ranges.capacity() * 32
-            + (self.v4_payload.capacity() + self.v6_payload.capacity()) * 4
+            + self.v4_entries.capacity() * 12
+            + self.v6_entries.capacity() * std::mem::size_of::<(u128, u128, u32)>()
             + self.v4_sets.memory_bytes()
             + self.v6_sets.memory_bytes()
             + self.key_sets.memory_bytes()
@@ -398,9 +405,9 @@ impl IndicatorStore {
 
     /// Every IPv4 range entry, in insertion order (for sampling and audits).
     pub fn ipv4_ranges(&self) -> impl Iterator<Item = IpRange> + '_ {
-        self.v4_ranges
+        self.v4_entries
             .iter()
-            .map(|&(start, end)| IpRange::V4 { start, end })
+            .map(|&(start, end, _)| IpRange::V4 { start, end })
     }
 
     /// Every distinct domain key (for sampling and audits), in the seeded map's order.
@@ -437,11 +444,8 @@ impl IndicatorStore {
                 if set == NONE {
                     return;
                 }
-                for &r in self.v4_sets.get(set) {
-                    let (Some(&(start, end)), Some(&p)) = (
-                        self.v4_ranges.get(r as usize),
-                        self.v4_payload.get(r as usize),
-                    ) else {
+                for r in self.v4_sets.members(set) {
+                    let Some(&(start, end, p)) = self.v4_entries.get(r as usize) else {
                         continue;
                     };
                     if let Some(m) =
@@ -456,11 +460,8 @@ impl IndicatorStore {
                 if set == NONE {
                     return;
                 }
-                for &r in self.v6_sets.get(set) {
-                    let (Some(&(start, end)), Some(&p)) = (
-                        self.v6_ranges.get(r as usize),
-                        self.v6_payload.get(r as usize),
-                    ) else {
+                for r in self.v6_sets.members(set) {
+                    let Some(&(start, end, p)) = self.v6_entries.get(r as usize) else {
                         continue;
                     };
                     if let Some(m) =
@@ -478,7 +479,7 @@ impl IndicatorStore {
         if set == NONE {
             return;
         }
-        for &p in self.key_sets.get(set) {
+        for p in self.key_sets.members(set) {
             if let Some(m) = self.payload_match(p, Matched::Key(key)) {
                 f(m);
             }
@@ -569,6 +570,14 @@ impl IndicatorStore {
         self.for_each_match(indicator, |_| n += 1);
         n
     }
+}
+
+fn zip_entries<A: Copy>(ranges: &[(A, A)], payloads: &[u32]) -> Vec<(A, A, u32)> {
+    ranges
+        .iter()
+        .zip(payloads)
+        .map(|(&(s, e), &p)| (s, e, p))
+        .collect()
 }
 
 /// Parses an IP address, trying the common IPv4 form first.

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use vigil_core::Alert;
-use vigil_enrich::bench::{lookup_queries, time_enrich, time_lookups};
+use vigil_enrich::bench::{lookup_queries, thread_cpu_ns, time_enrich, time_lookups};
 use vigil_enrich::datasets::{LoadOptions, load_standard};
 
 use crate::CliError;
@@ -32,7 +32,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), CliError> {
     let layer = |e| CliError::layer("enrich", e);
     // One core: everything loads on this thread. Then again with ATT&CK on a second thread.
+    let cpu0 = thread_cpu_ns();
     let std = load_standard(&args.datasets, LoadOptions::default()).map_err(layer)?;
+    let load_cpu_s = cpu0
+        .zip(thread_cpu_ns())
+        .map(|(a, b)| b.saturating_sub(a) as f64 / 1e9);
     let par = load_standard(
         &args.datasets,
         LoadOptions {
@@ -57,6 +61,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let totals = std.report.totals();
     let v = serde_json::json!({
         "load_s": std.timings.total_s,
+        "load_cpu_s": load_cpu_s,
         "load_s_parallel": par.timings.total_s,
         "load_timings": std.timings,
         "indicators": counts.total(),
@@ -69,12 +74,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
         "kev_cves": std.kev.len(),
         "store_bytes": std.store.memory_bytes(),
         "ns_per_lookup": lk.ns_per_lookup,
+        "ns_per_lookup_cpu": lk.ns_per_lookup_cpu,
         "lookup_hit_rate": lk.hit_rate,
         "lookups": lk.lookups,
         "alerts_file": alerts_path.display().to_string(),
         "alerts": alerts.len(),
         "alerts_rejected": records.stats().rejected,
         "alerts_per_sec": en.alerts_per_sec,
+        "alerts_per_cpu_sec": en.alerts_per_cpu_sec,
         "items_per_alert": en.items_per_alert,
     });
     if args.json {
