@@ -252,3 +252,25 @@ proptest! {
         prop_assert!(no_bad_numbers(&svg));
     }
 }
+
+#[test]
+fn long_series_are_thinned_but_keep_their_peaks() {
+    let t = DateTime::UNIX_EPOCH;
+    // 200k points with one spike in the middle.
+    let q: Vec<QueuePoint> = (0..200_000)
+        .map(|i| QueuePoint {
+            at: t + Duration::seconds(i),
+            waiting: if i == 100_000 {
+                5_000
+            } else {
+                (i % 7) as usize
+            },
+        })
+        .collect();
+    let svg = Plot::queue_length("Queue", &[("fifo", q.as_slice())]).to_svg();
+    check_svg(&svg);
+    assert!(svg.len() < 200_000, "{} bytes", svg.len());
+    // The y axis reaches the spike, and the spike is drawn at the top of the plot (y = 40).
+    assert!(svg.contains(">5000<"));
+    assert!(svg.contains(",40 ") || svg.contains(",40\""));
+}

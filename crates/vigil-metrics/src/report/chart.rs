@@ -216,7 +216,7 @@ impl Chart {
                 .map(|&(x, y)| (mx(x.clamp(x0, x1)), my(y.clamp(y0, y1))))
                 .collect();
             match s.mark {
-                Mark::Line => svg.polyline(&px, &s.color, 2.0, None),
+                Mark::Line => svg.polyline(&decimate(&px), &s.color, 2.0, None),
                 Mark::Step => {
                     let mut st: Vec<(f64, f64)> = Vec::with_capacity(px.len() * 2);
                     for &p in &px {
@@ -225,7 +225,7 @@ impl Chart {
                         }
                         st.push(p);
                     }
-                    svg.polyline(&st, &s.color, 2.0, None);
+                    svg.polyline(&decimate(&st), &s.color, 2.0, None);
                 }
                 Mark::StepPre => {
                     let mut st: Vec<(f64, f64)> = Vec::with_capacity(px.len() * 2);
@@ -235,7 +235,7 @@ impl Chart {
                         }
                         st.push(p);
                     }
-                    svg.polyline(&st, &s.color, 2.0, None);
+                    svg.polyline(&decimate(&st), &s.color, 2.0, None);
                 }
                 Mark::Dots => px
                     .iter()
@@ -312,6 +312,48 @@ impl Chart {
         }
         svg.finish()
     }
+}
+
+/// Thins a pixel polyline of many points: within each pixel column keeps the first, lowest,
+/// highest and last points, in their order, so the drawn envelope (every peak of a queue)
+/// is unchanged while a million-point series stays a small file.
+pub(crate) fn decimate(px: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    const KEEP_ALL_BELOW: usize = 4_000;
+    if px.len() < KEEP_ALL_BELOW {
+        return px.to_vec();
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < px.len() {
+        let col = px.get(start).map_or(0.0, |p| p.0.round());
+        let mut end = start;
+        while px.get(end).is_some_and(|p| p.0.round() == col) {
+            end += 1;
+        }
+        let group = px.get(start..end).unwrap_or_default();
+        let (mut lo, mut hi) = (0, 0);
+        for (i, p) in group.iter().enumerate() {
+            if group.get(lo).is_some_and(|q| p.1 < q.1) {
+                lo = i;
+            }
+            if group.get(hi).is_some_and(|q| p.1 > q.1) {
+                hi = i;
+            }
+        }
+        let mut keep = [0, lo, hi, group.len().saturating_sub(1)];
+        keep.sort_unstable();
+        let mut last = usize::MAX;
+        for k in keep {
+            if k != last
+                && let Some(&p) = group.get(k)
+            {
+                out.push(p);
+            }
+            last = k;
+        }
+        start = end.max(start + 1);
+    }
+    out
 }
 
 /// Widens an empty or reversed range so that it can be drawn.
