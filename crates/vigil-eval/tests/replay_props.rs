@@ -37,6 +37,7 @@ fn disciplines(suppress: f64, window: i64) -> [Discipline; 3] {
         Discipline::Vigil(VigilQueue {
             suppress_below: suppress,
             group_window_s: window,
+            confirmed_window_s: window / 4,
             escalation_margin: 0.1,
         }),
     ]

@@ -32,6 +32,17 @@ pub struct Args {
     /// Minutes an analyst spends per queue item.
     #[arg(long, default_value_t = 3.0)]
     pub minutes_per_alert: f64,
+    /// Vigil's suppression target: the phase-averaged share of attack alerts it may suppress,
+    /// certified on held-out training networks (0 turns suppression off).
+    #[arg(long, default_value_t = 0.02)]
+    pub suppress_alpha: f64,
+    /// Minutes after a benign incident's review during which alerts of the same host and type
+    /// join it instead of queueing again.
+    #[arg(long, default_value_t = 20.0)]
+    pub group_window_min: f64,
+    /// The same window after an incident confirmed malicious.
+    #[arg(long, default_value_t = 5.0)]
+    pub confirmed_window_min: f64,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -99,11 +110,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
             "give --train FILES, or --leave-one-out without --train".into(),
         ));
     }
-    let setup = ReplaySetup {
+    let mut setup = ReplaySetup {
         analysts: args.analysts,
         minutes_per_item: args.minutes_per_alert,
         ..ReplaySetup::default()
     };
+    setup.trainer.suppress_alpha = (args.suppress_alpha > 0.0).then_some(args.suppress_alpha);
+    setup.vigil.group_window_s = (args.group_window_min * 60.0).round() as i64;
+    setup.vigil.confirmed_window_s = (args.confirmed_window_min * 60.0).round() as i64;
     let n_runs = if args.leave_one_out {
         args.test.len()
     } else {

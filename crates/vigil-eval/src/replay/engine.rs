@@ -265,7 +265,12 @@ pub fn replay(
             && v.group_window_s > 0
         {
             open.remove(&item.key);
-            reviewed.insert(item.key, (ready + v.group_window_s, item.priority));
+            let window = if real {
+                v.confirmed_window_s
+            } else {
+                v.group_window_s
+            };
+            reviewed.insert(item.key, (ready + window, item.priority));
         }
         // Response is the incident responders' work: the analyst goes back to the queue.
         busy_s += triaged - ready;

@@ -39,6 +39,9 @@ pub struct VigilQueue {
     /// an analyst reviewed it, further alerts of that host and type within this many seconds
     /// join the reviewed incident instead of queueing again (0 disables grouping).
     pub group_window_s: i64,
+    /// The window that applies instead when the reviewed incident held a real attack: the
+    /// analyst keeps watching an active attack, so its alerts queue again sooner.
+    pub confirmed_window_s: i64,
     /// A later alert whose score exceeds the reviewed incident's by more than this re-opens
     /// it as a new queue item (escalation), even within the window.
     pub escalation_margin: f64,
@@ -49,6 +52,7 @@ impl Default for VigilQueue {
         Self {
             suppress_below: 0.0,
             group_window_s: 1200,
+            confirmed_window_s: 300,
             escalation_margin: 0.15,
         }
     }
@@ -248,7 +252,8 @@ impl ParamGuard for ReplayParams {
                     reason: format!("must be in [0, 1], got {}", v.suppress_below),
                 });
             }
-            if v.group_window_s < 0 || !v.escalation_margin.is_finite() {
+            if v.group_window_s < 0 || v.confirmed_window_s < 0 || !v.escalation_margin.is_finite()
+            {
                 return Err(EvalError::InvalidParameter {
                     name: "group_window_s",
                     reason: "window must be >= 0 and the margin finite".into(),
