@@ -9,7 +9,7 @@
 use std::process::ExitCode;
 
 use vigil_metrics::{
-    DEFAULT_ECE_BINS, brier, ece, macro_f1, pr_auc, pr_auc_trapezoid, precision_at_k,
+    DEFAULT_ECE_BINS, brier, ece, log_loss, macro_f1, pr_auc, pr_auc_trapezoid, precision_at_k,
     recall_at_fpr, roc_auc,
 };
 
@@ -55,6 +55,7 @@ fn run() -> Result<serde_json::Value, Box<dyn std::error::Error>> {
         "precision_at_100": precision_at_k(&score, &label, 100.min(n))?,
         "ece_10": ece(&prob, &label, DEFAULT_ECE_BINS)?,
         "brier": brier(&prob, &label)?,
+        "log_loss": log_loss(&prob, &label)?,
         "macro_f1": macro_f1(&truth, &pred, k)?,
     }))
 }

@@ -122,6 +122,22 @@ proptest! {
     }
 
     #[test]
+    fn log_loss_matches_definition((p, y) in probs(60)) {
+        let e = f64::EPSILON;
+        let r: f64 = p
+            .iter()
+            .zip(&y)
+            .map(|(&q, &t)| {
+                let q = q.max(e).min(1.0 - e);
+                -(if t { q.ln() } else { (1.0 - q).ln() })
+            })
+            .sum::<f64>()
+            / p.len() as f64;
+        let l = log_loss(&p, &y).unwrap();
+        prop_assert!((l - r).abs() < 1e-12 && l >= 0.0 && l.is_finite());
+    }
+
+    #[test]
     fn multiclass_brier_in_range(rows in prop::collection::vec(prop::collection::vec(0.0f64..=1.0, 3), 1..40), seed in any::<u64>()) {
         // normalise rows to sum to 1
         let rows: Vec<Vec<f64>> = rows.into_iter().map(|r| {

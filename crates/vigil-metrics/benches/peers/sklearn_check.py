@@ -34,7 +34,7 @@ def ensure_venv():
 def main():
     ensure_venv()
     import numpy as np
-    from sklearn.metrics import (average_precision_score, brier_score_loss, f1_score,
+    from sklearn.metrics import (average_precision_score, brier_score_loss, f1_score, log_loss,
                                  roc_auc_score, roc_curve)
 
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
@@ -91,6 +91,7 @@ def main():
                     "precision_at_100": p_at_k,
                     "ece_10": ece,
                     "brier": brier_score_loss(y, p),
+                    "log_loss": log_loss(y, p),
                     # classes 0..3 occur; class 4 of 5 never does and must not count
                     "macro_f1": f1_score(truth, pred, average="macro"),
                 }

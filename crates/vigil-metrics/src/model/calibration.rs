@@ -199,3 +199,31 @@ pub fn brier_multiclass<R: AsRef<[f64]>>(probs: &[R], truth: &[usize]) -> Result
     }
     Ok(sum / probs.len() as f64)
 }
+
+/// Binary log-loss (cross-entropy): `−(1/N) · Σ_i [y_i·ln p_i + (1 − y_i)·ln(1 − p_i)]`, with
+/// each `p_i` first clipped to `[ε, 1 − ε]`, `ε = f64::EPSILON` (as scikit-learn ≥ 1.5 does),
+/// so a confident wrong answer costs about 36 rather than infinity. Lower is better; always
+/// predicting the base rate `π` scores the entropy of `π`.
+///
+/// Errors: empty input, length mismatch, a probability outside `[0, 1]` or non-finite.
+///
+/// ```
+/// # fn main() -> Result<(), vigil_metrics::MetricsError> {
+/// let l = vigil_metrics::log_loss(&[0.5, 0.5], &[true, false])?;
+/// assert!((l - std::f64::consts::LN_2).abs() < 1e-12);
+/// # Ok(()) }
+/// ```
+pub fn log_loss(probs: &[f64], labels: &[bool]) -> Result<f64> {
+    validate::scores_labels(probs, labels.len())?;
+    validate::probabilities("probs", probs)?;
+    let eps = f64::EPSILON;
+    let sum: f64 = probs
+        .iter()
+        .zip(labels)
+        .map(|(&p, &y)| {
+            let p = p.clamp(eps, 1.0 - eps);
+            if y { -p.ln() } else { -(1.0 - p).ln() }
+        })
+        .sum();
+    Ok(sum / probs.len() as f64)
+}

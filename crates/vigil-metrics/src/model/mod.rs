@@ -16,7 +16,7 @@ mod roc;
 
 pub use bootstrap::{BootstrapParams, ConfidenceInterval, bootstrap_ci, bootstrap_ci_indexed};
 pub use calibration::{
-    DEFAULT_ECE_BINS, ReliabilityBin, brier, brier_multiclass, ece, reliability_bins,
+    DEFAULT_ECE_BINS, ReliabilityBin, brier, brier_multiclass, ece, log_loss, reliability_bins,
 };
 pub use classification::{ConfusionMatrix, macro_f1};
 pub use pr::{PrPoint, pr_auc, pr_auc_trapezoid, pr_curve, precision_at_k};
