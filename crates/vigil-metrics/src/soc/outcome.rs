@@ -163,8 +163,12 @@ pub struct SocMetrics {
 /// and labels: attack keys stay distinct when they carry the tenant (as
 /// [`AlertLabel::from_alert`] makes them), and alert ids must be unique across the pool.
 ///
-/// Errors: empty labels; an alert labelled twice; a labelled alert without `Created`; a
-/// logged alert without a label; a negative `analyst_hours`.
+/// A stage logged less than a second before the alert's `Created` (timestamps truncated to
+/// whole seconds) counts as at `Created`.
+///
+/// Errors: empty labels; an alert labelled twice; a labelled alert without `Created`, or
+/// with a stage a second or more earlier than it; a logged alert without a label; a negative or non-finite
+/// `analyst_hours`.
 ///
 /// ```
 /// # fn main() -> Result<(), vigil_metrics::MetricsError> {
@@ -229,6 +233,7 @@ pub fn soc_metrics(
         let created = s
             .created
             .ok_or_else(|| lifecycle_err(&l.alert_id, "no Created event"))?;
+        let s = clamp_to_created(&l.alert_id, s, created)?;
         c.add(l.threat, &s);
         if let Some(start) = s.surfaced {
             let end = [s.triaged, s.resolved]
@@ -298,6 +303,29 @@ pub fn soc_metrics(
         reviews_per_busy_hour: (busy_s > 0.0).then(|| c.reviewed as f64 / (busy_s / 3600.0)),
         per_attack,
     })
+}
+
+/// Stages logged under a second before `Created` (timestamps truncated to whole seconds)
+/// count as at `Created`; any earlier is a malformed log.
+fn clamp_to_created(id: &str, mut s: Stages, created: DateTime<Utc>) -> Result<Stages> {
+    let tolerance = chrono::Duration::seconds(1);
+    for (name, slot) in [
+        ("Suppressed", &mut s.suppressed),
+        ("Surfaced", &mut s.surfaced),
+        ("Triaged", &mut s.triaged),
+        ("Resolved", &mut s.resolved),
+    ] {
+        if let Some(t) = *slot {
+            if t + tolerance <= created {
+                return Err(lifecycle_err(
+                    id,
+                    &format!("{name} event {t} is earlier than its Created event {created}"),
+                ));
+            }
+            *slot = Some(t.max(created));
+        }
+    }
+    Ok(s)
 }
 
 fn lifecycle_err(id: &str, reason: &str) -> MetricsError {
