@@ -42,6 +42,10 @@ pub struct Args {
     /// Target phase-averaged miss rate used to choose the suppression threshold.
     #[arg(long, default_value_t = 0.02)]
     pub calib_miss: f64,
+    /// Share of the training weight that test-network verdicts carry in a challenger (the
+    /// rest is the base training set).
+    #[arg(long, default_value_t = 0.5)]
+    pub verdict_share: f64,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -165,6 +169,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         noise: args.noise,
         seed: args.seed,
         calib_miss: args.calib_miss,
+        verdict_share: args.verdict_share,
         ..ExperimentParams::default()
     };
     let test: Vec<(String, Vec<Alert>)> = args
