@@ -26,10 +26,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use csv::ByteRecord;
-use indexmap::IndexMap;
 use vigil_core::{Alert, Entity, EntityKind, EntityRole, GroundTruth, RecordError, Severity};
 
-use crate::csv_util::{self, At};
+use crate::csv_util::{self, At, RawTemplate};
 use crate::{IoError, ReadOptions};
 
 /// The columns, in the data set's order.
@@ -51,9 +50,7 @@ pub struct AitAdsReader<R: Read> {
     cols: [usize; 7],
     /// Header names, for field counts.
     header: Vec<String>,
-    /// Raw-field template: every header name with an empty value. Cloning it copies the hash
-    /// table instead of re-hashing every key for every row.
-    raw_template: IndexMap<String, String>,
+    raw: RawTemplate,
     network: String,
     source_name: String,
     keep_raw: bool,
@@ -97,13 +94,13 @@ impl<R: Read> AitAdsReader<R> {
             .network
             .clone()
             .unwrap_or_else(|| network_from_path(Path::new(source_name)));
-        let raw_template = header.iter().map(|h| (h.clone(), String::new())).collect();
+        let raw = RawTemplate::new(&header);
         Ok(Self {
             csv,
             rec: ByteRecord::new(),
             cols,
             header,
-            raw_template,
+            raw,
             network,
             source_name: source_name.to_owned(),
             keep_raw: options.keep_raw,
@@ -173,35 +170,8 @@ impl<R: Read> AitAdsReader<R> {
                 .then(|| time_label.to_owned()),
             step: malicious.then(|| event_label.to_owned()),
         });
-        if self.keep_raw && self.raw_template.len() != self.header.len() {
-            // Repeated header names: the template cannot be indexed by column; insert instead.
-            let mut raw = IndexMap::with_capacity(self.header.len());
-            for (k, v) in self.header.iter().zip(self.rec.iter()) {
-                raw.insert(k.clone(), String::from_utf8_lossy(v).into_owned());
-            }
-            alert.raw = raw;
-        } else if self.keep_raw {
-            let mut raw = self.raw_template.clone();
-            for (i, v) in self.rec.iter().enumerate() {
-                if let Some((_, slot)) = raw.get_index_mut(i) {
-                    // The seven known columns are already checked UTF-8; extra ones may not be.
-                    let text = match i {
-                        _ if i == c_time => time_s,
-                        _ if i == c_name => name,
-                        _ if i == c_ip => ip,
-                        _ if i == c_host => host,
-                        _ if i == c_short => short,
-                        _ if i == c_tl => time_label,
-                        _ if i == c_el => event_label,
-                        _ => {
-                            *slot = String::from_utf8_lossy(v).into_owned();
-                            continue;
-                        }
-                    };
-                    slot.push_str(text);
-                }
-            }
-            alert.raw = raw;
+        if self.keep_raw {
+            alert.raw = self.raw.fill(&self.header, &self.rec);
         }
         Ok(alert)
     }

@@ -1,6 +1,7 @@
 //! Helpers shared by the CSV readers.
 
 use csv::ByteRecord;
+use indexmap::IndexMap;
 use vigil_core::RecordError;
 
 use crate::IoError;
@@ -100,5 +101,42 @@ pub(crate) fn stream_error(e: &csv::Error, source_name: &str, record: u64) -> Re
         line,
         field: None,
         reason: format!("cannot read input: {e}"),
+    }
+}
+
+/// Builds [`vigil_core::Alert::raw`] from a row cheaply: a template map holding every header
+/// name is cloned (copying its hash table instead of hashing every key again for every row)
+/// and its values filled in by position.
+#[derive(Debug, Clone)]
+pub(crate) struct RawTemplate {
+    map: IndexMap<String, String>,
+    /// False when the header repeats a name: positions and entries no longer line up.
+    by_position: bool,
+}
+
+impl RawTemplate {
+    pub(crate) fn new(header: &[String]) -> Self {
+        let map: IndexMap<String, String> =
+            header.iter().map(|h| (h.clone(), String::new())).collect();
+        Self {
+            by_position: map.len() == header.len(),
+            map,
+        }
+    }
+
+    /// The row's fields keyed by column name, in file order (invalid UTF-8 replaced).
+    pub(crate) fn fill(&self, header: &[String], rec: &ByteRecord) -> IndexMap<String, String> {
+        if !self.by_position {
+            let mut raw = IndexMap::with_capacity(header.len());
+            for (k, v) in header.iter().zip(rec.iter()) {
+                raw.insert(k.clone(), String::from_utf8_lossy(v).into_owned());
+            }
+            return raw;
+        }
+        let mut raw = self.map.clone();
+        for (slot, v) in raw.values_mut().zip(rec.iter()) {
+            *slot = String::from_utf8_lossy(v).into_owned();
+        }
+        raw
     }
 }

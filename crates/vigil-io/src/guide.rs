@@ -25,12 +25,11 @@ use std::io::Read;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use csv::ByteRecord;
-use indexmap::IndexMap;
 use vigil_core::{
     Alert, Entity, EntityKind, EntityRole, RecordError, Severity, TechniqueId, Verdict,
 };
 
-use crate::csv_util::{self, At};
+use crate::csv_util::{self, At, RawTemplate};
 use crate::{IoError, ReadOptions};
 
 /// The product every GUIDE row comes from.
@@ -117,6 +116,7 @@ pub struct GuideReader<R: Read> {
     csv: csv::Reader<R>,
     rec: ByteRecord,
     header: Vec<String>,
+    raw: RawTemplate,
     /// Index of each of [`REQUIRED`].
     cols: [usize; 11],
     /// Index (or none, when the file lacks it) of each of [`ID_COLUMNS`].
@@ -159,6 +159,7 @@ impl<R: Read> GuideReader<R> {
             last_verdict: opt("lastverdict"),
             csv,
             rec: ByteRecord::new(),
+            raw: RawTemplate::new(&header),
             header,
             cols,
             id_cols,
@@ -271,11 +272,7 @@ impl<R: Read> GuideReader<R> {
             }
         }
         if self.keep_raw {
-            let mut raw = IndexMap::with_capacity(self.header.len());
-            for (k, v) in self.header.iter().zip(self.rec.iter()) {
-                raw.insert(k.clone(), String::from_utf8_lossy(v).into_owned());
-            }
-            alert.raw = raw;
+            alert.raw = self.raw.fill(&self.header, &self.rec);
         }
         Ok(alert)
     }
