@@ -12,6 +12,9 @@ use vigil_io::{Format, ReadOptions};
 
 use crate::CliError;
 
+/// Shortest CPU time from which a CPU-time rate is reported.
+const MIN_CPU_SECONDS: f64 = 0.05;
+
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -84,7 +87,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let seconds: f64 = files.iter().map(|f| f.seconds).sum();
     let alerts_per_sec = rate(alerts, seconds);
     let cpu_seconds: Option<f64> = files.iter().map(|f| f.cpu_seconds).sum();
-    let alerts_per_cpu_sec = cpu_seconds.map(|c| rate(alerts, c));
+    // The kernel updates a running thread's CPU time at scheduler ticks (a few ms): below
+    // MIN_CPU_SECONDS the figure would be mostly rounding, so none is given.
+    let alerts_per_cpu_sec = cpu_seconds
+        .filter(|&c| c >= MIN_CPU_SECONDS)
+        .map(|c| rate(alerts, c));
     if args.json {
         return crate::out::print_json(&serde_json::json!({
             "bench": "read",
