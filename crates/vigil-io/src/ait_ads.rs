@@ -11,6 +11,7 @@
 //! | `source` | `name` before its first `:` (Wazuh, Suricata, AMiner) |
 //! | `detector` | `short` |
 //! | `title` | `name` |
+//! | `severity` | Unknown: the data set has no severity column |
 //! | entities | `host` as [`EntityKind::Host`] and `ip` as [`EntityKind::Ip`], both impacted |
 //! | `truth` | `malicious` = `event_label != "-"`; `phase` = `time_label`, except `false_positive` (outside every attack phase window) which gives `None`; `step` = `event_label` unless `-` |
 //!
@@ -26,7 +27,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use csv::ByteRecord;
-use vigil_core::{Alert, Entity, EntityKind, EntityRole, GroundTruth, RecordError, Severity};
+use vigil_core::{Alert, Entity, EntityKind, EntityRole, GroundTruth, RecordError};
 
 use crate::csv_util::{self, At, RawTemplate};
 use crate::{IoError, ReadOptions};
@@ -154,7 +155,6 @@ impl<R: Read> AitAdsReader<R> {
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
         alert.detector = (!short.is_empty()).then(|| short.to_owned());
-        alert.severity = Severity::Unknown;
         let mut entities = Vec::with_capacity(2);
         if !host.is_empty() {
             entities.push(Entity::new(EntityKind::Host, host, EntityRole::Impacted));

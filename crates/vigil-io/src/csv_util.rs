@@ -16,7 +16,7 @@ pub(crate) fn reader<R: std::io::Read>(input: R) -> csv::Reader<R> {
         .from_reader(input)
 }
 
-/// Reads the header and finds each wanted column (trimmed, ASCII case-insensitive).
+/// Reads the header's column names (trimmed; invalid UTF-8 replaced).
 pub(crate) fn header<R: std::io::Read>(
     csv: &mut csv::Reader<R>,
     source_name: &str,
@@ -30,7 +30,8 @@ pub(crate) fn header<R: std::io::Read>(
         .collect())
 }
 
-/// Index of `column` in `header`, or a missing-column error listing `expected`.
+/// Index of `column` in `header` (ASCII case-insensitive, so GUIDE's `OrgId` spelling works
+/// too), or a missing-column error listing `expected`.
 pub(crate) fn find(
     header: &[String],
     column: &'static str,

@@ -87,6 +87,12 @@ fn bad_records_are_rejected_with_line_and_field_and_reading_goes_on() {
 }
 
 #[test]
+fn a_byte_order_mark_before_the_header_is_ignored() {
+    let text = format!("\u{feff}{HEADER}1642213952,Wazuh: a,1.1.1.1,mail,W,false_positive,-\n");
+    assert_eq!(common::ok_alerts(Format::AitAds, &text).len(), 1);
+}
+
+#[test]
 fn invalid_utf8_names_the_field() {
     let mut bytes = HEADER.as_bytes().to_vec();
     bytes.extend_from_slice(b"1642213952,Wazuh: \xff,1.1.1.1,mail,W,false_positive,-\n");

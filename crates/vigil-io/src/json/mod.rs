@@ -181,16 +181,11 @@ fn syntax_error(e: &serde_json::Error, ctx: &Ctx<'_>) -> RecordError {
 }
 
 fn parse(bytes: &[u8], ctx: &Ctx<'_>, mapping: Mapping) -> Result<Alert, RecordError> {
-    if mapping == Mapping::Vigil {
-        return serde_json::from_slice::<Alert>(bytes).map_err(|e| {
-            let mut err = syntax_error(&e, ctx);
-            if e.is_data() {
-                err.reason = format!("not a Vigil alert: {e}");
-                err.field = field_in_message(&e.to_string());
-            }
-            err
-        });
-    }
+    let map: fn(&Value, &Ctx<'_>) -> Result<Alert, RecordError> = match mapping {
+        Mapping::Ocsf => ocsf::to_alert,
+        Mapping::Ecs => ecs::to_alert,
+        Mapping::Vigil => return parse_vigil(bytes, ctx),
+    };
     let v: Value = serde_json::from_slice(bytes).map_err(|e| syntax_error(&e, ctx))?;
     if !v.is_object() {
         return Err(ctx.error(
@@ -198,12 +193,25 @@ fn parse(bytes: &[u8], ctx: &Ctx<'_>, mapping: Mapping) -> Result<Alert, RecordE
             format!("expected a JSON object, found {}", value::type_name(&v)),
         ));
     }
-    let mut alert = match mapping {
-        Mapping::Ocsf => ocsf::to_alert(&v, ctx)?,
-        Mapping::Ecs | Mapping::Vigil => ecs::to_alert(&v, ctx)?,
-    };
+    let mut alert = map(&v, ctx)?;
     if ctx.keep_raw {
         alert.raw = value::flatten(&v);
+    }
+    Ok(alert)
+}
+
+/// A Vigil alert is its own serde form; without raw fields, its `raw` map is dropped.
+fn parse_vigil(bytes: &[u8], ctx: &Ctx<'_>) -> Result<Alert, RecordError> {
+    let mut alert = serde_json::from_slice::<Alert>(bytes).map_err(|e| {
+        let mut err = syntax_error(&e, ctx);
+        if e.is_data() {
+            err.reason = format!("not a Vigil alert: {e}");
+            err.field = field_in_message(&e.to_string());
+        }
+        err
+    })?;
+    if !ctx.keep_raw {
+        alert.raw.clear();
     }
     Ok(alert)
 }

@@ -12,6 +12,9 @@ use std::io::{ErrorKind, Read};
 /// Records larger than this are rejected without being kept in memory.
 pub(crate) const MAX_RECORD: usize = 64 * 1024 * 1024;
 
+/// Skipped when it opens the input (editors on Windows write it).
+const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
 /// One top-level record's bytes, or why there are none.
 #[derive(Debug)]
 pub(crate) enum Piece<'a> {
@@ -65,6 +68,8 @@ pub(crate) struct Splitter<R: Read> {
     too_large: bool,
     line: u64,
     start_line: u64,
+    /// Nothing read yet: a UTF-8 byte order mark may come first.
+    at_start: bool,
 }
 
 impl<R: Read> Splitter<R> {
@@ -86,6 +91,7 @@ impl<R: Read> Splitter<R> {
             too_large: false,
             line: 1,
             start_line: 1,
+            at_start: true,
         }
     }
 
@@ -142,6 +148,12 @@ impl<R: Read> Splitter<R> {
                     Ok(n) => {
                         self.rpos = 0;
                         self.rlen = n;
+                        if std::mem::take(&mut self.at_start)
+                            && n >= 3
+                            && self.rbuf.get(..3) == Some(&UTF8_BOM[..])
+                        {
+                            self.rpos = 3;
+                        }
                     }
                     Err(e) if e.kind() == ErrorKind::Interrupted => {}
                     Err(error) => {
@@ -285,6 +297,12 @@ mod tests {
         let v = split("[ {\"a\":1},\n {\"b\":2}, 3 ]");
         assert_eq!(v.len(), 3);
         assert_eq!(v[2].0.trim(), "3");
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped() {
+        let v = split("\u{feff}{\n\"a\": 1\n}\n");
+        assert_eq!(v, vec![("{\n\"a\": 1\n}".into(), 1)]);
     }
 
     #[test]
