@@ -33,13 +33,19 @@ pub struct ProfileBench {
 /// lookups miss the cache: the pessimistic case), each with one categorical dimension (one
 /// of 50 alert types, Zipf-like per host) and two measures (log-normal bytes, a count), over
 /// 30 days of timestamps. The event stream is generated before timing starts.
-pub fn bench_profiles(entities: usize, events: usize, seed: u64) -> Result<ProfileBench, BaselineError> {
+pub fn bench_profiles(
+    entities: usize,
+    events: usize,
+    seed: u64,
+) -> Result<ProfileBench, BaselineError> {
     let config = ProfileParams::default()
         .max_entities(entities.max(1))
         .seed(seed)
         .check()?;
     let mut model = EntityBaselines::new(config);
-    let names: Vec<String> = (0..entities.max(1)).map(|i| format!("host-{i:07}")).collect();
+    let names: Vec<String> = (0..entities.max(1))
+        .map(|i| format!("host-{i:07}"))
+        .collect();
     let types: Vec<String> = (0..50).map(|i| format!("alert-type-{i}")).collect();
     let mut rng = SplitMix64::new(seed);
     let start_secs = 1_700_000_000i64;
@@ -56,7 +62,11 @@ pub fn bench_profiles(entities: usize, events: usize, seed: u64) -> Result<Profi
         let t = start_secs + (k as i64 * span) / (events.max(1) as i64);
         let e = rng.below(entities.max(1) as u64) as u32;
         // Per-host skew: mostly the host's own favourite type, sometimes another.
-        let ty = if rng.next_f64() < 0.9 { (e % 50) as u8 } else { rng.below(50) as u8 };
+        let ty = if rng.next_f64() < 0.9 {
+            (e % 50) as u8
+        } else {
+            rng.below(50) as u8
+        };
         let bytes = (8.0 + rng.normal()).exp();
         let count = rng.below(20) as f64;
         stream.push(Ev {
@@ -119,7 +129,10 @@ pub struct FloodReport {
 /// Offers `offered` distinct entities (one event each) to a model capped at `cap`, checking
 /// entity count and memory every `cap / 4` inserts.
 pub fn flood(offered: usize, cap: usize, seed: u64) -> Result<FloodReport, BaselineError> {
-    let config = ProfileParams::default().max_entities(cap).seed(seed).check()?;
+    let config = ProfileParams::default()
+        .max_entities(cap)
+        .seed(seed)
+        .check()?;
     let mut model = EntityBaselines::new(config);
     let t = DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap_or_default();
     let mut name = String::with_capacity(24);

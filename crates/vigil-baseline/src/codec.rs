@@ -52,7 +52,10 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], BaselineError> {
-        let end = self.pos.checked_add(n).ok_or_else(|| self.err("length overflow"))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or_else(|| self.err("length overflow"))?;
         let s = self
             .buf
             .get(self.pos..end)

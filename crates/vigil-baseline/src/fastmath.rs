@@ -5,6 +5,7 @@ use std::f64::consts::{LN_2, SQRT_2};
 
 /// `log2(x)` for `x > 0` (falls back to libm for zero, negatives, subnormals, NaN and ∞).
 #[inline]
+#[rustfmt::skip] // deep Horner nesting makes rustfmt crawl
 pub(crate) fn log2(x: f64) -> f64 {
     if !(x >= f64::MIN_POSITIVE && x < f64::INFINITY) {
         return x.log2();
@@ -33,6 +34,7 @@ pub(crate) fn ln(x: f64) -> f64 {
 
 /// `2^x` (0 below −1022, libm above 1023 or for NaN).
 #[inline]
+#[rustfmt::skip] // deep Horner nesting makes rustfmt crawl
 pub(crate) fn exp2(x: f64) -> f64 {
     if x < -1022.0 {
         return 0.0;

@@ -18,7 +18,9 @@
 pub mod bench;
 mod codec;
 mod error;
+pub mod eval;
 mod fastmath;
+mod hst;
 mod merge;
 mod model;
 mod names;
@@ -28,10 +30,12 @@ mod snapshot;
 mod store;
 mod view;
 
+pub mod metrics;
 pub mod stats;
 pub mod tail;
 
 pub use error::BaselineError;
+pub use hst::{HalfSpaceTrees, HstConfig, HstParams};
 pub use model::{EntityBaselines, MAX_CATEGORIES};
 pub use params::{ProfileConfig, ProfileParams, Transform};
 pub use snapshot::{SNAPSHOT_MAGIC, SNAPSHOT_VERSION};

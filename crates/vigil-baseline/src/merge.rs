@@ -101,7 +101,11 @@ fn merge_rows(
     a.events = a.events.saturating_add(b.events);
     a.seasonal.merge(&b.seasonal);
     // Align tumbling panes to the later one before adding.
-    let pane = if b.pane.wrapping_sub(a.pane) < u32::MAX / 2 { b.pane } else { a.pane };
+    let pane = if b.pane.wrapping_sub(a.pane) < u32::MAX / 2 {
+        b.pane
+    } else {
+        a.pane
+    };
     let (adv_a, adv_b) = (pane.wrapping_sub(a.pane), pane.wrapping_sub(b.pane));
     a.pane = pane;
     for (x, y) in am.iter_mut().zip(bm.iter()) {

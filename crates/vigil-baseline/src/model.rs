@@ -3,8 +3,11 @@
 use std::f64::consts::LN_2;
 use std::hash::BuildHasher;
 
-use vigil_core::{AnomalyScore, Baseline, CoreError, Deviation, EntityKind, Observation, SeededState};
+use vigil_core::{
+    AnomalyScore, Baseline, CoreError, Deviation, EntityKind, Observation, SeededState,
+};
 
+use crate::BaselineError;
 use crate::error::finite;
 use crate::fastmath;
 use crate::names::Names;
@@ -16,7 +19,6 @@ use crate::tail::{
     bits_from_tail, fisher_combined_bits, normal_two_sided_surprisal, poisson_upper_surprisal,
     tail_from_bits,
 };
-use crate::BaselineError;
 
 /// Per-entity streaming behaviour profiles in bounded memory.
 ///
@@ -170,7 +172,10 @@ impl Tally {
             for c in self.kept.iter().flatten() {
                 let measure = match c.which {
                     Which::Rate => "rate".to_owned(),
-                    Which::Measure(j) => obs.measures.get(j).map_or_else(String::new, |m| m.0.to_owned()),
+                    Which::Measure(j) => obs
+                        .measures
+                        .get(j)
+                        .map_or_else(String::new, |m| m.0.to_owned()),
                     Which::Category(j) => obs
                         .categories
                         .get(j)
@@ -281,7 +286,10 @@ impl EntityBaselines {
     }
 
     /// Scores, then learns: the streaming step.
-    pub fn observe_observation(&mut self, obs: &Observation<'_>) -> Result<AnomalyScore, BaselineError> {
+    pub fn observe_observation(
+        &mut self,
+        obs: &Observation<'_>,
+    ) -> Result<AnomalyScore, BaselineError> {
         Self::validate(obs)?;
         // Register names first so that an error leaves the profiles untouched.
         for (i, (name, _)) in obs.measures.iter().enumerate() {
@@ -293,10 +301,12 @@ impl EntityBaselines {
         let when = When::of(obs);
         let seed = self.config.seed;
         let samples = self.config.eviction_samples;
-        let mut rng = vigil_core::SplitMix64::new(seed ^ u64::from(self.tick).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let own = self
-            .entities
-            .find_or_insert(self.entity_key(obs.kind, obs.entity), &mut rng, samples);
+        let mut rng = vigil_core::SplitMix64::new(
+            seed ^ u64::from(self.tick).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        );
+        let own =
+            self.entities
+                .find_or_insert(self.entity_key(obs.kind, obs.entity), &mut rng, samples);
         let group = match obs.peer_group {
             Some(g) => {
                 let key = self.group_key(obs.kind, g);
@@ -371,7 +381,12 @@ impl EntityBaselines {
         let lambda = base * season * window;
         let k = f64::from(core.burst) * fastmath::exp2(-dt / hs) + 1.0;
         let bits = poisson_upper_surprisal(k, lambda);
-        tally.add(Which::Rate, lambda / window * 3_600.0, k / window * 3_600.0, bits);
+        tally.add(
+            Which::Rate,
+            lambda / window * 3_600.0,
+            k / window * 3_600.0,
+            bits,
+        );
     }
 
     /// A young entity's hour of activity against its group's hours.
@@ -382,7 +397,13 @@ impl EntityBaselines {
         tally.add(Which::Rate, 1.0, share * 24.0 * 7.0, bits);
     }
 
-    fn score_measures(&self, obs: &Observation<'_>, ms: &[MeasureSlot], xts: &Values, tally: &mut Tally) {
+    fn score_measures(
+        &self,
+        obs: &Observation<'_>,
+        ms: &[MeasureSlot],
+        xts: &Values,
+        tally: &mut Tally,
+    ) {
         let tr = self.config.transform;
         let floor = self.config.min_sd * self.config.min_sd;
         for (j, (name, x)) in obs.measures.iter().enumerate() {
@@ -419,7 +440,12 @@ impl EntityBaselines {
                 continue;
             }
             let r = slot.top.rarity(fingerprint(*h), decay);
-            tally.add(Which::Category(j), r.expected, r.observed, bits_from_tail(r.tail));
+            tally.add(
+                Which::Category(j),
+                r.expected,
+                r.observed,
+                bits_from_tail(r.tail),
+            );
         }
     }
 
@@ -442,7 +468,11 @@ impl EntityBaselines {
         let tr = self.config.transform;
         let pane = (when.t / win).floor() as i64 as u32;
         let (measures, dimensions) = (&self.measures, &self.dimensions);
-        let store = if group { &mut self.groups } else { &mut self.entities };
+        let store = if group {
+            &mut self.groups
+        } else {
+            &mut self.entities
+        };
         let Some((core, ms, cs)) = store.row_mut(i) else {
             return;
         };

@@ -48,6 +48,7 @@ impl Names {
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.names.capacity() * std::mem::size_of::<Box<str>>() + self.names.iter().map(|n| n.len()).sum::<usize>()
+        self.names.capacity() * std::mem::size_of::<Box<str>>()
+            + self.names.iter().map(|n| n.len()).sum::<usize>()
     }
 }

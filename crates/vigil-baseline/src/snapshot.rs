@@ -12,7 +12,7 @@ use crate::codec::{Reader, Writer, fnv1a};
 use crate::names::Names;
 use crate::params::{ProfileConfig, ProfileParams, Transform};
 use crate::profile::{CatSlot, Core, MeasureSlot};
-use crate::stats::{EwStats, Pane, Seasonal, TinyHll, TopK, WindowStats, TOP_K};
+use crate::stats::{EwStats, Pane, Seasonal, TOP_K, TinyHll, TopK, WindowStats};
 use crate::store::Store;
 use crate::{BaselineError, EntityBaselines};
 
@@ -54,7 +54,10 @@ impl EntityBaselines {
                 supported: SNAPSHOT_VERSION,
             });
         }
-        let body_len = bytes.len().checked_sub(8).ok_or_else(|| r.err("truncated"))?;
+        let body_len = bytes
+            .len()
+            .checked_sub(8)
+            .ok_or_else(|| r.err("truncated"))?;
         let stored = bytes
             .get(body_len..)
             .and_then(|s| <[u8; 8]>::try_from(s).ok())
@@ -148,7 +151,9 @@ fn put_store(w: &mut Writer, s: &Store) {
     let (m, d) = s.strides();
     w.u64(s.len() as u64);
     for i in 0..s.len() {
-        let Some((c, ms, cs)) = s.row(i) else { continue };
+        let Some((c, ms, cs)) = s.row(i) else {
+            continue;
+        };
         w.u64(c.key);
         w.f64(c.last_time);
         w.f64(c.first_time);

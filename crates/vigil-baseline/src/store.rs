@@ -51,7 +51,12 @@ impl Store {
 
     /// The slot of `key`, creating it (evicting if full) when absent. `None` only when the
     /// cap is 0.
-    pub(crate) fn find_or_insert(&mut self, key: u64, rng: &mut SplitMix64, samples: usize) -> Option<usize> {
+    pub(crate) fn find_or_insert(
+        &mut self,
+        key: u64,
+        rng: &mut SplitMix64,
+        samples: usize,
+    ) -> Option<usize> {
         if let Some(i) = self.find(key) {
             return Some(i);
         }
@@ -67,8 +72,10 @@ impl Store {
             key,
             ..Core::default()
         });
-        self.measures.extend(std::iter::repeat_n(MeasureSlot::default(), self.m));
-        self.cats.extend(std::iter::repeat_n(CatSlot::default(), self.d));
+        self.measures
+            .extend(std::iter::repeat_n(MeasureSlot::default(), self.m));
+        self.cats
+            .extend(std::iter::repeat_n(CatSlot::default(), self.d));
         self.index.insert(key, u32::try_from(i).unwrap_or(u32::MAX));
         Some(i)
     }
@@ -76,7 +83,8 @@ impl Store {
     /// Appends a row without eviction (merging and decoding; the caller enforces the cap).
     pub(crate) fn push_row(&mut self, core: Core, ms: &[MeasureSlot], cs: &[CatSlot]) {
         let i = self.cores.len();
-        self.index.insert(core.key, u32::try_from(i).unwrap_or(u32::MAX));
+        self.index
+            .insert(core.key, u32::try_from(i).unwrap_or(u32::MAX));
         self.cores.push(core);
         self.measures.extend_from_slice(ms);
         self.cats.extend_from_slice(cs);
@@ -131,7 +139,8 @@ impl Store {
             self.measures.copy_within(last * m..last * m + m, i * m);
             self.cats.copy_within(last * d..last * d + d, i * d);
             if let Some(c) = self.cores.get(i) {
-                self.index.insert(c.key, u32::try_from(i).unwrap_or(u32::MAX));
+                self.index
+                    .insert(c.key, u32::try_from(i).unwrap_or(u32::MAX));
             }
         }
         self.measures.truncate(last * self.m);
@@ -147,7 +156,10 @@ impl Store {
     }
 
     #[inline]
-    pub(crate) fn row_mut(&mut self, i: usize) -> Option<(&mut Core, &mut [MeasureSlot], &mut [CatSlot])> {
+    pub(crate) fn row_mut(
+        &mut self,
+        i: usize,
+    ) -> Option<(&mut Core, &mut [MeasureSlot], &mut [CatSlot])> {
         let core = self.cores.get_mut(i)?;
         let ms = self.measures.get_mut(i * self.m..i * self.m + self.m)?;
         let cs = self.cats.get_mut(i * self.d..i * self.d + self.d)?;
@@ -156,7 +168,12 @@ impl Store {
 
     /// Renumbers ticks densely in recency order (after the logical clock nears wrap-around).
     pub(crate) fn renumber_ticks(&mut self) -> u32 {
-        let mut order: Vec<(u32, usize)> = self.cores.iter().enumerate().map(|(i, c)| (c.tick, i)).collect();
+        let mut order: Vec<(u32, usize)> = self
+            .cores
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.tick, i))
+            .collect();
         order.sort_unstable();
         for (rank, (_, i)) in order.iter().enumerate() {
             if let Some(c) = self.cores.get_mut(*i) {
@@ -170,7 +187,11 @@ impl Store {
     /// one `(u64, u32)` entry per bucket, buckets a power of two at ≤ 7/8 load).
     pub(crate) fn memory_bytes(&self) -> usize {
         let cap = self.index.capacity();
-        let buckets = if cap == 0 { 0 } else { (cap * 8 / 7).next_power_of_two() };
+        let buckets = if cap == 0 {
+            0
+        } else {
+            (cap * 8 / 7).next_power_of_two()
+        };
         let index = buckets * (size_of::<(u64, u32)>() + 1);
         index
             + self.cores.capacity() * size_of::<Core>()
@@ -184,7 +205,8 @@ impl Store {
         self.index.clear();
         self.index.reserve(self.cores.len());
         for (i, c) in self.cores.iter().enumerate() {
-            self.index.insert(c.key, u32::try_from(i).unwrap_or(u32::MAX));
+            self.index
+                .insert(c.key, u32::try_from(i).unwrap_or(u32::MAX));
         }
     }
 
@@ -198,7 +220,8 @@ impl Store {
             let (ca, cb) = (self.cores.get(a), self.cores.get(b));
             let ta = ca.map_or(f64::NEG_INFINITY, |c| c.last_time);
             let tb = cb.map_or(f64::NEG_INFINITY, |c| c.last_time);
-            tb.total_cmp(&ta).then(ca.map(|c| c.key).cmp(&cb.map(|c| c.key)))
+            tb.total_cmp(&ta)
+                .then(ca.map(|c| c.key).cmp(&cb.map(|c| c.key)))
         });
         order.truncate(self.cap);
         order.sort_unstable();

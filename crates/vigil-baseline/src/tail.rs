@@ -13,6 +13,7 @@ pub(crate) const MAX_SURPRISAL: f64 = 1.0e6;
 
 /// Complementary error function, fractional error < 1.2e-7 everywhere (Numerical Recipes'
 /// Chebyshev fit `erfcc`): good enough for tail probabilities, and branch-light.
+#[rustfmt::skip] // deep Horner nesting makes rustfmt crawl
 pub fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
@@ -33,6 +34,7 @@ pub fn erfc(x: f64) -> f64 {
 /// Uses `ln erfc` directly (the exponent of the fit), so it stays finite for any finite `z`
 /// where `erfc` itself would underflow.
 #[inline]
+#[rustfmt::skip] // deep Horner nesting makes rustfmt crawl
 pub fn normal_two_sided_surprisal(z: f64) -> f64 {
     let a = z.abs() / SQRT_2;
     if !a.is_finite() {
@@ -121,7 +123,11 @@ pub fn fisher_combined_bits(total_bits: f64, k: usize) -> f64 {
 }
 
 fn clamp_bits(b: f64) -> f64 {
-    if b.is_nan() { 0.0 } else { b.clamp(0.0, MAX_SURPRISAL) }
+    if b.is_nan() {
+        0.0
+    } else {
+        b.clamp(0.0, MAX_SURPRISAL)
+    }
 }
 
 #[cfg(test)]

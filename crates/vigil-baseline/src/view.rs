@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use vigil_core::EntityKind;
 
+use crate::EntityBaselines;
 use crate::model::fingerprint;
 use crate::params::inverse;
 use crate::stats::Rarity;
-use crate::EntityBaselines;
 
 /// What a baseline knows about one entity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,7 +105,11 @@ impl EntityBaselines {
             events: core.events,
             first_seen: to_time(core.first_time),
             last_seen: to_time(core.last_time),
-            rate_per_hour: if t_eff > 0.0 { f64::from(core.weight) / t_eff * 3_600.0 } else { 0.0 },
+            rate_per_hour: if t_eff > 0.0 {
+                f64::from(core.weight) / t_eff * 3_600.0
+            } else {
+                0.0
+            },
             busiest_hour: busiest,
             measures,
             dimensions,
@@ -116,7 +120,13 @@ impl EntityBaselines {
     /// the tail probability of a value at least as rare (`None` when the entity or the
     /// dimension has no history). "Has this host ever raised this alert type?" is
     /// `observed > 0`.
-    pub fn familiarity(&self, kind: EntityKind, entity: &str, dim: &str, value: &str) -> Option<Rarity> {
+    pub fn familiarity(
+        &self,
+        kind: EntityKind,
+        entity: &str,
+        dim: &str,
+        value: &str,
+    ) -> Option<Rarity> {
         let i = self.entities.find(self.entity_key(kind, entity))?;
         let (_, _, cs) = self.entities.row(i)?;
         let d = self.dimensions.id(dim, 0)?;

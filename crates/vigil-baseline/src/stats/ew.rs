@@ -84,7 +84,11 @@ mod tests {
         let (mut a, mut b) = (EwStats::default(), EwStats::default());
         for (i, x) in xs.iter().enumerate() {
             all.push(*x, 1.0);
-            if i % 2 == 0 { a.push(*x, 1.0) } else { b.push(*x, 1.0) }
+            if i % 2 == 0 {
+                a.push(*x, 1.0)
+            } else {
+                b.push(*x, 1.0)
+            }
         }
         a.merge(&b);
         assert!((a.mean - all.mean).abs() < 1e-12);

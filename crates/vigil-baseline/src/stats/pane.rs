@@ -68,7 +68,11 @@ impl WindowStats {
     pub fn summary(&self) -> (f64, f64, f64) {
         let mut p = self.previous;
         p.merge(&self.current);
-        let var = if p.n > 0.0 { f64::from(p.m2) / f64::from(p.n) } else { 0.0 };
+        let var = if p.n > 0.0 {
+            f64::from(p.m2) / f64::from(p.n)
+        } else {
+            0.0
+        };
         (f64::from(p.n), f64::from(p.mean), var.max(0.0))
     }
 

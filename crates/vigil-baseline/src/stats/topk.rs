@@ -62,7 +62,11 @@ impl TopK {
         }
         let denom = total + 1.0;
         let other = ((total - kept).max(0.0) + 1.0) / denom;
-        let expected = if total > 0.0 { sq / (total * total) } else { 0.0 };
+        let expected = if total > 0.0 {
+            sq / (total * total)
+        } else {
+            0.0
+        };
         match own {
             Some(c) => {
                 // Mass of kept values no more frequent than this one, plus everything unkept.
@@ -118,7 +122,12 @@ impl TopK {
     pub fn merge(&mut self, o: &TopK) {
         let mut all: [(u32, f32); 2 * TOP_K] = [(0, 0.0); 2 * TOP_K];
         let mut n = 0;
-        for (k, c) in self.keys.iter().zip(self.counts.iter()).chain(o.keys.iter().zip(o.counts.iter())) {
+        for (k, c) in self
+            .keys
+            .iter()
+            .zip(self.counts.iter())
+            .chain(o.keys.iter().zip(o.counts.iter()))
+        {
             if *k == 0 {
                 continue;
             }

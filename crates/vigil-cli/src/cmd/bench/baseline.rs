@@ -42,7 +42,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
     out.insert("flagged_10_bits".into(), json!(p.flagged));
     if args.flood > 0 {
         let f = flood(args.flood, args.entities, args.seed).map_err(layer)?;
-        out.insert("flood".into(), serde_json::to_value(&f).map_err(|e| CliError::layer("json", e))?);
+        out.insert(
+            "flood".into(),
+            serde_json::to_value(&f).map_err(|e| CliError::layer("json", e))?,
+        );
     }
     let value = Value::Object(out);
     if args.json {
