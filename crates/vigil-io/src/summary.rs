@@ -154,3 +154,47 @@ impl Summary {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigil_core::{Entity, EntityRole, GroundTruth};
+
+    fn alert(secs: i64, host: &str, verdict: Option<Verdict>, malicious: Option<bool>) -> Alert {
+        let time = DateTime::from_timestamp(secs, 0).unwrap_or_default();
+        let mut a = Alert::new(secs.to_string(), time, "t");
+        a.entities
+            .push(Entity::new(EntityKind::Host, host, EntityRole::Impacted));
+        a.verdict = verdict;
+        a.truth = malicious.map(|m| GroundTruth {
+            malicious: m,
+            phase: None,
+            step: None,
+        });
+        a
+    }
+
+    #[test]
+    fn merge_equals_adding_everything_to_one() {
+        let alerts = [
+            alert(50, "a", Some(Verdict::TruePositive), None),
+            alert(10, "b", None, Some(true)),
+            alert(90, "a", Some(Verdict::FalsePositive), Some(false)),
+        ];
+        let mut one = Summary::default();
+        alerts.iter().for_each(|a| one.add(a));
+        let (mut x, mut y) = (Summary::default(), Summary::default());
+        x.add(&alerts[0]);
+        alerts[1..].iter().for_each(|a| y.add(a));
+        x.merge(&y);
+        let (r1, r2) = (one.report(), x.report());
+        assert_eq!(
+            serde_json::to_value(&r1).ok(),
+            serde_json::to_value(&r2).ok()
+        );
+        assert_eq!(r1.entities.get("host"), Some(&2));
+        assert_eq!(r1.verdicts.get("none"), Some(&1));
+        assert_eq!(r1.labels.get("malicious"), Some(&1));
+        assert_eq!(r1.span_seconds, Some(80));
+    }
+}

@@ -63,3 +63,9 @@ fn bad_lines_are_rejected_and_reading_goes_on() {
     assert!(e.reason.contains("T10"), "{}", e.reason);
     assert_eq!(rs[3].as_ref().unwrap_err().line, 4);
 }
+
+#[test]
+fn a_missing_file_is_an_open_error() {
+    let e = read_path(Format::Jsonl, "/nonexistent/vigil/alerts.jsonl").unwrap_err();
+    assert!(matches!(e, vigil_io::IoError::Open { .. }), "{e}");
+}
