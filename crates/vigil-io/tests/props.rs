@@ -110,6 +110,18 @@ proptest! {
     }
 
     #[test]
+    fn corrupt_gzip_any_format(bytes in prop::collection::vec(any::<u8>(), 0..512), f in 0usize..5) {
+        let mut gz = vec![0x1f, 0x8b];
+        gz.extend(bytes);
+        let input = vigil_io::decompressing(std::io::Cursor::new(gz)).unwrap();
+        if let Ok(mut records) = read(Format::ALL[f], input, "gz", &ReadOptions::new()) {
+            let n = records.by_ref().count() as u64;
+            prop_assert_eq!(records.stats().read, n);
+            prop_assert!(records.stats().is_conserved());
+        }
+    }
+
+    #[test]
     fn ait_ads_like_bytes(bytes in csv_like(AIT)) {
         check(Format::AitAds, bytes)?;
     }
