@@ -13,7 +13,7 @@
 //! | `verdict` | `incidentgrade`; empty gives `None` and the row is still accepted |
 //! | `severity` | the higher of `suspicionlevel` (Incriminated → High, Suspicious → Medium) and `lastverdict` (Malicious → High, Suspicious → Medium, NoThreatsFound → Low); neither → Unknown. GUIDE has no severity column: these are the closest signals the product set before the grade. |
 //! | entities | one, from `entitytype` and `evidencerole` (see [`entity_kind`] and [`ID_COLUMNS`]) |
-//! | `raw` | every column, in file order |
+//! | `raw` | every column, in file order, names in lower case (the full data set writes `OrgId`, the sample `orgid`) |
 //!
 //! GUIDE's anonymised id columns hold a fixed number when the evidence has no such id (for
 //! example `deviceid` 98799, `ipaddress` 360606, `accountupn` 673934): these are by far the
@@ -143,7 +143,12 @@ impl<R: Read> GuideReader<R> {
     /// Reads the header of `input`; fails when a required column is missing.
     pub fn new(input: R, source_name: &str, options: &ReadOptions) -> Result<Self, IoError> {
         let mut csv = csv_util::reader(input);
-        let header = csv_util::header(&mut csv, source_name)?;
+        // The sample spells columns `orgid`, the full data set `OrgId`: raw keys are lower
+        // case so features read the same names from both.
+        let header: Vec<String> = csv_util::header(&mut csv, source_name)?
+            .into_iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
         let mut cols = [0usize; 11];
         for (slot, name) in cols.iter_mut().zip(REQUIRED) {
             *slot = csv_util::find(&header, name, &REQUIRED, source_name)?;

@@ -73,6 +73,23 @@ fn entity_kinds_roles_and_missing_ids() {
 }
 
 #[test]
+fn the_full_data_sets_spelling_reads_the_same() {
+    // Microsoft's full GUIDE files: PascalCase columns, RFC 3339 times.
+    let pascal = HEADER
+        .replace("orgid", "OrgId")
+        .replace("incidentgrade", "IncidentGrade")
+        .replace("mitretechniques", "MitreTechniques");
+    let r = row(&[("timestamp", "2024-06-13T09:45:56.000Z")]);
+    let a = &common::ok_alerts(Format::Guide, &format!("{pascal}{r}"))[0];
+    let mut b = common::ok_alerts(Format::Guide, &format!("{HEADER}{}", row(&[])))[0].clone();
+    // Only the raw timestamp text differs.
+    b.raw
+        .insert("timestamp".into(), "2024-06-13T09:45:56.000Z".into());
+    assert_eq!(a, &b);
+    assert!(a.raw.contains_key("orgid"));
+}
+
+#[test]
 fn empty_grade_is_accepted_without_verdict_and_severity_is_derived() {
     let text = format!(
         "{HEADER}{}",
