@@ -53,6 +53,9 @@ pub enum EvalError {
     /// An error from the shared model (features, scorers).
     #[error(transparent)]
     Core(#[from] vigil_core::CoreError),
+    /// An error from the metrics layer (SOC metrics, report writing).
+    #[error(transparent)]
+    Metrics(#[from] vigil_metrics::MetricsError),
     /// An error from the triage layer (model fitting, calibration, suppression).
     #[error(transparent)]
     Triage(#[from] vigil_triage::error::TriageError),

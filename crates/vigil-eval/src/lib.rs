@@ -7,8 +7,10 @@
 //!   cross-fitted suppression threshold) and [`vigil_scorer::scores_of`] for any
 //!   [`vigil_core::AlertScorer`].
 //! - [`aitads`]: train on some AIT-ADS networks, replay the others.
+//! - [`demo`]: the generated enterprise and the side-by-side replay of `vigil demo`.
 
 pub mod aitads;
+pub mod demo;
 pub mod error;
 pub mod replay;
 pub mod vigil_scorer;

@@ -5,8 +5,8 @@
 //! ground truth (or verdict) says threat; an *attack phase* is a (tenant, `truth.phase`) pair
 //! holding at least one attack alert; it is *detected* when an analyst reviews one of its
 //! attack alerts, and its time to detect runs from its first attack alert to that review's
-//! verdict (`Triaged`). Its time to respond runs from the same first alert to the end of the
-//! response to that review (`Resolved`). `miss_rate` is the share of a phase's attack alerts
+//! verdict (`Triaged`). Its time to respond runs from detection to the end of the response
+//! to that review (`Resolved`), as `vigil_metrics::soc_metrics` defines MTTR. `miss_rate` is the share of a phase's attack alerts
 //! suppressed by score, averaged over phases, each phase weighing the same.
 
 use std::collections::BTreeMap;
@@ -33,7 +33,7 @@ pub struct PhaseResult {
     pub detected_at: Option<i64>,
     /// Seconds to detect, if detected.
     pub ttd_s: Option<i64>,
-    /// Seconds to respond (first attack alert to end of response), if detected.
+    /// Seconds to respond (detection to end of response), if detected.
     pub ttr_s: Option<i64>,
 }
 
@@ -150,7 +150,10 @@ impl QueueSummary {
         let mut phases: Vec<PhaseResult> = phases.into_values().collect();
         for p in &mut phases {
             p.ttd_s = p.detected_at.map(|d| d - p.first_attack);
-            p.ttr_s = p.ttr_s.map(|r| r - p.first_attack);
+            p.ttr_s = match (p.ttr_s, p.detected_at) {
+                (Some(r), Some(d)) => Some(r - d),
+                _ => None,
+            };
         }
         phases.sort_by(|a, b| (&a.network, a.first_attack).cmp(&(&b.network, b.first_attack)));
         let mut ttd: Vec<f64> = phases
