@@ -8,7 +8,9 @@ use vigil_baseline::HstParams;
 use vigil_baseline::metrics::{pr_auc, roc_auc};
 use vigil_core::{Fit, ParamGuard};
 
-fn read(path: &str) -> Result<(Vec<Vec<String>>, Vec<bool>), Box<dyn std::error::Error>> {
+type Rows = (Vec<Vec<String>>, Vec<bool>);
+
+fn read(path: &str) -> Result<Rows, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(path)?;
     let mut rows = Vec::new();
     let mut labels = Vec::new();

@@ -120,6 +120,20 @@ pub struct StepRank {
     pub roc_auc: f64,
 }
 
+/// Benign scores and `(step, score)` of attack alerts of one host.
+type HostScores = (Vec<f64>, Vec<(String, f64)>);
+
+/// Accumulators of one step: percentiles, first-alert percentiles, count above p99,
+/// `(is_attack, score)` ROC inputs, and the hosts seen.
+#[derive(Default)]
+struct StepAcc {
+    pct: Vec<f64>,
+    first: Vec<f64>,
+    above: usize,
+    roc: Vec<(bool, f64)>,
+    hosts: std::collections::BTreeSet<(usize, String)>,
+}
+
 /// Per-host baselining figures on alert streams.
 #[derive(Debug, Clone, Serialize)]
 pub struct HostStreamEval {
@@ -150,7 +164,7 @@ pub fn evaluate_host_streams(
     rare_below: usize,
 ) -> Result<HostStreamEval, BaselineError> {
     // (scenario, host) → (benign scores, [(step, score)])
-    let mut per_host: BTreeMap<(usize, String), (Vec<f64>, Vec<(String, f64)>)> = BTreeMap::new();
+    let mut per_host: BTreeMap<(usize, String), HostScores> = BTreeMap::new();
     let mut step_counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut alerts = 0usize;
     let mut cpu = 0.0;
@@ -184,16 +198,7 @@ pub fn evaluate_host_streams(
         }
         alerts += stream.len();
     }
-    let mut steps: BTreeMap<
-        String,
-        (
-            Vec<f64>,
-            Vec<f64>,
-            usize,
-            Vec<(bool, f64)>,
-            std::collections::BTreeSet<(usize, String)>,
-        ),
-    > = BTreeMap::new();
+    let mut steps: BTreeMap<String, StepAcc> = BTreeMap::new();
     let (mut host_aucs, mut rare_aucs) = (Vec::new(), Vec::new());
     for ((si, host), (benign, mal)) in &per_host {
         let mut sorted = benign.clone();
@@ -214,14 +219,14 @@ pub fn evaluate_host_streams(
         let mut seen_first = std::collections::BTreeSet::new();
         for (step, s) in mal {
             let e = steps.entry(step.clone()).or_default();
-            e.0.push(pct(*s));
+            e.pct.push(pct(*s));
             if seen_first.insert(step.clone()) {
-                e.1.push(pct(*s));
+                e.first.push(pct(*s));
             }
             if *s > p99 {
-                e.2 += 1;
+                e.above += 1;
             }
-            e.4.insert((*si, host.clone()));
+            e.hosts.insert((*si, host.clone()));
         }
         // Per-step ROC inputs: this host's benign vs this step's alerts.
         for step in mal
@@ -230,8 +235,8 @@ pub fn evaluate_host_streams(
             .collect::<std::collections::BTreeSet<_>>()
         {
             if let Some(e) = steps.get_mut(&step) {
-                e.3.extend(benign.iter().map(|&b| (false, b)));
-                e.3.extend(
+                e.roc.extend(benign.iter().map(|&b| (false, b)));
+                e.roc.extend(
                     mal.iter()
                         .filter(|(s, _)| *s == step)
                         .map(|(_, v)| (true, *v)),
@@ -271,7 +276,14 @@ pub fn evaluate_host_streams(
     };
     let steps = steps
         .into_iter()
-        .map(|(name, (p, first, above, roc_in, hosts))| {
+        .map(|(name, acc)| {
+            let StepAcc {
+                pct: p,
+                first,
+                above,
+                roc: roc_in,
+                hosts,
+            } = acc;
             let (sc, lb): (Vec<f64>, Vec<bool>) = roc_in.iter().map(|(l, s)| (*s, *l)).unzip();
             let r = StepRank {
                 alerts: p.len(),

@@ -7,7 +7,7 @@ use std::f64::consts::{LN_2, SQRT_2};
 #[inline]
 #[rustfmt::skip] // deep Horner nesting makes rustfmt crawl
 pub(crate) fn log2(x: f64) -> f64 {
-    if !(x >= f64::MIN_POSITIVE && x < f64::INFINITY) {
+    if !(f64::MIN_POSITIVE..f64::INFINITY).contains(&x) {
         return x.log2();
     }
     let bits = x.to_bits();
@@ -39,7 +39,7 @@ pub(crate) fn exp2(x: f64) -> f64 {
     if x < -1022.0 {
         return 0.0;
     }
-    if !(x <= 1023.0) {
+    if x.is_nan() || x > 1023.0 {
         return x.exp2();
     }
     // Truncation is one instruction where `round` is a libm call without SSE4.1.

@@ -299,8 +299,7 @@ impl HalfSpaceTrees {
         for tree in self.nodes.chunks(self.nodes_per_tree) {
             let mut i = 0usize;
             let mut k = 0usize;
-            loop {
-                let Some(n) = tree.get(i) else { break };
+            while let Some(n) = tree.get(i) {
                 if k == depth || n.reference < limit {
                     total += f64::from(n.reference) * (1u64 << k) as f64;
                     break;

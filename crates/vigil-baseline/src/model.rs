@@ -450,6 +450,7 @@ impl EntityBaselines {
     }
 
     /// Folds one observation into a profile (own or group).
+    #[allow(clippy::too_many_arguments)] // one call site each; a struct would only rename them
     fn learn(
         &mut self,
         group: bool,

@@ -21,6 +21,16 @@ pub(crate) struct Store {
     m: usize,
     d: usize,
     cap: usize,
+    /// Largest index capacity tolerated at the cap before rehashing it smaller.
+    index_limit: usize,
+}
+
+/// Usable capacity of a hashbrown table sized for `n` entries (7/8 of a power of two).
+fn usable_for(n: usize) -> usize {
+    if n < 8 {
+        return if n < 4 { 3 } else { 7 };
+    }
+    (n * 8 / 7).next_power_of_two() / 8 * 7
 }
 
 impl Store {
@@ -33,6 +43,7 @@ impl Store {
             m,
             d,
             cap,
+            index_limit: usable_for(cap),
         }
     }
 
@@ -77,6 +88,14 @@ impl Store {
         self.cats
             .extend(std::iter::repeat_n(CatSlot::default(), self.d));
         self.index.insert(key, u32::try_from(i).unwrap_or(u32::MAX));
+        // At the cap every insert follows a removal; the removals leave tombstones, and
+        // hashbrown grows (doubling the index) rather than rehash in place once more than half
+        // its buckets are live. Rehash into a table sized for the cap instead, so the index
+        // never holds more than a cap-sized table (amortised: once per ~cap/8 inserts).
+        if self.cores.len() >= self.cap && self.index.capacity() > self.index_limit {
+            self.index.shrink_to(self.cap);
+            self.index_limit = self.index.capacity();
+        }
         Some(i)
     }
 
@@ -96,7 +115,7 @@ impl Store {
         if self.cores.len() < self.cores.capacity() {
             return;
         }
-        let want = (self.cores.capacity() * 2).clamp(16, self.cap.max(1));
+        let want = (self.cores.capacity() * 2).max(16).min(self.cap.max(1));
         let extra = want.saturating_sub(self.cores.len()).max(1);
         self.cores.reserve_exact(extra);
         self.measures.reserve_exact(extra * self.m);

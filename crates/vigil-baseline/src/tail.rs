@@ -54,15 +54,52 @@ pub fn normal_two_sided_surprisal(z: f64) -> f64 {
     clamp_bits(-ln_p / LN_2)
 }
 
-/// Surprisal in bits of the Chernoff bound on a Poisson upper tail: `P(N ≥ k | mean λ)`.
-///
-/// `-ln P ≥ k ln(k/λ) − k + λ` for `k > λ` (0 otherwise). A bound, so the reported tail
-/// probability is conservative (never smaller than the true one).
+/// Surprisal in bits of a Poisson upper tail, `−log2 P(N ≥ k | mean λ)`, for real `k`
+/// (the regularised lower incomplete gamma `P(k, λ)`, its series summed in log space; exact
+/// for integer `k`). 0 when `k ≤ λ`: only more events than expected are surprising.
 pub fn poisson_upper_surprisal(k: f64, lambda: f64) -> f64 {
-    if !(k > lambda) || lambda <= 0.0 {
+    if k.is_nan() || lambda.is_nan() || k <= lambda || lambda <= 0.0 || !k.is_finite() {
         return 0.0;
     }
-    clamp_bits((k * fastmath::ln(k / lambda) - k + lambda) / LN_2)
+    // P(a, x) = x^a e^{−x} / Γ(a+1) · Σ_{n≥0} x^n / ((a+1)…(a+n)), converging for x < a + n.
+    let (a, x) = (k, lambda);
+    let (mut term, mut sum) = (1.0f64, 1.0f64);
+    for n in 1..200 {
+        term *= x / (a + n as f64);
+        sum += term;
+        if term < sum * 1e-12 {
+            break;
+        }
+    }
+    let ln_p = a * fastmath::ln(x) - x - ln_gamma(a + 1.0) + fastmath::ln(sum);
+    clamp_bits(-ln_p / LN_2)
+}
+
+/// `ln Γ(x)` for `x > 0` (Lanczos, g = 7, 9 terms: ~1e-15 relative).
+pub fn ln_gamma(x: f64) -> f64 {
+    const G: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection: Γ(x)Γ(1−x) = π / sin(πx).
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).abs().ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = G[0];
+    let t = x + 7.5;
+    for (i, g) in G.iter().enumerate().skip(1) {
+        a += g / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * fastmath::ln(t) - t + fastmath::ln(a)
 }
 
 /// Converts surprisal (bits) to a tail probability.
@@ -163,8 +200,14 @@ mod tests {
     }
 
     #[test]
-    fn poisson_bound_is_zero_below_mean() {
+    fn poisson_tail_is_exact_for_integers() {
         assert_eq!(poisson_upper_surprisal(1.0, 2.0), 0.0);
-        assert!(poisson_upper_surprisal(20.0, 1.0) > 30.0);
+        // P(N ≥ 1 | 0.01) = 1 − e^{−0.01}.
+        let p = 1.0 - (-0.01f64).exp();
+        assert!((poisson_upper_surprisal(1.0, 0.01) - (-p.log2())).abs() < 1e-6);
+        // P(N ≥ 3 | 1) = 1 − e^{−1}(1 + 1 + 1/2) = 0.080301.
+        assert!((tail_from_bits(poisson_upper_surprisal(3.0, 1.0)) - 0.080_301_4).abs() < 1e-6);
+        assert!(poisson_upper_surprisal(20.0, 1.0) > 50.0);
+        assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-9);
     }
 }

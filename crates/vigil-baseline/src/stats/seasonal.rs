@@ -5,21 +5,12 @@ use serde::{Deserialize, Serialize};
 /// Hour-of-day and day-of-week counts, one byte each. When a bin would pass 255 every bin of
 /// that histogram is halved first, so old activity fades as new activity accrues (decay by
 /// volume) and the shape, which is all the rate model uses, is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Seasonal {
     /// Events per hour of day (UTC).
     pub hour: [u8; 24],
     /// Events per day of week (Monday = 0).
     pub day: [u8; 7],
-}
-
-impl Default for Seasonal {
-    fn default() -> Self {
-        Self {
-            hour: [0; 24],
-            day: [0; 7],
-        }
-    }
 }
 
 fn bump<const N: usize>(h: &mut [u8; N], i: usize) {
