@@ -79,24 +79,41 @@ pub(crate) fn normalize_domain_opts(t: &str, allow_single: bool) -> Option<Cow<'
     if t.is_empty() || t.len() > 253 {
         return None;
     }
+    // One pass over a byte-class table: 0 invalid, 1 name character, 2 upper case, 3 dot.
+    const CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            t[c] = match b {
+                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => 1,
+                b'A'..=b'Z' => 2,
+                b'.' => 3,
+                _ => 0,
+            };
+            c += 1;
+        }
+        t
+    };
     let mut upper = false;
     let mut prev_dot = true;
     let mut dots = 0;
-    for b in t.bytes() {
-        match b {
-            b'.' => {
+    for &b in t.as_bytes() {
+        match CLASS[b as usize] {
+            1 => prev_dot = false,
+            2 => {
+                upper = true;
+                prev_dot = false;
+            }
+            3 => {
                 if prev_dot {
                     return None;
                 }
                 prev_dot = true;
                 dots += 1;
-                continue;
             }
-            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {}
-            b'A'..=b'Z' => upper = true,
             _ => return None,
         }
-        prev_dot = false;
     }
     if prev_dot || (dots == 0 && !allow_single) {
         return None;

@@ -488,12 +488,16 @@ impl IndicatorStore {
 
     /// Calls `f` for every entry matching `domain` exactly or as a parent domain.
     #[inline]
-    pub fn for_each_domain<'s>(&'s self, domain: &str, mut f: impl FnMut(Match<'s>)) {
-        let Some(d) = normalize_domain_opts(domain, true) else {
-            return;
-        };
+    pub fn for_each_domain<'s>(&'s self, domain: &str, f: impl FnMut(Match<'s>)) {
+        if let Some(d) = normalize_domain_opts(domain, true) {
+            self.for_each_normalized_domain(&d, f);
+        }
+    }
+
+    #[inline]
+    fn for_each_normalized_domain<'s>(&'s self, d: &str, mut f: impl FnMut(Match<'s>)) {
         self.domains
-            .for_each_suffix(&d, |k, set| self.emit_set(k, set, &mut f));
+            .for_each_suffix(d, |k, set| self.emit_set(k, set, &mut f));
     }
 
     /// Calls `f` for every entry matching `url` exactly, and every entry matching its host
@@ -541,12 +545,14 @@ impl IndicatorStore {
             return self.for_each_ip(ip, f);
         }
         let t = indicator.trim();
+        // One scan decides the common case: a name with a dot and only name characters.
+        if let Some(d) = normalize_domain_opts(t, false) {
+            return self.for_each_normalized_domain(&d, f);
+        }
         if is_hash(t) {
             self.for_each_hash(t, f);
         } else if t.contains("://") {
             self.for_each_url(t, f);
-        } else if normalize_domain_opts(t, false).is_some() {
-            self.for_each_domain(t, f);
         } else {
             if let Ok(ip) = t.parse::<IpAddr>() {
                 self.for_each_ip(ip, &mut f);
@@ -586,12 +592,60 @@ pub(crate) fn parse_ip_fast(s: &str) -> Option<IpAddr> {
     let b = s.as_bytes();
     let first = *b.first()?;
     if first.is_ascii_digit()
-        && let Ok(v4) = s.parse::<Ipv4Addr>()
+        && let Some(v4) = parse_v4(b)
     {
         return Some(IpAddr::V4(v4));
     }
-    if s.contains(':') {
+    if b.contains(&b':') {
         return s.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
     }
     None
+}
+
+/// Dotted-quad IPv4 as `std` accepts it (four decimal octets, no leading zeros), without
+/// the generic parser's overhead.
+#[inline]
+fn parse_v4(b: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    for (n, o) in octets.iter_mut().enumerate() {
+        if n > 0 {
+            if b.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let start = i;
+        let mut v: u32 = 0;
+        while let Some(&c) = b.get(i) {
+            if !c.is_ascii_digit() || i - start == 3 {
+                break;
+            }
+            v = v * 10 + u32::from(c - b'0');
+            i += 1;
+        }
+        let len = i - start;
+        if len == 0 || v > 255 || (len > 1 && b.get(start) == Some(&b'0')) {
+            return None;
+        }
+        *o = v as u8;
+    }
+    (i == b.len()).then(|| Ipv4Addr::from(octets))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fast IPv4 parser accepts exactly what `std` accepts, with the same value.
+        #[test]
+        fn parse_v4_agrees_with_std(s in "[0-9.]{0,17}", a in any::<u32>()) {
+            prop_assert_eq!(parse_v4(s.as_bytes()), s.parse::<Ipv4Addr>().ok());
+            let t = Ipv4Addr::from(a).to_string();
+            prop_assert_eq!(parse_v4(t.as_bytes()), Some(Ipv4Addr::from(a)));
+        }
+    }
 }
