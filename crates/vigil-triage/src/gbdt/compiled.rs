@@ -183,25 +183,13 @@ impl CompiledGbdt {
             // Copy the block to f32 (the model compares in f32), row-major or column-major as
             // the layout wants, and flag rows with NaN.
             for (r, flag) in nan.iter_mut().enumerate().take(rows) {
-                let mut has_nan = false;
                 let row = x.row(start + r);
-                let mut put = |j: usize, v: f64| {
-                    let v = v as f32;
-                    has_nan |= v.is_nan();
-                    let at = if column_major {
-                        j * BLOCK + r
-                    } else {
-                        r * nf + j
-                    };
-                    if let Some(d) = buf.get_mut(at) {
-                        *d = v;
-                    }
+                *flag = if column_major {
+                    let (cols, _) = buf.as_chunks_mut::<BLOCK>();
+                    copy_column_major(row, cols, r)
+                } else {
+                    copy_row_major(row, buf.get_mut(r * nf..(r + 1) * nf).unwrap_or(&mut []))
                 };
-                match row.as_slice() {
-                    Some(sl) => sl.iter().enumerate().for_each(|(j, v)| put(j, *v)),
-                    None => row.iter().enumerate().for_each(|(j, v)| put(j, *v)),
-                }
-                *flag = has_nan;
             }
             for a in acc.chunks_exact_mut(g) {
                 a.copy_from_slice(&self.base);
@@ -307,6 +295,45 @@ impl CompiledGbdt {
     }
 }
 
+/// Writes one row as `f32` into slot `r` of every column; true when it holds a NaN.
+#[inline]
+fn copy_column_major(
+    row: ndarray::ArrayView1<'_, f64>,
+    cols: &mut [[f32; BLOCK]],
+    r: usize,
+) -> bool {
+    let mut has_nan = false;
+    let r = r & (BLOCK - 1);
+    match row.as_slice() {
+        Some(sl) => {
+            for (c, v) in cols.iter_mut().zip(sl) {
+                let v = *v as f32;
+                has_nan |= v.is_nan();
+                c[r] = v;
+            }
+        }
+        None => {
+            for (c, v) in cols.iter_mut().zip(row.iter()) {
+                let v = *v as f32;
+                has_nan |= v.is_nan();
+                c[r] = v;
+            }
+        }
+    }
+    has_nan
+}
+
+/// Writes one row as `f32` into `dst`; true when it holds a NaN.
+#[inline]
+fn copy_row_major(row: ndarray::ArrayView1<'_, f64>, dst: &mut [f32]) -> bool {
+    let mut has_nan = false;
+    for (d, v) in dst.iter_mut().zip(row.iter()) {
+        *d = *v as f32;
+        has_nan |= d.is_nan();
+    }
+    has_nan
+}
+
 /// The levels of an oblivious tree (every node of a level internal with one shared split, or
 /// every one a leaf) and its leaves in bit order; `None` for any other tree.
 fn oblivious_levels(t: &Tree) -> Option<(Vec<Packed>, Vec<f64>)> {
@@ -352,12 +379,14 @@ fn oblivious_block(
     g: usize,
     acc: &mut [f64],
 ) {
+    let (cols, _) = cols.as_chunks::<BLOCK>();
+    let rows = rows.min(BLOCK);
     for (t, &(s0, depth, l0)) in trees.iter().enumerate() {
         let k = t % g;
+        // Comparison bits, root first: the leaf's index in bit order.
         let mut idx = [0u32; BLOCK];
         for p in splits.get(s0..s0 + depth).unwrap_or(&[]) {
-            let f = p.feat as usize * BLOCK;
-            let Some(col) = cols.get(f..f + BLOCK) else {
+            let Some(col) = cols.get(p.feat as usize) else {
                 continue;
             };
             let thr = p.thr;
@@ -365,14 +394,18 @@ fn oblivious_block(
                 *i = (*i << 1) | u32::from(*x > thr);
             }
         }
-        let tl = leaves.get(l0..l0 + (1 << depth)).unwrap_or(&[]);
-        for (a, i) in acc
-            .iter_mut()
-            .skip(k)
-            .step_by(g)
-            .zip(&idx[..rows.min(BLOCK)])
-        {
-            *a += tl.get(*i as usize).copied().unwrap_or(0.0);
+        let Some(tl) = leaves.get(l0..l0 + (1 << depth)) else {
+            continue;
+        };
+        let mask = tl.len() - 1;
+        if g == 1 {
+            for (a, i) in acc.iter_mut().zip(&idx[..rows]) {
+                *a += tl[*i as usize & mask];
+            }
+        } else {
+            for (a, i) in acc.iter_mut().skip(k).step_by(g).zip(&idx[..rows]) {
+                *a += tl[*i as usize & mask];
+            }
         }
     }
 }

@@ -32,8 +32,12 @@ struct Open {
 pub(crate) struct GrowInput<'a> {
     pub(crate) params: &'a GbdtValidParams,
     pub(crate) mapper: &'a BinMapper,
-    /// Row-major bins, `n_features` bytes per row.
+    /// Row-major bins, `n_features` bytes per row (histograms read whole rows).
     pub(crate) bins: &'a [u8],
+    /// The same bins column-major, `n_rows` bytes per feature (partitions read one column).
+    pub(crate) bins_by_feature: &'a [u8],
+    /// Rows in the data.
+    pub(crate) n_rows: usize,
     pub(crate) n_features: usize,
     pub(crate) grad: &'a [f64],
     pub(crate) hess: &'a [f64],
@@ -327,16 +331,15 @@ fn partition(
     bin: u8,
     default_left: bool,
 ) -> usize {
-    let nf = inp.n_features;
     scratch.clear();
+    let col = inp
+        .bins_by_feature
+        .get(feature * inp.n_rows..(feature + 1) * inp.n_rows)
+        .unwrap_or(&[]);
     let mut nl = 0usize;
     for r in 0..rows.len() {
         let i = rows[r];
-        let b = inp
-            .bins
-            .get(i as usize * nf + feature)
-            .copied()
-            .unwrap_or(0);
+        let b = col.get(i as usize).copied().unwrap_or(0);
         let go_left = if b == 0 { default_left } else { b <= bin };
         if go_left {
             rows[nl] = i;
@@ -405,24 +408,40 @@ fn grow_oblivious(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> G
                 };
                 let parent = score(&ln.sum, lambda);
                 let miss = fh[0];
-                any_missing |= miss.n > 0.0;
-                for (dir, miss_left) in [false, true].into_iter().enumerate() {
-                    let mut left = if miss_left { miss } else { Bin::default() };
-                    for (b, t) in fh
-                        .iter()
-                        .take(edges + 1)
-                        .skip(1)
-                        .zip(total.iter_mut().skip(1))
-                    {
-                        left.add(b);
-                        let right = ln.sum.sub(&left);
-                        if left.n >= min_n
-                            && right.n >= min_n
-                            && left.h >= p.min_child_weight
-                            && right.h >= p.min_child_weight
-                        {
-                            t[dir] += score(&left, lambda) + score(&right, lambda) - parent;
+                let has_missing = miss.n > 0.0;
+                any_missing |= has_missing;
+                let ok = |l: &Bin, r: &Bin| {
+                    l.n >= min_n
+                        && r.n >= min_n
+                        && l.h >= p.min_child_weight
+                        && r.h >= p.min_child_weight
+                };
+                // Missing right (dir 0) and, only when the node has missing values, missing
+                // left (dir 1); without them both directions are the same split.
+                let mut left = Bin::default();
+                let mut left_m = miss;
+                for (b, t) in fh
+                    .iter()
+                    .take(edges + 1)
+                    .skip(1)
+                    .zip(total.iter_mut().skip(1))
+                {
+                    left.add(b);
+                    let right = ln.sum.sub(&left);
+                    let g0 = if ok(&left, &right) {
+                        score(&left, lambda) + score(&right, lambda) - parent
+                    } else {
+                        0.0
+                    };
+                    t[0] += g0;
+                    if has_missing {
+                        left_m.add(b);
+                        let right_m = ln.sum.sub(&left_m);
+                        if ok(&left_m, &right_m) {
+                            t[1] += score(&left_m, lambda) + score(&right_m, lambda) - parent;
                         }
+                    } else {
+                        t[1] += g0;
                     }
                 }
             }

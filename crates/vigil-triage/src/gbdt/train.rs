@@ -173,6 +173,7 @@ pub(crate) fn train(
     let nf = train.features.ncols();
     let mapper = BinMapper::fit(train.features.view(), p.max_bins);
     let bins = mapper.transform(train.features.view());
+    let bins_by_feature = transpose(&bins, n, nf);
     let targets: Vec<usize> = train.targets.iter().copied().collect();
     let weights = row_weights(p, train);
     let base = base_scores(loss, &targets, &weights);
@@ -240,6 +241,8 @@ pub(crate) fn train(
                 params: p,
                 mapper: &mapper,
                 bins: &bins,
+                bins_by_feature: &bins_by_feature,
+                n_rows: n,
                 n_features: nf,
                 grad: gk,
                 hess: hk,
@@ -343,6 +346,19 @@ fn compute_gradients(
             }
         }
     }
+}
+
+/// Column-major copy of row-major `rows × cols` bytes.
+fn transpose(bins: &[u8], rows: usize, cols: usize) -> Vec<u8> {
+    let mut out = vec![0u8; rows * cols];
+    for (i, row) in bins.chunks_exact(cols.max(1)).enumerate() {
+        for (j, b) in row.iter().enumerate() {
+            if let Some(o) = out.get_mut(j * rows + i) {
+                *o = *b;
+            }
+        }
+    }
+    out
 }
 
 /// The value of a tree for a binned row (split at bin `b`: bins `1..=b` go left).
