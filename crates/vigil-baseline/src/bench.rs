@@ -183,3 +183,46 @@ pub fn cpu_secs(start: Option<u64>) -> Option<f64> {
     let (a, b) = (start?, thread_cpu_ns()?);
     (b > a).then(|| (b - a) as f64 * 1e-9)
 }
+
+/// What [`bench_multivariate`] measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct VectorBench {
+    /// Vector width.
+    pub width: usize,
+    /// Vectors observed (after fitting on `fit_rows`).
+    pub vectors: usize,
+    /// CPU time per `observe` (score + learn in one walk), nanoseconds.
+    pub ns_per_event: f64,
+    /// Bytes of model state.
+    pub memory_bytes: usize,
+}
+
+/// Fits Half-Space Trees with default parameters on 4,096 synthetic 41-wide vectors (the
+/// NSL-KDD width: heavy-tailed counts and rates), then observes `vectors` more.
+pub fn bench_multivariate(vectors: usize, seed: u64) -> Result<VectorBench, BaselineError> {
+    use vigil_core::Fit;
+    let width = 41;
+    let mut rng = SplitMix64::new(seed);
+    let draw = |rng: &mut SplitMix64| -> Vec<f64> {
+        (0..width)
+            .map(|j| if j % 3 == 0 { (5.0 + 2.0 * rng.normal()).exp() } else { rng.next_f64() })
+            .collect()
+    };
+    let fit: Vec<Vec<f64>> = (0..4_096).map(|_| draw(&mut rng)).collect();
+    let stream: Vec<Vec<f64>> = (0..vectors).map(|_| draw(&mut rng)).collect();
+    let mut model = crate::HstParams::default().seed(seed).check()?.fit(&fit)?;
+    let started = Instant::now();
+    let cpu0 = thread_cpu_ns();
+    let mut acc = 0.0;
+    for x in &stream {
+        acc += model.observe(x)?;
+    }
+    let elapsed = cpu_secs(cpu0).unwrap_or(started.elapsed().as_secs_f64());
+    std::hint::black_box(acc);
+    Ok(VectorBench {
+        width,
+        vectors,
+        ns_per_event: elapsed * 1e9 / vectors.max(1) as f64,
+        memory_bytes: model.memory_bytes(),
+    })
+}

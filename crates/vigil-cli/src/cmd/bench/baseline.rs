@@ -1,7 +1,7 @@
 //! `vigil bench baseline`: baseline update+score speed and memory.
 
 use serde_json::{Map, Value, json};
-use vigil_baseline::bench::{bench_profiles, flood};
+use vigil_baseline::bench::{bench_multivariate, bench_profiles, flood};
 
 use crate::CliError;
 
@@ -40,6 +40,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
     out.insert("bytes_per_entity".into(), json!(p.bytes_per_entity));
     out.insert("memory_bytes".into(), json!(p.memory_bytes));
     out.insert("flagged_10_bits".into(), json!(p.flagged));
+    if args.vectors > 0 {
+        let v = bench_multivariate(args.vectors, args.seed).map_err(layer)?;
+        out.insert("multivariate_ns_per_event".into(), json!(v.ns_per_event));
+        out.insert("multivariate_memory_bytes".into(), json!(v.memory_bytes));
+        out.insert("multivariate_width".into(), json!(v.width));
+        out.insert("multivariate_vectors".into(), json!(v.vectors));
+    }
     if args.flood > 0 {
         let f = flood(args.flood, args.entities, args.seed).map_err(layer)?;
         out.insert(
