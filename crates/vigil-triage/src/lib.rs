@@ -11,8 +11,13 @@
 //! - [`cv`]: grouped cross-validation by organisation, the metrics the CLI reports.
 
 pub mod calibrate;
+pub mod cv;
 pub mod error;
+pub mod eval;
 pub mod features;
 pub mod gbdt;
+pub mod pipeline;
+pub mod queue;
+pub mod risk;
 pub mod suppress;
 pub mod tree;

@@ -133,6 +133,8 @@ pub struct TreeModel {
     schema: FeatureSchema,
     n_classes: usize,
     nodes: Vec<Node>,
+    /// Impurity decrease per feature, from linfa-trees, normalised to sum to 1.
+    importance: Vec<f64>,
 }
 
 impl Fit<LabeledData> for TreeParams {
@@ -165,6 +167,7 @@ impl Fit<LabeledData> for TreeParams {
                     reason: e.to_string(),
                 })
             })?;
+        let importance = fitted.feature_importance();
         let mut nodes = Vec::new();
         flatten(fitted.root_node(), &mut nodes);
         // Count classes per node by routing every training row from the root.
@@ -208,6 +211,7 @@ impl Fit<LabeledData> for TreeParams {
             schema: data.schema.clone(),
             n_classes: k,
             nodes,
+            importance,
         })
     }
 }
@@ -264,6 +268,16 @@ impl TreeModel {
             at = self.nodes.get(n).and_then(|node| next(node, row));
         }
         path
+    }
+
+    /// The schema it was fitted on.
+    pub fn schema_ref(&self) -> &FeatureSchema {
+        &self.schema
+    }
+
+    /// Relative impurity decrease of each feature's splits, in schema order.
+    pub fn feature_importance(&self) -> &[f64] {
+        &self.importance
     }
 
     /// Number of leaves.

@@ -1,0 +1,331 @@
+//! The whole triage scorer: features → model → calibration → risk, with suppression.
+//!
+//! [`TriageParams`] fits a [`TriagePipeline`] on graded alerts:
+//!
+//! 1. The training organisations are split (by organisation, seeded): a share
+//!    `calibration_share` is held out as the **calibration** organisations.
+//! 2. The feature extractor is fitted on the other organisations, with out-of-fold encodings
+//!    ([`crate::features::guide`]), and the model (GBDT or tree, three grades) on their rows.
+//! 3. The calibration organisations are scored as unseen ones; on them the pipeline fits the
+//!    calibrator of the threat probability, the decision weights of the grade prediction
+//!    (per-grade multipliers that maximise macro-F1 there, when enabled), and one
+//!    conformal suppressor per `alpha` ([`crate::suppress`]).
+//!
+//! The fitted pipeline implements [`AlertScorer`]: `confidence` is the calibrated probability
+//! of TruePositive, `risk` follows [`crate::risk`], and the explanation lists the largest
+//! contributions to the model's raw threat score (GBDT: TreeSHAP of the TruePositive logit;
+//! tree: path attribution of the leaf log-odds), by feature name.
+//!
+//! ```no_run
+//! use vigil_core::{AlertScorer, Fit};
+//! use vigil_triage::pipeline::{TriageParams, TriagePipeline};
+//! # fn demo(train: &[vigil_core::Alert], new: &vigil_core::Alert) -> Result<(), vigil_triage::error::TriageError> {
+//! let pipeline: TriagePipeline = TriageParams::default().fit(train)?;
+//! let score = pipeline.score(new)?;
+//! let suppress = pipeline.suppressed(score.confidence, new, 0.05);
+//! let mut bytes = Vec::new();
+//! pipeline.save(&mut bytes)?;
+//! let again = TriagePipeline::load(bytes.as_slice())?;
+//! assert_eq!(again.score(new)?, score);
+//! # let _ = suppress; Ok(()) }
+//! ```
+
+mod model;
+mod persist;
+
+pub use model::{AnyModel, ModelKind, ModelParams};
+pub use persist::{PIPELINE_MAGIC, PIPELINE_VERSION};
+
+use ndarray::{Array1, Array2, Axis};
+use serde::{Deserialize, Serialize};
+use vigil_core::{
+    Alert, AlertScorer, CoreError, FeatureExtractor, Fit, LabeledData, Score, Scorer,
+};
+
+use crate::calibrate::{AnyCalibrator, CalibrationMethod, CalibrationSet, Calibrator};
+use crate::cv::{group_folds, macro_f1};
+use crate::error::TriageError;
+use crate::features::guide::{GuideFeatureParams, GuideFeatures};
+use crate::risk::RiskParams;
+use crate::suppress::{SuppressionParams, SuppressionSet, Suppressor};
+
+/// Hyperparameters of the whole pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriageParams {
+    /// Feature extraction.
+    pub features: GuideFeatureParams,
+    /// The model.
+    pub model: ModelParams,
+    /// How the threat probability is calibrated.
+    pub calibration: CalibrationMethod,
+    /// Share of training organisations held out for calibration, in `(0, 1)`.
+    pub calibration_share: f64,
+    /// Suppression levels to fit (each a [`Suppressor`]).
+    pub alphas: Vec<f64>,
+    /// Per-detector suppression thresholds for detectors with at least this many calibration
+    /// true positives (`None`: one global threshold).
+    pub per_detector: Option<usize>,
+    /// Choose per-grade decision weights on the calibration organisations.
+    pub tune_decision: bool,
+    /// Risk formula.
+    pub risk: RiskParams,
+    /// Contributions kept in each explanation.
+    pub top_k: usize,
+    /// Seed of the organisation split (the model and features have their own).
+    pub seed: u64,
+}
+
+impl Default for TriageParams {
+    fn default() -> Self {
+        Self::new(ModelKind::Gbdt, 0)
+    }
+}
+
+impl TriageParams {
+    /// Defaults for a model kind and seed: isotonic calibration on 25% of organisations,
+    /// suppression at α = 0.01 and 0.05, tuned decision weights, top 5 contributions.
+    pub fn new(kind: ModelKind, seed: u64) -> Self {
+        Self {
+            features: GuideFeatureParams {
+                seed,
+                ..GuideFeatureParams::default()
+            },
+            model: ModelParams::new(kind, seed),
+            calibration: CalibrationMethod::Isotonic,
+            calibration_share: 0.25,
+            alphas: vec![0.01, 0.05],
+            per_detector: None,
+            tune_decision: true,
+            risk: RiskParams::default(),
+            top_k: 5,
+            seed,
+        }
+    }
+}
+
+/// A fitted triage pipeline.
+#[derive(Debug, Clone)]
+pub struct TriagePipeline {
+    pub(crate) features: GuideFeatures,
+    pub(crate) model: AnyModel,
+    pub(crate) calibrator: AnyCalibrator,
+    pub(crate) decision: [f64; 3],
+    pub(crate) suppressors: Vec<Suppressor>,
+    pub(crate) risk: RiskParams,
+    pub(crate) top_k: usize,
+}
+
+/// Graded alerts only, with their class indices.
+fn graded(alerts: &[Alert]) -> (Vec<&Alert>, Vec<usize>) {
+    alerts
+        .iter()
+        .filter_map(|a| a.verdict.map(|v| (a, v.index())))
+        .unzip()
+}
+
+impl Fit<[Alert]> for TriageParams {
+    type Fitted = TriagePipeline;
+    type Error = TriageError;
+
+    fn fit(&self, alerts: &[Alert]) -> Result<TriagePipeline, TriageError> {
+        if !(self.calibration_share > 0.0 && self.calibration_share < 1.0) {
+            return Err(TriageError::InvalidParameter {
+                name: "calibration_share",
+                reason: format!("must be in (0, 1), got {}", self.calibration_share),
+            });
+        }
+        let (alerts, _) = graded(alerts);
+        let orgs: Vec<&str> = alerts
+            .iter()
+            .map(|a| a.tenant.as_deref().unwrap_or(""))
+            .collect();
+        // Calibration organisations: fold 0 of round(1/share) folds.
+        let k = (1.0 / self.calibration_share).round().max(2.0) as usize;
+        let folds = group_folds(&orgs, k, self.seed ^ 0x0ca1_1b4a);
+        let (mut fit_rows, mut cal_rows) = (Vec::new(), Vec::new());
+        for (a, f) in alerts.iter().zip(&folds) {
+            if *f == 0 {
+                cal_rows.push((*a).clone());
+            } else {
+                fit_rows.push((*a).clone());
+            }
+        }
+        if fit_rows.is_empty() || cal_rows.is_empty() {
+            return Err(TriageError::InsufficientData {
+                reason: "need graded alerts from at least two organisations".into(),
+            });
+        }
+        let (features, x) = self.features.fit_transform(&fit_rows)?;
+        let y: Array1<usize> = fit_rows
+            .iter()
+            .filter_map(|a| a.verdict.map(|v| v.index()))
+            .collect();
+        let data = LabeledData::new(x, y, 3, features.schema().clone())?;
+        let model = self.model.fit(&data)?;
+        let mut pipeline = TriagePipeline {
+            features,
+            model,
+            calibrator: AnyCalibrator::Identity(crate::calibrate::Identity),
+            decision: [1.0; 3],
+            suppressors: Vec::new(),
+            risk: self.risk,
+            top_k: self.top_k,
+        };
+        let proba = pipeline.proba(&cal_rows)?;
+        let cal_y: Vec<usize> = cal_rows
+            .iter()
+            .filter_map(|a| a.verdict.map(|v| v.index()))
+            .collect();
+        let threat: Vec<bool> = cal_y.iter().map(|&c| c == 0).collect();
+        let raw_p: Vec<f64> = proba.column(0).to_vec();
+        pipeline.calibrator = self
+            .calibration
+            .fit(&CalibrationSet::new(raw_p.clone(), threat.clone())?)?;
+        if self.tune_decision {
+            pipeline.decision = tune_decision(&proba, &cal_y);
+        }
+        let cal_p = pipeline.calibrator.calibrate_all(&raw_p);
+        let groups = self.per_detector.map(|_| {
+            cal_rows
+                .iter()
+                .map(|a| a.detector.clone().unwrap_or_default())
+                .collect()
+        });
+        let set = SuppressionSet::new(cal_p, threat, groups)?;
+        for &alpha in &self.alphas {
+            let params = SuppressionParams {
+                alpha,
+                per_group: self.per_detector,
+            };
+            pipeline.suppressors.push(params.fit(&set)?);
+        }
+        Ok(pipeline)
+    }
+}
+
+/// Per-grade weights on the probabilities that maximise macro-F1 of `argmax(w ⊙ p)`: a
+/// coarse grid over the TP and BP weights (FP fixed at 1), ties to the smallest change.
+fn tune_decision(proba: &Array2<f64>, y: &[usize]) -> [f64; 3] {
+    let grid: Vec<f64> = (0..=12).map(|i| 0.5 + 0.25 * f64::from(i)).collect();
+    let mut best = (
+        [1.0, 1.0, 1.0],
+        macro_f1(y, &argmax_weighted(proba, &[1.0; 3]), 3),
+    );
+    for &a in &grid {
+        for &b in &grid {
+            let w = [a, b, 1.0];
+            let f = macro_f1(y, &argmax_weighted(proba, &w), 3);
+            if f > best.1 + 1e-12 {
+                best = (w, f);
+            }
+        }
+    }
+    best.0
+}
+
+/// `argmax_c w_c · p_c` per row (first maximum on ties).
+pub(crate) fn argmax_weighted(proba: &Array2<f64>, w: &[f64; 3]) -> Vec<usize> {
+    proba
+        .axis_iter(Axis(0))
+        .map(|row| {
+            row.iter()
+                .zip(w)
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |b, (c, (p, w))| {
+                    if p * w > b.1 { (c, p * w) } else { b }
+                })
+                .0
+        })
+        .collect()
+}
+
+impl TriagePipeline {
+    /// The feature extractor.
+    pub fn features(&self) -> &GuideFeatures {
+        &self.features
+    }
+
+    /// The fitted model.
+    pub fn model(&self) -> &AnyModel {
+        &self.model
+    }
+
+    /// The calibrator of the threat probability.
+    pub fn calibrator(&self) -> &AnyCalibrator {
+        &self.calibrator
+    }
+
+    /// The fitted suppressors, one per `alpha` of the parameters.
+    pub fn suppressors(&self) -> &[Suppressor] {
+        &self.suppressors
+    }
+
+    /// Per-grade decision weights (TP, BP, FP) of [`TriagePipeline::predict_grades`].
+    pub fn decision_weights(&self) -> [f64; 3] {
+        self.decision
+    }
+
+    /// Uncalibrated grade probabilities (TP, BP, FP), one row per alert.
+    pub fn proba(&self, alerts: &[Alert]) -> Result<Array2<f64>, TriageError> {
+        let x = self.features.extract_batch(alerts)?;
+        Ok(self.model.predict_proba(x.view())?)
+    }
+
+    /// Calibrated threat probabilities, one per alert.
+    pub fn confidences(&self, alerts: &[Alert]) -> Result<Vec<f64>, TriageError> {
+        let p = self.proba(alerts)?;
+        Ok(p.column(0)
+            .iter()
+            .map(|&v| self.calibrator.calibrate(v))
+            .collect())
+    }
+
+    /// Predicted grade index (TP 0, BP 1, FP 2) per alert, with the decision weights.
+    pub fn predict_grades(&self, alerts: &[Alert]) -> Result<Vec<usize>, TriageError> {
+        Ok(argmax_weighted(&self.proba(alerts)?, &self.decision))
+    }
+
+    /// True when the suppressor fitted for `alpha` suppresses an alert of this confidence
+    /// (false when no suppressor was fitted for `alpha`).
+    pub fn suppressed(&self, confidence: f64, alert: &Alert, alpha: f64) -> bool {
+        self.suppressors
+            .iter()
+            .find(|s| (s.alpha() - alpha).abs() < 1e-12)
+            .is_some_and(|s| s.suppress(confidence, alert.detector.as_deref()))
+    }
+
+    fn score_row(&self, alert: &Alert, p_threat: f64, row: ndarray::ArrayView1<'_, f64>) -> Score {
+        let confidence = self.calibrator.calibrate(p_threat);
+        let mut score = Score::new(confidence, self.risk.risk(confidence, alert));
+        if let Some(mut e) = self.model.explain(row) {
+            e.contributions.truncate(self.top_k);
+            score.explanation = e;
+        }
+        score
+    }
+}
+
+impl AlertScorer for TriagePipeline {
+    fn score(&self, alert: &Alert) -> Result<Score, CoreError> {
+        let x = self.features.extract(alert)?;
+        let p = self.model.predict_proba(x.view().insert_axis(Axis(0)))?;
+        let p0 = p.get([0, 0]).copied().unwrap_or(0.0);
+        Ok(self.score_row(alert, p0, x.view()))
+    }
+
+    fn score_batch(&self, alerts: &[Alert]) -> Vec<Result<Score, CoreError>> {
+        let batch = self
+            .features
+            .extract_batch(alerts)
+            .and_then(|x| self.model.predict_proba(x.view()).map(|p| (x, p)));
+        match batch {
+            Ok((x, p)) => alerts
+                .iter()
+                .zip(x.rows())
+                .zip(p.column(0))
+                .map(|((a, row), &p0)| Ok(self.score_row(a, p0, row)))
+                .collect(),
+            Err(e) => alerts.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Saving and loading a pipeline.
+//!
+//! Layout: the magic bytes [`PIPELINE_MAGIC`], the format version (u32, little-endian), the
+//! header length (u64 LE), the header (JSON: feature schema and its fingerprint, the fitted
+//! extractor, calibrator, decision weights, suppressors, risk parameters, the model kind and,
+//! for a tree, the tree), the header's FNV-1a 64 checksum (u64 LE), then for a GBDT the
+//! model in the GBDT's own versioned, checksummed format ([`crate::gbdt::MAGIC`]).
+//!
+//! Loading checks, in order: magic, version, header checksum, that the saved schema is the
+//! schema this build's extractor writes (else [`TriageError::SchemaMismatch`]: the features
+//! changed since the model was trained), and that the model was fitted on that schema.
+
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+use vigil_core::{FeatureExtractor, FeatureSchema};
+
+use super::{AnyModel, ModelKind, TriagePipeline};
+use crate::calibrate::AnyCalibrator;
+use crate::error::TriageError;
+use crate::features::guide::GuideFeatures;
+use crate::gbdt::Gbdt;
+use crate::risk::RiskParams;
+use crate::suppress::Suppressor;
+use crate::tree::TreeModel;
+
+/// First bytes of a saved pipeline.
+pub const PIPELINE_MAGIC: [u8; 4] = *b"VGTP";
+/// Format version this build writes and reads.
+pub const PIPELINE_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    schema: FeatureSchema,
+    fingerprint: u64,
+    features: GuideFeatures,
+    model_kind: ModelKind,
+    tree: Option<TreeModel>,
+    calibrator: AnyCalibrator,
+    decision: [f64; 3],
+    suppressors: Vec<Suppressor>,
+    risk: RiskParams,
+    top_k: usize,
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn bad(reason: impl Into<String>) -> TriageError {
+    TriageError::PipelineFormat {
+        reason: reason.into(),
+    }
+}
+
+fn take<'a>(bytes: &mut &'a [u8], n: usize, what: &str) -> Result<&'a [u8], TriageError> {
+    if bytes.len() < n {
+        return Err(bad(format!(
+            "truncated: {what} needs {n} bytes, {} left",
+            bytes.len()
+        )));
+    }
+    let (a, b) = bytes.split_at(n);
+    *bytes = b;
+    Ok(a)
+}
+
+fn u64_le(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.iter_mut().zip(b).for_each(|(d, s)| *d = *s);
+    u64::from_le_bytes(a)
+}
+
+impl TriagePipeline {
+    /// Writes the pipeline.
+    pub fn save<W: Write>(&self, mut w: W) -> Result<(), TriageError> {
+        let schema = self.features.schema().clone();
+        let header = Header {
+            fingerprint: schema.fingerprint(),
+            schema,
+            features: self.features.clone(),
+            model_kind: self.model.kind(),
+            tree: match &self.model {
+                AnyModel::Tree(t) => Some(t.clone()),
+                AnyModel::Gbdt(_) => None,
+            },
+            calibrator: self.calibrator.clone(),
+            decision: self.decision,
+            suppressors: self.suppressors.clone(),
+            risk: self.risk,
+            top_k: self.top_k,
+        };
+        let json = serde_json::to_vec(&header).map_err(|e| bad(e.to_string()))?;
+        let io = |e: std::io::Error| TriageError::ModelIo { source: e };
+        w.write_all(&PIPELINE_MAGIC).map_err(io)?;
+        w.write_all(&PIPELINE_VERSION.to_le_bytes()).map_err(io)?;
+        w.write_all(&(json.len() as u64).to_le_bytes())
+            .map_err(io)?;
+        w.write_all(&json).map_err(io)?;
+        w.write_all(&fnv1a(&json).to_le_bytes()).map_err(io)?;
+        if let AnyModel::Gbdt(g) = &self.model {
+            g.save(&mut w)?;
+        }
+        Ok(())
+    }
+
+    /// Reads a pipeline saved by [`TriagePipeline::save`].
+    pub fn load<R: Read>(mut r: R) -> Result<Self, TriageError> {
+        let mut all = Vec::new();
+        r.read_to_end(&mut all)
+            .map_err(|e| TriageError::ModelIo { source: e })?;
+        let mut b = all.as_slice();
+        let magic = take(&mut b, 4, "magic")?;
+        if magic != PIPELINE_MAGIC {
+            return Err(bad(format!(
+                "not a Vigil triage pipeline: magic {magic:02x?}"
+            )));
+        }
+        let mut v = [0u8; 4];
+        v.iter_mut()
+            .zip(take(&mut b, 4, "version")?)
+            .for_each(|(d, s)| *d = *s);
+        let version = u32::from_le_bytes(v);
+        if version != PIPELINE_VERSION {
+            return Err(bad(format!(
+                "format version {version} is not supported (this build reads {PIPELINE_VERSION})"
+            )));
+        }
+        let len = usize::try_from(u64_le(take(&mut b, 8, "header length")?))
+            .map_err(|_| bad("header length overflows"))?;
+        let json = take(&mut b, len, "header")?;
+        let stored = u64_le(take(&mut b, 8, "header checksum")?);
+        let computed = fnv1a(json);
+        if stored != computed {
+            return Err(bad(format!(
+                "header checksum mismatch: stored {stored:#018x}, computed {computed:#018x}"
+            )));
+        }
+        let h: Header = serde_json::from_slice(json).map_err(|e| bad(e.to_string()))?;
+        let current = GuideFeatures::expected_schema();
+        if h.schema != current || h.fingerprint != current.fingerprint() {
+            return Err(TriageError::SchemaMismatch {
+                saved: h.fingerprint,
+                current: current.fingerprint(),
+            });
+        }
+        if h.features.schema() != &h.schema {
+            return Err(TriageError::SchemaMismatch {
+                saved: h.fingerprint,
+                current: h.features.schema().fingerprint(),
+            });
+        }
+        let model = match (h.model_kind, h.tree) {
+            (ModelKind::Tree, Some(t)) => {
+                if t.schema_ref() != &h.schema {
+                    return Err(TriageError::SchemaMismatch {
+                        saved: h.fingerprint,
+                        current: t.schema_ref().fingerprint(),
+                    });
+                }
+                AnyModel::Tree(t)
+            }
+            (ModelKind::Tree, None) => return Err(bad("tree model missing from header")),
+            (ModelKind::Gbdt, _) => AnyModel::Gbdt(Gbdt::load_for(b, &h.schema)?),
+        };
+        Ok(Self {
+            features: h.features,
+            model,
+            calibrator: h.calibrator,
+            decision: h.decision,
+            suppressors: h.suppressors,
+            risk: h.risk,
+            top_k: h.top_k,
+        })
+    }
+}
