@@ -97,6 +97,7 @@ impl When {
 #[derive(Clone, Copy)]
 enum Which {
     Rate,
+    Hour,
     Measure(usize),
     Category(usize),
 }
@@ -172,6 +173,7 @@ impl Tally {
             for c in self.kept.iter().flatten() {
                 let measure = match c.which {
                     Which::Rate => "rate".to_owned(),
+                    Which::Hour => "hour_of_day".to_owned(),
                     Which::Measure(j) => obs
                         .measures
                         .get(j)
@@ -357,44 +359,34 @@ impl EntityBaselines {
             let decay = fastmath::exp2(-dt / self.config.half_life_secs);
             if is_own {
                 self.score_rate(core, when, dt, decay, &mut tally);
-            } else {
-                self.score_hour(&core.seasonal, when, &mut tally);
             }
+            self.score_hour(&core.seasonal, when, &mut tally);
             self.score_measures(obs, ms, xts, &mut tally);
             self.score_categories(obs, cs, decay, hashes, &mut tally);
         }
         tally.finish(obs, self.config.transform)
     }
 
-    /// Rate against the seasonal expectation: the short-memory count (this event included)
-    /// against a Poisson with the long-run rate scaled by this hour's and day's share.
+    /// Rate against the seasonal expectation: events already in the short memory (this one
+    /// excluded, so a lone event of a quiet entity is not a burst) against a Poisson with the
+    /// long-run rate scaled by this hour's and day's share. Nothing to compute unless the
+    /// recent count exceeds its expectation.
     fn score_rate(&self, core: &Core, when: When, dt: f64, decay: f64, tally: &mut Tally) {
         let (hl, hs) = (self.config.half_life_secs, self.config.burst_half_life_secs);
+        let k = f64::from(core.burst) * fastmath::exp2(-dt / hs);
+        let window = hs / LN_2; // the short memory's effective length, seconds
         let age = (when.t - core.first_time).max(hs);
         let t_eff = hl / LN_2 * (1.0 - fastmath::exp2(-age / hl));
-        if t_eff <= 0.0 {
-            return;
-        }
-        let base = f64::from(core.weight) * decay / t_eff; // events per second
-        let season = core.seasonal.factor(when.hour, when.day);
-        let window = hs / LN_2; // the short memory's effective length
-        let lambda = base * season * window;
-        let k = f64::from(core.burst) * fastmath::exp2(-dt / hs) + 1.0;
-        let bits = poisson_upper_surprisal(k, lambda);
-        tally.add(
-            Which::Rate,
-            lambda / window * 3_600.0,
-            k / window * 3_600.0,
-            bits,
-        );
+        let base = if t_eff > 0.0 { f64::from(core.weight) * decay / t_eff } else { 0.0 };
+        let lambda = base * core.seasonal.factor(when.hour, when.day) * window;
+        let bits = if k > lambda { poisson_upper_surprisal(k, lambda) } else { 0.0 };
+        tally.add(Which::Rate, lambda / window * 3_600.0, k / window * 3_600.0, bits);
     }
 
-    /// A young entity's hour of activity against its group's hours.
+    /// Hour of day: how rare an hour this is for the profile, given that an event happened.
     fn score_hour(&self, seasonal: &Seasonal, when: When, tally: &mut Tally) {
-        let share = seasonal.factor(when.hour, when.day) / (24.0 * 7.0);
-        // Probability of an hour-of-week at least this quiet, bounded by its own share × 168.
-        let bits = bits_from_tail((share * 24.0 * 7.0).min(1.0));
-        tally.add(Which::Rate, 1.0, share * 24.0 * 7.0, bits);
+        let r = seasonal.hour_rarity(when.hour);
+        tally.add(Which::Hour, r.expected, r.observed, bits_from_tail(r.tail));
     }
 
     fn score_measures(

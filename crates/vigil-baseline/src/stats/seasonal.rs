@@ -62,6 +62,28 @@ impl Seasonal {
         factor(&self.hour, hour) * factor(&self.day, day)
     }
 
+    /// How rare `hour` is among this profile's hours of activity: its share, the share of a
+    /// typical hour (`Σ p²`), and the probability of an hour at least as rare (pseudo-count
+    /// 1/10 per hour, so a never-used hour of a busy profile is rare and of a new one is not).
+    pub fn hour_rarity(&self, hour: usize) -> super::Rarity {
+        const A: f64 = 0.1;
+        let total: f64 = self.hour.iter().map(|&c| f64::from(c)).sum::<f64>() + 24.0 * A;
+        let own = f64::from(self.hour.get(hour).copied().unwrap_or(0));
+        let (mut tail, mut sq) = (0.0, 0.0);
+        for &c in &self.hour {
+            let p = (f64::from(c) + A) / total;
+            sq += p * p;
+            if f64::from(c) <= own {
+                tail += p;
+            }
+        }
+        super::Rarity {
+            observed: (own + A) / total,
+            expected: sq,
+            tail: tail.min(1.0),
+        }
+    }
+
     /// Adds another histogram (halving both when a bin would overflow).
     pub fn merge(&mut self, o: &Seasonal) {
         merge_hist(&mut self.hour, &o.hour);
