@@ -39,8 +39,10 @@ pub struct Args {
     /// Seed.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    /// Target phase-averaged miss rate used to choose the suppression threshold.
-    #[arg(long, default_value_t = 0.02)]
+    /// Target phase-averaged miss rate on held-out training networks used to choose the
+    /// suppression threshold (a tenth of the 0.05 goal: networks differ, so the margin is
+    /// kept for the one not yet seen).
+    #[arg(long, default_value_t = 0.005)]
     pub calib_miss: f64,
     /// Share of the training weight that test-network verdicts carry in a challenger (the
     /// rest is the base training set).
