@@ -82,7 +82,7 @@ pub const DETECTORS: &[Detector] = &[
         "Entra ID",
         High,
         Some("T1078"),
-        6.0,
+        8.0,
         GW,
         1
     ),

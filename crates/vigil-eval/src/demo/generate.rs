@@ -28,7 +28,7 @@ impl Default for EnterpriseParams {
     fn default() -> Self {
         Self {
             seed: 1,
-            workstations: 120,
+            workstations: 150,
             servers: 10,
             days: 3,
             start: 1_767_225_600, // 2026-01-01
@@ -48,7 +48,7 @@ struct Host {
 /// gateways and mail see every user's traffic.
 fn role_scale(role: Role, users: usize) -> f64 {
     match role {
-        Role::Gateway => users as f64 / 5.0,
+        Role::Gateway => users as f64 / 4.0,
         Role::Mail => 1.0,
         _ => 1.0,
     }
