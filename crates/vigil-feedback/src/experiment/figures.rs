@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Stream;
 use super::stream::{is_attack, phase_of};
+use crate::drift::{PrecisionPoint, Psi};
 use crate::labels::AnalystStanding;
 use crate::oversight::{AutonomyEvent, GroupQuality};
 use crate::retrain::RetrainOutcome;
@@ -89,6 +90,14 @@ pub struct NetworkReport {
     pub analysts: Vec<AnalystStanding>,
     /// Per-detector quality of the online decisions (by ground truth).
     pub detectors: Vec<GroupQuality>,
+    /// Per-detector precision of the verdicts, per day.
+    pub detector_precision: Vec<PrecisionPoint>,
+    /// Population stability of the features, base training rows against this network
+    /// (largest five).
+    pub psi_vs_training: Vec<Psi>,
+    /// Population stability within the network: its first quarter against the rest
+    /// (largest five).
+    pub psi_over_time: Vec<Psi>,
 }
 
 /// Audit results of one network.

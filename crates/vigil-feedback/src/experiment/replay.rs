@@ -13,7 +13,7 @@ use super::figures::{AuditFigures, CurvePoint, Figures, NetworkReport, Report, f
 use super::stream::is_attack;
 use crate::FeedbackError;
 use crate::active::{ActiveParams, select};
-use crate::drift::{Adwin, ChangeDetector};
+use crate::drift::{Adwin, ChangeDetector, PrecisionTracker, Psi, psi_columns};
 use crate::labels::{AnalystLedger, LedgerParams, resolve};
 use crate::oversight::{
     AuditLog, AuditSampler, AutonomyParams, AutonomyPolicy, MemoryAuditLog, QualityTracker,
@@ -173,6 +173,11 @@ where
 }
 
 type ReplayOut = (NetworkReport, Vec<CurvePoint>);
+
+fn top5(mut v: Vec<Psi>) -> Vec<Psi> {
+    v.truncate(5);
+    v
+}
 
 /// A simulated analyst's verdict: the truth, wrong with probability `noise`.
 fn simulated_verdict(attack: bool, noise: f64, rng: &mut SplitMix64) -> Verdict {
@@ -471,6 +476,30 @@ where
         autonomy: autonomy.log().events()?,
         analysts: ledger.standings(),
         detectors: quality.report(),
+        detector_precision: {
+            let mut t = PrecisionTracker::new(86_400);
+            let mut seen: SeededMap<&str, ()> = SeededMap::default();
+            for v in &verdicts {
+                if seen.insert(v.event.alert_id.as_str(), ()).is_none() {
+                    let d = v.event.detector.as_deref().unwrap_or("");
+                    t.record(d, v.event.at, v.event.verdict.is_threat());
+                }
+            }
+            t.all()
+        },
+        psi_vs_training: top5(psi_columns(
+            s.schema.names(),
+            base.features.view(),
+            s.features.view(),
+        )),
+        psi_over_time: {
+            let q = n / 4;
+            top5(psi_columns(
+                s.schema.names(),
+                s.features.slice(ndarray::s![..q, ..]),
+                s.features.slice(ndarray::s![q.., ..]),
+            ))
+        },
     };
     Ok((report, curve))
 }
