@@ -5,7 +5,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let entities = args.next().map_or(Ok(100_000), |s| s.parse())?;
     let events = args.next().map_or(Ok(1_000_000), |s| s.parse())?;
-    let r = vigil_baseline::bench::bench_profiles(entities, events, 42)?;
+    let r = vigil_baseline::bench::bench_profiles(entities, events, 42, None)?;
     println!("{r:?}");
     Ok(())
 }

@@ -29,14 +29,17 @@ pub struct ProfileBench {
     pub flagged: usize,
 }
 
-/// Observes `events` synthetic events over `entities` hosts (uniformly drawn, so most
-/// lookups miss the cache: the pessimistic case), each with one categorical dimension (one
-/// of 50 alert types, Zipf-like per host) and two measures (log-normal bytes, a count), over
-/// 30 days of timestamps. The event stream is generated before timing starts.
+/// Observes `events` synthetic events over `entities` hosts, each with one categorical
+/// dimension (one of 50 alert types, mostly the host's own) and two measures (log-normal
+/// bytes, a count), over 30 days of timestamps. Hosts are drawn uniformly (`zipf = None`:
+/// most lookups miss the cache, the pessimistic case) or Zipf-distributed with exponent `s`
+/// (a few hosts raise most events, as in real alert streams). The event stream is generated
+/// before timing starts.
 pub fn bench_profiles(
     entities: usize,
     events: usize,
     seed: u64,
+    zipf: Option<f64>,
 ) -> Result<ProfileBench, BaselineError> {
     let config = ProfileParams::default()
         .max_entities(entities.max(1))
@@ -57,10 +60,28 @@ pub fn bench_profiles(
         bytes: f64,
         count: f64,
     }
+    let cdf: Vec<f64> = match zipf {
+        Some(s) => {
+            let mut acc = 0.0;
+            (1..=entities.max(1))
+                .map(|r| {
+                    acc += (r as f64).powf(-s);
+                    acc
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let total = cdf.last().copied().unwrap_or(1.0);
     let mut stream = Vec::with_capacity(events);
     for k in 0..events {
         let t = start_secs + (k as i64 * span) / (events.max(1) as i64);
-        let e = rng.below(entities.max(1) as u64) as u32;
+        let e = if cdf.is_empty() {
+            rng.below(entities.max(1) as u64) as u32
+        } else {
+            let u = rng.next_f64() * total;
+            cdf.partition_point(|&c| c < u).min(entities.max(1) - 1) as u32
+        };
         // Per-host skew: mostly the host's own favourite type, sometimes another.
         let ty = if rng.next_f64() < 0.9 {
             (e % 50) as u8

@@ -17,6 +17,9 @@ pub struct Args {
     /// Also flood a model capped at `--entities` with this many distinct entities (0 = skip).
     #[arg(long, default_value_t = 0)]
     pub flood: usize,
+    /// Also run the workload with Zipf-distributed hosts of this exponent (0 = skip).
+    #[arg(long, default_value = "1.1", value_parser = |s: &str| s.parse::<f64>().map(|v| (v > 0.0).then_some(v)))]
+    pub zipf: Option<f64>,
     /// Vectors scored and learned by the multivariate detector (0 = skip).
     #[arg(long, default_value_t = 200_000)]
     pub vectors: usize,
@@ -31,7 +34,7 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
     let layer = |e| CliError::layer("baseline", e);
-    let p = bench_profiles(args.entities, args.events, args.seed).map_err(layer)?;
+    let p = bench_profiles(args.entities, args.events, args.seed, None).map_err(layer)?;
     let mut out = Map::new();
     out.insert("entities".into(), json!(p.entities));
     out.insert("events".into(), json!(p.events));
@@ -40,6 +43,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
     out.insert("bytes_per_entity".into(), json!(p.bytes_per_entity));
     out.insert("memory_bytes".into(), json!(p.memory_bytes));
     out.insert("flagged_10_bits".into(), json!(p.flagged));
+    if let Some(s) = args.zipf {
+        let z = bench_profiles(args.entities, args.events, args.seed, Some(s)).map_err(layer)?;
+        out.insert("zipf_exponent".into(), json!(s));
+        out.insert("ns_per_event_zipf".into(), json!(z.ns_per_event));
+        out.insert("entities_zipf".into(), json!(z.entities));
+    }
     if args.vectors > 0 {
         let v = bench_multivariate(args.vectors, args.seed).map_err(layer)?;
         out.insert("multivariate_ns_per_event".into(), json!(v.ns_per_event));
