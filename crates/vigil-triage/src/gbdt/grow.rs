@@ -95,8 +95,9 @@ fn best_split(inp: &GrowInput<'_>, h: &Hist, sum: &Bin) -> Option<Split> {
         if edges == 0 {
             continue;
         }
-        let miss = fh[0];
-        let directions: &[bool] = if miss.n > 0.0 {
+        let factor = if sum.h > 0.0 { sum.n / sum.h } else { 0.0 };
+        let miss = fh[0].with_count(factor);
+        let directions: &[bool] = if miss.h > 0.0 {
             &[false, true]
         } else {
             &[false]
@@ -104,7 +105,7 @@ fn best_split(inp: &GrowInput<'_>, h: &Hist, sum: &Bin) -> Option<Split> {
         for &miss_left in directions {
             let mut left = if miss_left { miss } else { Bin::default() };
             for (s, b) in fh.iter().enumerate().take(edges + 1).skip(1) {
-                left.add(b);
+                left.add(&b.with_count(factor));
                 if left.n < min_n || left.h < p.min_child_weight {
                     continue;
                 }
@@ -117,7 +118,7 @@ fn best_split(inp: &GrowInput<'_>, h: &Hist, sum: &Bin) -> Option<Split> {
                 if gain > best_gain {
                     best_gain = gain;
                     // Without missing training values, send unseen NaN the way most rows went.
-                    let default_left = if miss.n > 0.0 {
+                    let default_left = if miss.h > 0.0 {
                         miss_left
                     } else {
                         left.n >= right.n
@@ -195,7 +196,7 @@ pub(crate) fn grow(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> 
         }
         let Some(k) = pick else { break };
         let leaf = open.swap_remove(k);
-        let Some(split) = leaf.split else { break };
+        let Some(mut split) = leaf.split else { break };
         let Some(mut parent_hist) = leaf.hist else {
             break;
         };
@@ -209,6 +210,9 @@ pub(crate) fn grow(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> 
             split.default_left,
         );
         let mid = leaf.start + nl;
+        // Exact row counts (the histograms only estimate them).
+        split.left.n = nl as f64;
+        split.right.n = (leaf.end - mid) as f64;
 
         let li = nodes.len();
         let ri = li + 1;
@@ -407,8 +411,13 @@ fn grow_oblivious(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> G
                     continue;
                 };
                 let parent = score(&ln.sum, lambda);
-                let miss = fh[0];
-                let has_missing = miss.n > 0.0;
+                let factor = if ln.sum.h > 0.0 {
+                    ln.sum.n / ln.sum.h
+                } else {
+                    0.0
+                };
+                let miss = fh[0].with_count(factor);
+                let has_missing = miss.h > 0.0;
                 any_missing |= has_missing;
                 let ok = |l: &Bin, r: &Bin| {
                     l.n >= min_n
@@ -426,7 +435,8 @@ fn grow_oblivious(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> G
                     .skip(1)
                     .zip(total.iter_mut().skip(1))
                 {
-                    left.add(b);
+                    let b = b.with_count(factor);
+                    left.add(&b);
                     let right = ln.sum.sub(&left);
                     let g0 = if ok(&left, &right) {
                         score(&left, lambda) + score(&right, lambda) - parent
@@ -435,7 +445,7 @@ fn grow_oblivious(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> G
                     };
                     t[0] += g0;
                     if has_missing {
-                        left_m.add(b);
+                        left_m.add(&b);
                         let right_m = ln.sum.sub(&left_m);
                         if ok(&left_m, &right_m) {
                             t[1] += score(&left_m, lambda) + score(&right_m, lambda) - parent;

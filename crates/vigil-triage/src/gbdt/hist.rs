@@ -1,6 +1,7 @@
 //! Gradient histograms: per feature, per bin, the sums of gradient, hessian and rows.
 
-/// Sums of one bin.
+/// Sums of one bin or node: gradient, hessian, rows. In histograms `n` stays 0 and is
+/// estimated as `h * node.n / node.h` ([`Bin::with_count`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Bin {
     pub(crate) g: f64,
@@ -14,6 +15,14 @@ impl Bin {
         self.g += o.g;
         self.h += o.h;
         self.n += o.n;
+    }
+    /// This bin with its row count estimated from its hessian (`factor = node.n / node.h`).
+    #[inline]
+    pub(crate) fn with_count(&self, factor: f64) -> Bin {
+        Bin {
+            n: self.h * factor,
+            ..*self
+        }
     }
     #[inline]
     pub(crate) fn sub(&self, o: &Bin) -> Bin {
@@ -62,11 +71,12 @@ pub(crate) fn build_into(
         let Some(row) = bins.get(start..start + width) else {
             continue;
         };
+        // Counts are not summed (LightGBM's trick): split finding estimates them from the
+        // hessian, which saves a third of the memory traffic of this, the hottest loop.
         for (fh, &b) in hist.iter_mut().zip(row) {
             let e = &mut fh[usize::from(b)];
             e.g += g;
             e.h += h;
-            e.n += 1.0;
         }
     }
 }
