@@ -153,3 +153,28 @@ fn hashes_urls_and_mapped_v6() {
     assert_eq!(st.matches("::ffff:192.0.2.9")[0].reputation, 5);
     assert_eq!(st.counts().total(), 3);
 }
+
+#[test]
+fn same_seed_same_store() {
+    let build = |seed| {
+        let mut b = IndicatorStoreBuilder::new(seed);
+        let s = b.add_source("s", false);
+        for i in 0..500u32 {
+            b.insert_domain(s, &format!("h{i}.example{}.com", i % 7), i % 2 == 0, i)
+                .unwrap();
+            b.insert_range(
+                s,
+                IpRange::parse(&format!("10.{}.0.0/16", i % 256)).unwrap(),
+                i,
+            );
+        }
+        b.build()
+    };
+    let (a, b) = (build(3), build(3));
+    assert!(a.domain_keys().eq(b.domain_keys()));
+    assert!(a.ipv4_ranges().eq(b.ipv4_ranges()));
+    assert_eq!(
+        a.matches("x.h4.example4.com"),
+        b.matches("x.h4.example4.com")
+    );
+}

@@ -14,6 +14,7 @@ pub fn load_ipsum(b: &mut IndicatorStoreBuilder, path: &Path) -> Result<FileRepo
     let text = read_text(path)?;
     let mut report = FileReport::new(path, "ipsum");
     let src = b.add_source("ipsum", false);
+    b.reserve(super::IndicatorKind::Ip, text.lines().count());
     for (i, line) in text.lines().enumerate() {
         let l = line.trim();
         if l.is_empty() || l.starts_with('#') {

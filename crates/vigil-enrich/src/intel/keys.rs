@@ -38,6 +38,12 @@ impl KeyIndexBuilder {
         }
     }
 
+    /// Makes room for `n` more keys (saves rehashing every key as the map grows).
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.heads.reserve(n);
+        self.nodes.reserve(n);
+    }
+
     /// Records that `payload` covers `key` with `scope`; `key` must already be normalised.
     pub(crate) fn insert(&mut self, key: &str, scope: Scope, payload: u32) {
         let slot = match scope {
@@ -74,11 +80,10 @@ impl KeyIndexBuilder {
         let mut overflow: Vec<KeyRec> = Vec::new();
         let mut map: SeededMap<u64, KeyRec> =
             SeededMap::with_capacity_and_hasher(heads.len(), SeededState::with_seed(seed ^ 0x55));
-        // Sorted keys: the frozen layout does not depend on the build map's order.
-        let mut entries: Vec<(Box<str>, [u32; 2])> = heads.into_iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // The build map's order is fixed by its seed and the insertion order, so the frozen
+        // layout is deterministic without sorting 100k+ keys.
         let mut buf = Vec::new();
-        for (key, slots) in entries {
+        for (key, slots) in heads {
             let mut sets = [NONE; 2];
             for (out, head) in sets.iter_mut().zip(slots) {
                 self.collect(head, &mut buf);

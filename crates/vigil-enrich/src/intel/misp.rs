@@ -75,6 +75,16 @@ pub fn load_misp_list(
     let src = b.add_source(name, true);
     let mut lines = LineFinder::new(&text);
     let allow = allowed(&parsed.matching_attributes);
+    // Size hint from the list's type and its first entry.
+    let hint = match &*parsed.kind {
+        "cidr" => Some(IndicatorKind::Ip),
+        "hostname" | "substring" => Some(IndicatorKind::Domain),
+        "string" => parsed.list.first().map(|e| kind_for(e, allow)),
+        _ => None,
+    };
+    if let Some(k) = hint {
+        b.reserve(k, parsed.list.len());
+    }
     for entry in &parsed.list {
         let e: &str = entry;
         let r: Result<(), String> = match &*parsed.kind {

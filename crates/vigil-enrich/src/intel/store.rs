@@ -143,6 +143,18 @@ impl IndicatorStoreBuilder {
         SourceId(id)
     }
 
+    /// Makes room for about `n` more entries of `kind`; a hint that saves rehashing while a
+    /// large list loads.
+    pub fn reserve(&mut self, kind: IndicatorKind, n: usize) {
+        match kind {
+            IndicatorKind::Ip => self.v4.reserve(n),
+            IndicatorKind::Domain => self.domains.reserve(n),
+            IndicatorKind::Url => self.urls.reserve(n),
+            IndicatorKind::Hash => self.hashes.reserve(n),
+            IndicatorKind::Text => self.texts.reserve(n),
+        }
+    }
+
     /// Entries inserted so far.
     pub fn counts(&self) -> IndicatorCounts {
         self.counts
