@@ -147,10 +147,7 @@ pub fn replay(
     let mut clock = first;
     let mut next = 0usize;
 
-    loop {
-        let Some(&Reverse((free_at, analyst))) = analysts.peek() else {
-            break;
-        };
+    while let Some(&Reverse((free_at, analyst))) = analysts.peek() {
         let ready = config.duty.next_on_duty(free_at.max(clock));
         let arrival = order.get(next).copied();
         let take_arrival = match arrival {
