@@ -29,6 +29,9 @@ pub struct VigilTrainer {
     pub cap_per_cell: usize,
     /// Target phase-averaged miss rate of suppression; `None` suppresses nothing.
     pub suppress_alpha: Option<f64>,
+    /// Alerts of a type seen fewer times than this in training are never suppressed: too
+    /// little evidence to certify a miss rate for them.
+    pub min_support: f64,
     /// Seed of row sampling.
     pub seed: u64,
 }
@@ -45,6 +48,7 @@ impl Default for VigilTrainer {
                 .seed(7),
             cap_per_cell: 2000,
             suppress_alpha: Some(0.02),
+            min_support: 100.0,
             seed: 7,
         }
     }
@@ -55,6 +59,7 @@ pub struct VigilScorer {
     features: AlertStreamFeatures,
     model: Box<dyn Scorer>,
     suppress_below: f64,
+    min_support: f64,
 }
 
 impl std::fmt::Debug for VigilScorer {
@@ -146,6 +151,7 @@ impl VigilTrainer {
             features: fx,
             model,
             suppress_below,
+            min_support: self.min_support,
         })
     }
 
@@ -167,6 +173,7 @@ impl VigilTrainer {
                 features: fx,
                 model,
                 suppress_below: 0.0,
+                min_support: self.min_support,
             };
             let scores = scorer.score_stream(held)?;
             let mut by_phase: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
@@ -229,6 +236,15 @@ impl VigilScorer {
     /// Alerts scored below this are suppressed (0 when suppression is off).
     pub fn suppress_below(&self) -> f64 {
         self.suppress_below
+    }
+
+    /// Whether each alert may be suppressed: its type had at least `min_support` training
+    /// alerts.
+    pub fn suppressible(&self, alerts: &[Alert]) -> Vec<bool> {
+        alerts
+            .iter()
+            .map(|a| self.features.type_support(a) >= self.min_support)
+            .collect()
     }
 
     /// The fitted features.

@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long, default_value_t = 20.0)]
     pub group_window_min: f64,
     /// The same window after an incident confirmed malicious.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = 0.0)]
     pub confirmed_window_min: f64,
     /// Print one JSON object instead of a table.
     #[arg(long)]

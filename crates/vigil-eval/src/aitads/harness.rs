@@ -8,7 +8,7 @@ use vigil_io::{Format, ReadOptions, read_path_with};
 
 use super::severity;
 use crate::EvalError;
-use crate::replay::{Discipline, Duty, QueueSummary, ReplayParams, VigilQueue, replay};
+use crate::replay::{Discipline, Duty, QueueSummary, ReplayParams, VigilQueue, replay_masked};
 use crate::vigil_scorer::VigilTrainer;
 
 /// Loads one AIT-ADS network file (gzipped CSV), sets each alert's severity from its type
@@ -140,10 +140,11 @@ pub fn train_and_replay(
         let name = tenant(t);
         progress(&format!("scoring {name}"));
         let scores = scorer.score_stream(t)?;
+        let mask = scorer.suppressible(t);
         let mut sums = Vec::new();
         for cfg in &cfgs {
             progress(&format!("replaying {name} ({})", cfg.discipline().name()));
-            let out = replay(cfg, t, Some(&scores))?;
+            let out = replay_masked(cfg, t, Some(&scores), Some(&mask))?;
             sums.push(QueueSummary::new(t, &out));
         }
         let mut it = sums.into_iter();

@@ -6,7 +6,9 @@ use vigil_core::{Alert, ParamGuard};
 
 use super::generate::{Enterprise, EnterpriseParams, generate};
 use crate::EvalError;
-use crate::replay::{Discipline, QueueSummary, ReplayOutcome, ReplayParams, VigilQueue, replay};
+use crate::replay::{
+    Discipline, QueueSummary, ReplayOutcome, ReplayParams, VigilQueue, replay_masked,
+};
 use crate::vigil_scorer::VigilTrainer;
 
 /// Settings of the demo.
@@ -143,6 +145,7 @@ pub fn run_demo(p: &DemoParams, progress: &mut dyn FnMut(&str)) -> Result<DemoOu
     })?;
     progress("scoring");
     let scores = scorer.score_stream(&ent.alerts)?;
+    let mask = scorer.suppressible(&ent.alerts);
     let vq = VigilQueue {
         suppress_below: scorer.suppress_below(),
         ..p.vigil.clone()
@@ -160,7 +163,7 @@ pub fn run_demo(p: &DemoParams, progress: &mut dyn FnMut(&str)) -> Result<DemoOu
             .minutes_per_item(p.minutes_per_item)
             .minutes_per_escalation(p.minutes_per_escalation)
             .check()?;
-        let outcome = replay(&cfg, &ent.alerts, Some(&scores))?;
+        let outcome = replay_masked(&cfg, &ent.alerts, Some(&scores), Some(&mask))?;
         let summary = QueueSummary::new(&ent.alerts, &outcome);
         queues.push(DemoQueue {
             name,

@@ -71,7 +71,28 @@ pub fn replay(
     alerts: &[Alert],
     scores: Option<&[f64]>,
 ) -> Result<ReplayOutcome, EvalError> {
+    replay_masked(config, alerts, scores, None)
+}
+
+/// [`replay`] where only the alerts with `suppressible[i] == true` may be suppressed by score
+/// (a scorer's guard for alerts it knows too little about); the others queue whatever their
+/// score.
+pub fn replay_masked(
+    config: &ReplayConfig,
+    alerts: &[Alert],
+    scores: Option<&[f64]>,
+    suppressible: Option<&[bool]>,
+) -> Result<ReplayOutcome, EvalError> {
     let n = alerts.len();
+    if let Some(m) = suppressible
+        && m.len() != n
+    {
+        return Err(EvalError::LengthMismatch {
+            what: "suppressible",
+            expected: n,
+            found: m.len(),
+        });
+    }
     if n > u32::MAX as usize {
         return Err(EvalError::InvalidParameter {
             name: "alerts",
@@ -179,20 +200,27 @@ pub fn replay(
                 None => (0.0, None),
                 Some((v, s)) => {
                     let score = s.get(i as usize).copied().unwrap_or(0.0);
-                    if score < v.suppress_below {
+                    let may =
+                        suppressible.is_none_or(|m| m.get(i as usize).copied().unwrap_or(true));
+                    if may && score < v.suppress_below {
                         fates[i as usize] = AlertFate::suppressed(now, FateKind::SuppressedScore);
                         continue;
                     }
                     let key = (v.group_window_s > 0).then(|| group_key(alert));
-                    if let Some(k) = key
-                        && let Some(&(until, s_rev)) = reviewed.get(&k)
-                        && now < until
-                        && score <= s_rev + v.escalation_margin
-                    {
-                        fates[i as usize] = AlertFate::suppressed(now, FateKind::JoinedIncident);
-                        continue;
-                    }
-                    (score, key)
+                    let known = match key.and_then(|k| reviewed.get(&k)) {
+                        Some(&(until, s_rev)) if score <= s_rev + v.escalation_margin => {
+                            if now < until {
+                                fates[i as usize] =
+                                    AlertFate::suppressed(now, FateKind::JoinedIncident);
+                                continue;
+                            }
+                            true
+                        }
+                        _ => false,
+                    };
+                    // New evidence first: an incident an analyst already reviewed, with
+                    // nothing scoring higher since, waits behind every fresh one.
+                    (if known { score } else { 1.0 + score }, key)
                 }
             };
             queued_alerts += 1;

@@ -27,7 +27,7 @@ mod outcome;
 mod params;
 mod summary;
 
-pub use engine::replay;
+pub use engine::{replay, replay_masked};
 pub use outcome::{AlertFate, FateKind, QueueSample, ReplayOutcome};
 pub use params::{Discipline, Duty, ReplayConfig, ReplayParams, VigilQueue};
 pub use summary::{PhaseResult, QueueSummary, quantile};

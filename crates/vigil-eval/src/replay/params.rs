@@ -52,7 +52,7 @@ impl Default for VigilQueue {
         Self {
             suppress_below: 0.0,
             group_window_s: 1200,
-            confirmed_window_s: 300,
+            confirmed_window_s: 0,
             escalation_margin: 0.15,
         }
     }

@@ -334,6 +334,13 @@ impl AlertStreamFeatures {
         self.global_rate
     }
 
+    /// How many training alerts had this alert's type (0 for a type never seen): the
+    /// evidence behind its learnt rates, e.g. for refusing to suppress poorly known types.
+    pub fn type_support(&self, alert: &Alert) -> f64 {
+        self.lookup(|l| &l.types, alert_type(alert))
+            .map_or(0.0, |t| t.n)
+    }
+
     /// A new, empty stream state for scoring alerts one by one in time order.
     pub fn stream(&self) -> FeatureStream<'_> {
         let st = || SeededState::with_seed(self.params.seed);
