@@ -22,7 +22,9 @@ pub struct Figures {
     pub orgs: usize,
     /// Macro-F1 over TruePositive, BenignPositive, FalsePositive.
     pub macro_f1: f64,
-    /// Average precision of the calibrated threat probability, TruePositive against the rest.
+    /// Average precision of the model's threat probability, TruePositive against the rest
+    /// (before calibration: isotonic calibration is monotone but pools scores into ties,
+    /// which only blurs the ranking).
     pub pr_auc: f64,
     /// ROC-AUC of the same.
     pub roc_auc: f64,
@@ -121,8 +123,8 @@ impl Held {
             rows: self.truth.len(),
             orgs: orgs.len(),
             macro_f1: macro_f1(&self.truth, &self.pred, 3),
-            pr_auc: average_precision(&self.conf, &threat),
-            roc_auc: roc_auc(&self.conf, &threat),
+            pr_auc: average_precision(&self.raw, &threat),
+            roc_auc: roc_auc(&self.raw, &threat),
             ece: ece(&self.conf, &threat),
             ece_uncalibrated: ece(&self.raw, &threat),
             brier: brier(&self.conf, &threat),

@@ -14,6 +14,7 @@ pub mod calibrate;
 pub mod cv;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod features;
 pub mod gbdt;
 pub mod pipeline;

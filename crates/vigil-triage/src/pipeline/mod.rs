@@ -123,11 +123,14 @@ fn graded(alerts: &[Alert]) -> (Vec<&Alert>, Vec<usize>) {
         .unzip()
 }
 
-impl Fit<[Alert]> for TriageParams {
-    type Fitted = TriagePipeline;
-    type Error = TriageError;
-
-    fn fit(&self, alerts: &[Alert]) -> Result<TriagePipeline, TriageError> {
+impl TriageParams {
+    /// The graded alerts split by organisation into the rows the features and model are
+    /// fitted on and the calibration rows (a share `calibration_share` of organisations),
+    /// exactly as [`Fit::fit`] splits them.
+    pub fn split_calibration(
+        &self,
+        alerts: &[Alert],
+    ) -> Result<(Vec<Alert>, Vec<Alert>), TriageError> {
         if !(self.calibration_share > 0.0 && self.calibration_share < 1.0) {
             return Err(TriageError::InvalidParameter {
                 name: "calibration_share",
@@ -155,6 +158,16 @@ impl Fit<[Alert]> for TriageParams {
                 reason: "need graded alerts from at least two organisations".into(),
             });
         }
+        Ok((fit_rows, cal_rows))
+    }
+}
+
+impl Fit<[Alert]> for TriageParams {
+    type Fitted = TriagePipeline;
+    type Error = TriageError;
+
+    fn fit(&self, alerts: &[Alert]) -> Result<TriagePipeline, TriageError> {
+        let (fit_rows, cal_rows) = self.split_calibration(alerts)?;
         let (features, x) = self.features.fit_transform(&fit_rows)?;
         let y: Array1<usize> = fit_rows
             .iter()
