@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use vigil_core::Alert;
 use vigil_enrich::bench::{lookup_queries, thread_cpu_ns, time_enrich, time_lookups};
 use vigil_enrich::datasets::{LoadOptions, load_standard};
+use vigil_enrich::{RelatedEnricher, RelatedParams};
 
 use crate::CliError;
 
@@ -57,6 +58,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let lk = time_lookups(&std.store, &queries, args.min_time);
     let pipeline = std.enrichers(None, None);
     let en = time_enrich(&pipeline, &alerts, args.min_time);
+    // The same plus related events (a stateful index: each alert is queried, then indexed).
+    let mut with_related = std.enrichers(None, None);
+    with_related.push(Box::new(
+        RelatedEnricher::new(RelatedParams::default(), 42).map_err(layer)?,
+    ));
+    let en_rel = time_enrich(&with_related, &alerts, args.min_time);
     let counts = std.store.counts();
     let totals = std.report.totals();
     let v = serde_json::json!({
@@ -83,6 +90,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
         "alerts_per_sec": en.alerts_per_sec,
         "alerts_per_cpu_sec": en.alerts_per_cpu_sec,
         "items_per_alert": en.items_per_alert,
+        "alerts_per_sec_with_related": en_rel.alerts_per_sec,
+        "alerts_per_cpu_sec_with_related": en_rel.alerts_per_cpu_sec,
     });
     if args.json {
         crate::out::print_json(&v)
