@@ -64,10 +64,14 @@ def main():
     ]
     out = {"config": vars(a)}
 
-    # Vigil first, alone on the machine.
-    r = subprocess.run([a.vigil, "bench", "score", *common, "--repeats", str(a.repeats), "--json"],
-                       check=True, capture_output=True, text=True)
-    out["vigil"] = json.loads(r.stdout.strip().splitlines()[-1])
+    # Vigil: leaf-wise trees (LightGBM's growth, the default) and oblivious trees (the
+    # fastest layout to score).
+    for growth, key in [("leaf-wise", "vigil"), ("oblivious", "vigil_oblivious")]:
+        r = subprocess.run(
+            [a.vigil, "bench", "score", *common, "--growth", growth,
+             "--repeats", str(a.repeats), "--json"],
+            check=True, capture_output=True, text=True)
+        out[key] = json.loads(r.stdout.strip().splitlines()[-1])
 
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "synth.csv")

@@ -36,6 +36,12 @@ pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
     (out, cpu, wall)
 }
 
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// The threat log-odds of one row.
 fn logit(x: &[f64]) -> f64 {
     let v = |j: usize| x.get(j).copied().unwrap_or(0.0);
@@ -226,6 +232,9 @@ pub struct ScoreBenchReport {
     pub layout: &'static str,
     /// True when built with the `parallel` feature (training only; inference is one core).
     pub parallel: bool,
+    /// FNV-1a 64 of the saved model: equal across runs, and with or without `parallel`, when
+    /// training is deterministic.
+    pub model_fnv: String,
 }
 
 /// Runs the benchmark.
@@ -292,5 +301,6 @@ pub fn score_bench(cfg: &ScoreBenchConfig) -> Result<ScoreBenchReport, TriageErr
         growth: format!("{:?}", cfg.growth),
         layout: compiled.layout_name(),
         parallel: cfg!(feature = "parallel"),
+        model_fnv: format!("{:016x}", fnv1a64(&model.to_bytes())),
     })
 }
