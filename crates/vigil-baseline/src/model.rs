@@ -367,13 +367,13 @@ impl EntityBaselines {
         tally.finish(obs, self.config.transform)
     }
 
-    /// Rate against the seasonal expectation: events already in the short memory (this one
-    /// excluded, so a lone event of a quiet entity is not a burst) against a Poisson with the
-    /// long-run rate scaled by this hour's and day's share. Nothing to compute unless the
-    /// recent count exceeds its expectation.
+    /// Rate against the seasonal expectation: events in the short memory, this one included
+    /// (a scan statistic: activity when this entity is usually quiet counts, as does a burst),
+    /// against a Poisson with the long-run rate scaled by this hour's and day's share. Nothing
+    /// to compute unless the recent count exceeds its expectation.
     fn score_rate(&self, core: &Core, when: When, dt: f64, decay: f64, tally: &mut Tally) {
         let (hl, hs) = (self.config.half_life_secs, self.config.burst_half_life_secs);
-        let k = f64::from(core.burst) * fastmath::exp2(-dt / hs);
+        let k = f64::from(core.burst) * fastmath::exp2(-dt / hs) + 1.0;
         let window = hs / LN_2; // the short memory's effective length, seconds
         let age = (when.t - core.first_time).max(hs);
         let t_eff = hl / LN_2 * (1.0 - fastmath::exp2(-age / hl));
