@@ -18,8 +18,8 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     pub flood: usize,
     /// Also run the workload with Zipf-distributed hosts of this exponent (0 = skip).
-    #[arg(long, default_value = "1.1", value_parser = |s: &str| s.parse::<f64>().map(|v| (v > 0.0).then_some(v)))]
-    pub zipf: Option<f64>,
+    #[arg(long, default_value_t = 1.1)]
+    pub zipf: f64,
     /// Vectors scored and learned by the multivariate detector (0 = skip).
     #[arg(long, default_value_t = 200_000)]
     pub vectors: usize,
@@ -43,7 +43,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
     out.insert("bytes_per_entity".into(), json!(p.bytes_per_entity));
     out.insert("memory_bytes".into(), json!(p.memory_bytes));
     out.insert("flagged_10_bits".into(), json!(p.flagged));
-    if let Some(s) = args.zipf {
+    if args.zipf > 0.0 {
+        let s = args.zipf;
         let z = bench_profiles(args.entities, args.events, args.seed, Some(s)).map_err(layer)?;
         out.insert("zipf_exponent".into(), json!(s));
         out.insert("ns_per_event_zipf".into(), json!(z.ns_per_event));
