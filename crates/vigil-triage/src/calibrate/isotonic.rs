@@ -76,11 +76,15 @@ impl Fit<CalibrationSet> for IsotonicParams {
         }
         let w = self.prior_weight;
         let xs = blocks.iter().map(|b| b.0 / b.2).collect();
-        // Shrinking every block towards the same base rate keeps the order of rates.
-        let ys = blocks
+        // Shrinking towards the base rate moves small blocks more than large ones, which can
+        // reorder two nearly equal rates; a running maximum restores monotonicity.
+        let mut ys: Vec<f64> = blocks
             .iter()
             .map(|b| (b.1 + w * base) / (b.2 + w))
             .collect();
+        for i in 1..ys.len() {
+            ys[i] = ys[i].max(ys[i - 1]);
+        }
         Ok(Isotonic { xs, ys })
     }
 }

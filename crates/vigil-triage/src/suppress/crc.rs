@@ -126,14 +126,89 @@ impl SuppressionParams {
 }
 
 /// A fitted suppressor: suppress when the score is strictly below the threshold.
+///
+/// Thresholds may be −∞ (nothing certified); JSON has no infinities, so they are saved as
+/// the strings `"-inf"` / `"inf"`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Suppressor {
     alpha: f64,
+    #[serde(with = "extended_f64")]
     global: f64,
     /// Thresholds of groups with their own; others use `pooled`.
+    #[serde(with = "extended_f64_map")]
     groups: BTreeMap<String, f64>,
+    #[serde(with = "extended_f64")]
     pooled: f64,
     n_tp: usize,
+}
+
+/// An `f64` that may be infinite, as JSON: finite numbers as numbers, ±∞ as strings.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Ext {
+    Num(f64),
+    Text(String),
+}
+
+impl Ext {
+    fn from_f64(v: f64) -> Self {
+        if v.is_finite() {
+            Self::Num(v)
+        } else if v > 0.0 {
+            Self::Text("inf".into())
+        } else {
+            Self::Text("-inf".into())
+        }
+    }
+
+    fn to_f64<E: serde::de::Error>(self) -> Result<f64, E> {
+        match self {
+            Self::Num(v) => Ok(v),
+            Self::Text(t) if t == "-inf" => Ok(f64::NEG_INFINITY),
+            Self::Text(t) if t == "inf" => Ok(f64::INFINITY),
+            Self::Text(t) => Err(E::custom(format!(
+                "expected a number, \"inf\" or \"-inf\", found {t:?}"
+            ))),
+        }
+    }
+}
+
+mod extended_f64 {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        super::Ext::from_f64(*v).serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        super::Ext::deserialize(d)?.to_f64()
+    }
+}
+
+mod extended_f64_map {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        m: &BTreeMap<String, f64>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let v: BTreeMap<&String, super::Ext> = m
+            .iter()
+            .map(|(k, v)| (k, super::Ext::from_f64(*v)))
+            .collect();
+        v.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, f64>, D::Error> {
+        BTreeMap::<String, super::Ext>::deserialize(d)?
+            .into_iter()
+            .map(|(k, v)| v.to_f64().map(|f| (k, f)))
+            .collect()
+    }
 }
 
 impl Fit<SuppressionSet> for SuppressionParams {

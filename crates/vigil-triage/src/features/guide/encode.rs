@@ -56,6 +56,9 @@ pub(crate) struct KeyStats {
     orgs: u32,
 }
 
+/// Per key: grade counts and the organisations seen, while fitting.
+type Accumulator<'a> = BTreeMap<String, ([f64; 3], BTreeSet<&'a str>)>;
+
 /// A fitted encoder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct TargetEncoder {
@@ -68,8 +71,7 @@ impl TargetEncoder {
     /// Fits on the graded alerts among `rows` of `alerts`.
     pub(crate) fn fit(alerts: &[Alert], rows: &[usize], smoothing: f64) -> Self {
         let mut total = [0.0_f64; 3];
-        let mut acc: Vec<BTreeMap<String, ([f64; 3], BTreeSet<&str>)>> =
-            vec![BTreeMap::new(); FAMILIES.len()];
+        let mut acc: Vec<Accumulator<'_>> = vec![BTreeMap::new(); FAMILIES.len()];
         for a in rows.iter().filter_map(|&i| alerts.get(i)) {
             let Some(y) = keys::label(a) else { continue };
             if let Some(t) = total.get_mut(y) {
