@@ -161,7 +161,7 @@ impl Ext {
         }
     }
 
-    fn to_f64<E: serde::de::Error>(self) -> Result<f64, E> {
+    fn into_f64<E: serde::de::Error>(self) -> Result<f64, E> {
         match self {
             Self::Num(v) => Ok(v),
             Self::Text(t) if t == "-inf" => Ok(f64::NEG_INFINITY),
@@ -181,7 +181,7 @@ mod extended_f64 {
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-        super::Ext::deserialize(d)?.to_f64()
+        super::Ext::deserialize(d)?.into_f64()
     }
 }
 
@@ -206,7 +206,7 @@ mod extended_f64_map {
     ) -> Result<BTreeMap<String, f64>, D::Error> {
         BTreeMap::<String, super::Ext>::deserialize(d)?
             .into_iter()
-            .map(|(k, v)| v.to_f64().map(|f| (k, f)))
+            .map(|(k, v)| v.into_f64().map(|f| (k, f)))
             .collect()
     }
 }
