@@ -1,5 +1,7 @@
 //! Real-data check on a slice of the GUIDE sample (skipped with a message when absent).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
+
 use std::path::PathBuf;
 
 use vigil_core::{AlertScorer, FeatureExtractor, Fit};

@@ -1,6 +1,8 @@
 //! Property tests of the triage layer: probabilities, calibrators, suppression bound,
 //! determinism, persistence, explanations, queue order.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
+
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 use vigil_core::{
@@ -65,7 +67,7 @@ fn alerts(n: usize, seed: u64) -> Vec<Alert> {
             a.verdict = Some(grade);
             a.raw.insert(
                 "entitytype".into(),
-                if det % 2 == 0 { "User" } else { "Ip" }.into(),
+                if det.is_multiple_of(2) { "User" } else { "Ip" }.into(),
             );
             a.raw.insert("evidencerole".into(), "Impacted".into());
             a
@@ -133,7 +135,7 @@ proptest! {
         let mut missed = 0.0;
         for _ in 0..draws {
             // Threat scores: Beta-like skew towards 1; ties from rounding.
-            let mut tp = |r: &mut SplitMix64| (r.next_f64().sqrt() * 50.0).round() / 50.0;
+            let tp = |r: &mut SplitMix64| (r.next_f64().sqrt() * 50.0).round() / 50.0;
             let cal: Vec<f64> = (0..n).map(|_| tp(&mut rng)).collect();
             let lam = crc_threshold(&cal, alpha).unwrap();
             let test: Vec<f64> = (0..200).map(|_| tp(&mut rng)).collect();
