@@ -23,6 +23,8 @@ const GROUP_SEED: u64 = 0x7669_6769_6c2d_6576;
 struct Item {
     members: Vec<u32>,
     priority: f64,
+    /// Highest member score (priority without its tier).
+    score: f64,
     key: u64,
     done: bool,
 }
@@ -153,7 +155,7 @@ pub fn replay_masked(
     let mut items: Vec<Item> = Vec::new();
     let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
     let mut open: SeededMap<u64, u32> = SeededMap::with_hasher(SeededState::with_seed(GROUP_SEED));
-    let mut reviewed: SeededMap<u64, (i64, f64)> =
+    let mut reviewed: SeededMap<u64, (i64, f64, bool)> =
         SeededMap::with_hasher(SeededState::with_seed(GROUP_SEED));
     let mut analysts: BinaryHeap<Reverse<(i64, u32)>> = (0..config.analysts as u32)
         .map(|a| Reverse((first, a)))
@@ -193,11 +195,11 @@ pub fn replay_masked(
             let Some(alert) = alerts.get(i as usize) else {
                 continue;
             };
-            let (priority, key) = match &vigil {
+            let (priority, raw, key) = match &vigil {
                 None if matches!(config.discipline, Discipline::Severity) => {
-                    (severity_rank(alert.severity), None)
+                    (severity_rank(alert.severity), 0.0, None)
                 }
-                None => (0.0, None),
+                None => (0.0, 0.0, None),
                 Some((v, s)) => {
                     let score = s.get(i as usize).copied().unwrap_or(0.0);
                     let may =
@@ -208,19 +210,22 @@ pub fn replay_masked(
                     }
                     let key = (v.group_window_s > 0).then(|| group_key(alert));
                     let known = match key.and_then(|k| reviewed.get(&k)) {
-                        Some(&(until, s_rev)) if score <= s_rev + v.escalation_margin => {
+                        Some(&(until, s_rev, confirmed))
+                            if score <= s_rev + v.escalation_margin =>
+                        {
                             if now < until {
                                 fates[i as usize] =
                                     AlertFate::suppressed(now, FateKind::JoinedIncident);
                                 continue;
                             }
-                            true
+                            confirmed
                         }
                         _ => false,
                     };
-                    // New evidence first: an incident an analyst already reviewed, with
-                    // nothing scoring higher since, waits behind every fresh one.
-                    (if known { score } else { 1.0 + score }, key)
+                    // New evidence first: more of an incident already confirmed and handed to
+                    // responders, with nothing scoring higher since, waits behind every
+                    // fresh item.
+                    (if known { score } else { 1.0 + score }, score, key)
                 }
             };
             queued_alerts += 1;
@@ -229,6 +234,7 @@ pub fn replay_masked(
                 && let Some(item) = items.get_mut(it as usize)
             {
                 item.members.push(i);
+                item.score = item.score.max(raw);
                 if priority > item.priority {
                     item.priority = priority;
                     seq += 1;
@@ -244,6 +250,7 @@ pub fn replay_masked(
             items.push(Item {
                 members: vec![i],
                 priority,
+                score: raw,
                 key: key.unwrap_or(0),
                 done: false,
             });
@@ -295,7 +302,7 @@ pub fn replay_masked(
             } else {
                 v.group_window_s
             };
-            reviewed.insert(item.key, (ready + window, item.priority));
+            reviewed.insert(item.key, (ready + window, item.score, real));
         }
         // Response is the incident responders' work: the analyst goes back to the queue.
         busy_s += triaged - ready;
