@@ -381,33 +381,53 @@ fn oblivious_block(
 ) {
     let (cols, _) = cols.as_chunks::<BLOCK>();
     let rows = rows.min(BLOCK);
-    for (t, &(s0, depth, l0)) in trees.iter().enumerate() {
-        let k = t % g;
-        // Comparison bits, root first: the leaf's index in bit order.
-        let mut idx = [0u32; BLOCK];
-        for p in splits.get(s0..s0 + depth).unwrap_or(&[]) {
-            let Some(col) = cols.get(p.feat as usize) else {
-                continue;
-            };
-            let thr = p.thr;
-            for (i, x) in idx.iter_mut().zip(col) {
-                *i = (*i << 1) | u32::from(*x > thr);
+    let leaves_of = |&(_, depth, l0): &(usize, usize, usize)| {
+        leaves.get(l0..l0 + (1 << depth)).unwrap_or(&[0.0])
+    };
+    let mut t = 0;
+    if g == 1 {
+        // Two trees per pass over the accumulators: half the loads and stores of them, and
+        // the same additions in the same order.
+        while let (Some(ta), Some(tb)) = (trees.get(t), trees.get(t + 1)) {
+            let ia = leaf_bits(cols, splits, ta);
+            let ib = leaf_bits(cols, splits, tb);
+            let (la, lb) = (leaves_of(ta), leaves_of(tb));
+            let (ma, mb) = (la.len() - 1, lb.len() - 1);
+            for ((a, i), j) in acc.iter_mut().zip(&ia[..rows]).zip(&ib[..rows]) {
+                *a = (*a + la[*i as usize & ma]) + lb[*j as usize & mb];
             }
-        }
-        let Some(tl) = leaves.get(l0..l0 + (1 << depth)) else {
-            continue;
-        };
-        let mask = tl.len() - 1;
-        if g == 1 {
-            for (a, i) in acc.iter_mut().zip(&idx[..rows]) {
-                *a += tl[*i as usize & mask];
-            }
-        } else {
-            for (a, i) in acc.iter_mut().skip(k).step_by(g).zip(&idx[..rows]) {
-                *a += tl[*i as usize & mask];
-            }
+            t += 2;
         }
     }
+    for (t, tree) in trees.iter().enumerate().skip(t) {
+        let k = t % g;
+        let idx = leaf_bits(cols, splits, tree);
+        let tl = leaves_of(tree);
+        let mask = tl.len() - 1;
+        for (a, i) in acc.iter_mut().skip(k).step_by(g).zip(&idx[..rows]) {
+            *a += tl[*i as usize & mask];
+        }
+    }
+}
+
+/// Each block row's comparison bits for one oblivious tree, root first: its leaf index.
+#[inline]
+fn leaf_bits(
+    cols: &[[f32; BLOCK]],
+    splits: &[Packed],
+    &(s0, depth, _): &(usize, usize, usize),
+) -> [u32; BLOCK] {
+    let mut idx = [0u32; BLOCK];
+    for p in splits.get(s0..s0 + depth).unwrap_or(&[]) {
+        let Some(col) = cols.get(p.feat as usize) else {
+            continue;
+        };
+        let thr = p.thr;
+        for (i, x) in idx.iter_mut().zip(col) {
+            *i = (*i << 1) | u32::from(*x > thr);
+        }
+    }
+    idx
 }
 
 /// Writes the subtree at tree node `i` into heap slot `slot` at `level`.

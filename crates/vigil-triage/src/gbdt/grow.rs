@@ -484,11 +484,14 @@ fn grow_oblivious(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> G
                 miss_left,
             );
             let mid = ln.start + nl;
+            // The left child's sums from the node's histogram (the rows need no second pass).
             let mut left = Bin::default();
-            for &i in &idx[ln.start..mid] {
-                let i = i as usize;
-                left.g += inp.grad.get(i).copied().unwrap_or(0.0);
-                left.h += inp.hess.get(i).copied().unwrap_or(0.0);
+            if let Some(fh) = ln.hist.as_ref().and_then(|h| h.get(f)) {
+                let first = usize::from(!miss_left);
+                for b in fh.iter().take(usize::from(bin) + 1).skip(first) {
+                    left.g += b.g;
+                    left.h += b.h;
+                }
             }
             left.n = nl as f64;
             let right = ln.sum.sub(&left);

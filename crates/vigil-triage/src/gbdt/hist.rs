@@ -1,7 +1,6 @@
 //! Gradient histograms: per feature, per bin, the sums of gradient, hessian and rows.
 
-/// Sums of one bin or node: gradient, hessian, rows. In histograms `n` stays 0 and is
-/// estimated as `h * node.n / node.h` ([`Bin::with_count`]).
+/// Sums of a node or of a run of bins: gradient, hessian, rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Bin {
     pub(crate) g: f64,
@@ -16,14 +15,6 @@ impl Bin {
         self.h += o.h;
         self.n += o.n;
     }
-    /// This bin with its row count estimated from its hessian (`factor = node.n / node.h`).
-    #[inline]
-    pub(crate) fn with_count(&self, factor: f64) -> Bin {
-        Bin {
-            n: self.h * factor,
-            ..*self
-        }
-    }
     #[inline]
     pub(crate) fn sub(&self, o: &Bin) -> Bin {
         Bin {
@@ -34,15 +25,35 @@ impl Bin {
     }
 }
 
+/// One histogram bin: gradient and hessian sums (16 bytes; counts are estimated).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Gh {
+    pub(crate) g: f64,
+    pub(crate) h: f64,
+}
+
+impl Gh {
+    /// The bin as sums with its row count estimated from its hessian
+    /// (`factor = node.n / node.h`).
+    #[inline]
+    pub(crate) fn with_count(&self, factor: f64) -> Bin {
+        Bin {
+            g: self.g,
+            h: self.h,
+            n: self.h * factor,
+        }
+    }
+}
+
 /// One feature's histogram: 256 bins, so a `u8` bin indexes it without a bounds check.
-pub(crate) type FeatureHist = [Bin; 256];
+pub(crate) type FeatureHist = [Gh; 256];
 
 /// A node's histogram: one [`FeatureHist`] per feature.
 pub(crate) type Hist = Vec<FeatureHist>;
 
 /// A fresh zeroed histogram.
 pub(crate) fn zeroed(n_features: usize) -> Hist {
-    vec![[Bin::default(); 256]; n_features]
+    vec![[Gh::default(); 256]; n_features]
 }
 
 /// Adds rows `idx` into `hist`, whose features are `first..first + hist.len()` of the
@@ -59,7 +70,7 @@ pub(crate) fn build_into(
     hess: &[f64],
 ) {
     for h in hist.iter_mut() {
-        *h = [Bin::default(); 256];
+        *h = [Gh::default(); 256];
     }
     let width = hist.len();
     for &i in idx {
@@ -110,7 +121,8 @@ pub(crate) fn build(
 pub(crate) fn subtract(parent: &mut Hist, child: &Hist) {
     for (p, c) in parent.iter_mut().zip(child) {
         for (pb, cb) in p.iter_mut().zip(c) {
-            *pb = pb.sub(cb);
+            pb.g -= cb.g;
+            pb.h -= cb.h;
         }
     }
 }
