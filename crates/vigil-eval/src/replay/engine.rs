@@ -155,7 +155,7 @@ pub fn replay_masked(
     let mut items: Vec<Item> = Vec::new();
     let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
     let mut open: SeededMap<u64, u32> = SeededMap::with_hasher(SeededState::with_seed(GROUP_SEED));
-    let mut reviewed: SeededMap<u64, (i64, f64, bool)> =
+    let mut reviewed: SeededMap<u64, (i64, f64)> =
         SeededMap::with_hasher(SeededState::with_seed(GROUP_SEED));
     let mut analysts: BinaryHeap<Reverse<(i64, u32)>> = (0..config.analysts as u32)
         .map(|a| Reverse((first, a)))
@@ -210,21 +210,18 @@ pub fn replay_masked(
                     }
                     let key = (v.group_window_s > 0).then(|| group_key(alert));
                     let known = match key.and_then(|k| reviewed.get(&k)) {
-                        Some(&(until, s_rev, confirmed))
-                            if score <= s_rev + v.escalation_margin =>
-                        {
+                        Some(&(until, s_rev)) if score <= s_rev + v.escalation_margin => {
                             if now < until {
                                 fates[i as usize] =
                                     AlertFate::suppressed(now, FateKind::JoinedIncident);
                                 continue;
                             }
-                            confirmed
+                            true
                         }
                         _ => false,
                     };
-                    // New evidence first: more of an incident already confirmed and handed to
-                    // responders, with nothing scoring higher since, waits behind every
-                    // fresh item.
+                    // New evidence first: more of an incident an analyst already reviewed,
+                    // with nothing scoring higher since, waits behind every fresh item.
                     (if known { score } else { 1.0 + score }, score, key)
                 }
             };
@@ -302,7 +299,7 @@ pub fn replay_masked(
             } else {
                 v.group_window_s
             };
-            reviewed.insert(item.key, (ready + window, item.score, real));
+            reviewed.insert(item.key, (ready + window, item.score));
         }
         // Response is the incident responders' work: the analyst goes back to the queue.
         busy_s += triaged - ready;
