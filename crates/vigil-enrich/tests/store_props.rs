@@ -16,6 +16,10 @@ fn v6_range() -> impl Strategy<Value = (u128, u8)> {
     (0u128..4096, 0u8..=128).prop_map(|(a, p)| ((0x2001_0db8u128 << 96) | (a << 80) | a, p.max(84)))
 }
 
+fn label() -> impl Strategy<Value = String> {
+    prop_oneof![6 => "[ab]{1,2}", 1 => "[ab]{14,16}"]
+}
+
 fn sorted(mut v: Vec<(String, String)>) -> Vec<(String, String)> {
     v.sort();
     v
@@ -73,10 +77,12 @@ proptest! {
         }
     }
 
+    /// Labels mostly short (so names collide and nest often), sometimes long (so keys both
+    /// fit in the table slot and spill to the arena).
     #[test]
     fn domain_suffix_matches_naive(entries in prop::collection::vec(
-                                       (prop::collection::vec("[ab]{1,2}", 1..4), any::<bool>()), 1..40),
-                                   queries in prop::collection::vec(prop::collection::vec("[ab]{1,2}", 1..6), 1..60)) {
+                                       (prop::collection::vec(label(), 1..4), any::<bool>()), 1..40),
+                                   queries in prop::collection::vec(prop::collection::vec(label(), 1..6), 1..60)) {
         let mut b = IndicatorStoreBuilder::new(11);
         let mut naive = Vec::new();
         for (i, (labels, subtree)) in entries.iter().enumerate() {
@@ -133,6 +139,19 @@ fn parent_domain_and_case() {
     assert_eq!(st.matches("exact.org").len(), 1);
     assert!(st.matches("www.exact.org").is_empty());
     assert_eq!(st.matches("https://u@sub.example.com:8443/x").len(), 1);
+    let mut b = IndicatorStoreBuilder::default();
+    let s = b.add_source("long", false);
+    let long = "a-rather-long-subdomain.of-a-long-registered-domain.example";
+    b.insert_domain(s, long, true, 0).unwrap();
+    let st = b.build();
+    assert_eq!(
+        st.matches(&format!("x.{long}"))[0].matched.to_string(),
+        long
+    );
+    assert!(
+        st.matches("a-rather-long-subdomain.of-a-long-registered-domain.exampl")
+            .is_empty()
+    );
 }
 
 #[test]

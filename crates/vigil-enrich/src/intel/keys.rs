@@ -76,7 +76,8 @@ impl KeyIndexBuilder {
     pub(crate) fn finish(mut self, interner: &mut SetInterner, seed: u64) -> KeyIndex {
         let heads = std::mem::take(&mut self.heads);
         let state = SeededState::with_seed(seed);
-        let mut text = String::with_capacity(heads.keys().map(|k| k.len()).sum());
+        let mut text =
+            String::with_capacity(heads.keys().map(|k| k.len()).filter(|&l| l > INLINE).sum());
         let mut overflow: Vec<KeyRec> = Vec::new();
         let mut map: SeededMap<u64, KeyRec> =
             SeededMap::with_capacity_and_hasher(heads.len(), SeededState::with_seed(seed ^ 0x55));
@@ -89,13 +90,23 @@ impl KeyIndexBuilder {
                 self.collect(head, &mut buf);
                 *out = interner.intern(&buf);
             }
+            let mut inline = [0u8; INLINE];
+            if key.len() <= INLINE {
+                if let Some(dst) = inline.get_mut(..key.len()) {
+                    dst.copy_from_slice(key.as_bytes());
+                }
+            } else {
+                if let Some(dst) = inline.get_mut(..4) {
+                    dst.copy_from_slice(&(text.len() as u32).to_le_bytes());
+                }
+                text.push_str(&key);
+            }
             let rec = KeyRec {
-                off: text.len() as u32,
                 len: key.len() as u32,
                 sets,
                 next: NONE,
+                inline,
             };
-            text.push_str(&key);
             // A 64-bit collision (never seen in practice) chains into `overflow`.
             match map.entry(state.hash_one(&*key)) {
                 Entry::Vacant(v) => {
@@ -127,11 +138,17 @@ impl KeyIndexBuilder {
 /// reads the table slot and the key's text, nothing else.
 #[derive(Debug, Clone, Copy)]
 struct KeyRec {
-    off: u32,
     len: u32,
     sets: [u32; 2],
     next: u32,
+    /// The key itself when it fits (most domains and hashes' prefixes do not need the
+    /// arena: no second memory access to confirm a hit); else its arena offset, little-endian,
+    /// in the first four bytes.
+    inline: [u8; INLINE],
 }
+
+/// Keys up to this many bytes are stored in the table slot itself.
+const INLINE: usize = 24;
 
 /// Frozen key index: key → `[exact set, subtree set]`.
 ///
@@ -148,10 +165,24 @@ pub(crate) struct KeyIndex {
 
 impl KeyIndex {
     #[inline]
-    fn key_of(&self, r: &KeyRec) -> &str {
-        self.text
-            .get(r.off as usize..(r.off + r.len) as usize)
-            .unwrap_or("")
+    fn key_bytes<'a>(&'a self, r: &'a KeyRec) -> &'a [u8] {
+        let len = r.len as usize;
+        if len <= INLINE {
+            r.inline.get(..len).unwrap_or(&[])
+        } else {
+            let mut off = [0u8; 4];
+            if let Some(src) = r.inline.get(..4) {
+                off.copy_from_slice(src);
+            }
+            let off = u32::from_le_bytes(off) as usize;
+            self.text.as_bytes().get(off..off + len).unwrap_or(&[])
+        }
+    }
+
+    #[inline]
+    fn key_of<'a>(&'a self, r: &'a KeyRec) -> &'a str {
+        // Stored bytes were copied from a `&str`, so this never falls back.
+        std::str::from_utf8(self.key_bytes(r)).unwrap_or("")
     }
 
     /// The stored key equal to `key`, and its sets.
@@ -159,9 +190,8 @@ impl KeyIndex {
     pub(crate) fn get_key_value(&self, key: &str) -> Option<(&str, [u32; 2])> {
         let mut r = self.map.get(&self.state.hash_one(key))?;
         loop {
-            let k = self.key_of(r);
-            if k == key {
-                return Some((k, r.sets));
+            if self.key_bytes(r) == key.as_bytes() {
+                return Some((self.key_of(r), r.sets));
             }
             r = self.overflow.get(r.next as usize)?;
         }
