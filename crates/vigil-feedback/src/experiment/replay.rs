@@ -59,9 +59,6 @@ pub struct ExperimentParams {
     pub gate_by_autonomy: bool,
     /// Test-time share of the training weight carried by verdicts.
     pub verdict_share: f64,
-    /// Reject challengers that suppress more of the base set's attack weight than the
-    /// champion at the threshold (see [`TrainerParams::guard_threshold`]).
-    pub recall_guard: bool,
 }
 
 impl Default for ExperimentParams {
@@ -86,7 +83,6 @@ impl Default for ExperimentParams {
             autonomy: AutonomyParams::default(),
             gate_by_autonomy: true,
             verdict_share: 0.5,
-            recall_guard: true,
         }
     }
 }
@@ -244,12 +240,13 @@ where
         .alerts
         .first()
         .map_or(DateTime::<Utc>::UNIX_EPOCH, |a| a.time);
-    let trainer = TrainerParams {
-        guard_threshold: cfg.recall_guard.then_some(calibration.threshold),
-        ..cfg.trainer.clone()
-    };
-    let mut retrainer =
-        Retrainer::with_champion(params.clone(), base.clone(), Arc::clone(model), trainer, t0)?;
+    let mut retrainer = Retrainer::with_champion(
+        params.clone(),
+        base.clone(),
+        Arc::clone(model),
+        cfg.trainer.clone(),
+        t0,
+    )?;
     let mut store = MemoryStore::new();
     let mut rng = SplitMix64::new(seed);
     let mut auditor = AuditSampler::new(0.0, rng.next_u64());

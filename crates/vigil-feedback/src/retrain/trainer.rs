@@ -30,14 +30,6 @@ pub struct TrainerParams {
     pub max_analyst_share: f64,
     /// The champion/challenger comparison.
     pub compare: CompareParams,
-    /// Recall guard: when set to the suppression threshold, a challenger is also rejected if
-    /// it would suppress (probability under the threshold) more of the base set's attack
-    /// weight than the champion does, by more than `guard_tolerance`. Held-back verdicts are
-    /// mostly benign, so they cannot show a challenger forgetting a rare attack phase; the
-    /// base set's attack rows (weighted per phase) can.
-    pub guard_threshold: Option<f64>,
-    /// Tolerated increase of the guarded miss share.
-    pub guard_tolerance: f64,
 }
 
 impl Default for TrainerParams {
@@ -50,8 +42,6 @@ impl Default for TrainerParams {
             verdict_share: 0.5,
             max_analyst_share: 0.4,
             compare: CompareParams::default(),
-            guard_threshold: None,
-            guard_tolerance: 0.001,
         }
     }
 }
@@ -103,9 +93,6 @@ pub struct RetrainOutcome {
     pub trained_labels: usize,
     /// The comparison on held-back labels.
     pub comparison: Comparison,
-    /// The recall guard, when enabled: (champion, challenger) share of the base set's attack
-    /// weight under the threshold.
-    pub guard: Option<(f64, f64)>,
     /// True when it became champion.
     pub promoted: bool,
 }
@@ -238,15 +225,7 @@ where
             format!("{reason:?}: {} verdict labels", train.len()),
         )?;
         self.registry.set_comparison(version, comparison.clone())?;
-        let guard = match self.cfg.guard_threshold {
-            Some(t) => Some((
-                self.attack_miss(self.champion(), t)?,
-                self.attack_miss(self.registry.get(version)?.model.as_ref(), t)?,
-            )),
-            None => None,
-        };
-        let guard_ok = guard.is_none_or(|(c, h)| h <= c + self.cfg.guard_tolerance);
-        let promoted = comparison.promote && guard_ok;
+        let promoted = comparison.promote;
         if promoted {
             self.registry.promote(version)?;
         }
@@ -256,32 +235,8 @@ where
             reason,
             trained_labels: train.len(),
             comparison,
-            guard,
             promoted,
         })
-    }
-
-    /// Share of the base set's attack (class 0) weight scored under `t`.
-    fn attack_miss(&self, model: &P::Fitted, t: f64) -> Result<f64, FeedbackError> {
-        let p = threat_probs(model, self.base.features.view())?;
-        let (mut missed, mut total) = (0.0, 0.0);
-        for (i, (pi, y)) in p.iter().zip(self.base.targets.iter()).enumerate() {
-            if *y != 0 {
-                continue;
-            }
-            let w = self
-                .base
-                .weights
-                .as_ref()
-                .and_then(|w| w.get(i))
-                .copied()
-                .unwrap_or(1.0);
-            total += w;
-            if *pi < t {
-                missed += w;
-            }
-        }
-        Ok(if total > 0.0 { missed / total } else { 0.0 })
     }
 
     /// Base rows plus verdict rows, weighted so verdicts carry `verdict_share` of the total

@@ -48,10 +48,6 @@ pub struct Args {
     /// rest is the base training set).
     #[arg(long, default_value_t = 0.5)]
     pub verdict_share: f64,
-    /// Turn off the recall guard (challengers that would suppress more of the base set's
-    /// attack weight than the champion are then not rejected for it).
-    #[arg(long)]
-    pub no_recall_guard: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -176,7 +172,6 @@ pub fn run(args: Args) -> Result<(), CliError> {
         seed: args.seed,
         calib_miss: args.calib_miss,
         verdict_share: args.verdict_share,
-        recall_guard: !args.no_recall_guard,
         ..ExperimentParams::default()
     };
     let test: Vec<(String, Vec<Alert>)> = args
