@@ -226,7 +226,13 @@ pub fn bench_multivariate(vectors: usize, seed: u64) -> Result<VectorBench, Base
     let mut rng = SplitMix64::new(seed);
     let draw = |rng: &mut SplitMix64| -> Vec<f64> {
         (0..width)
-            .map(|j| if j % 3 == 0 { (5.0 + 2.0 * rng.normal()).exp() } else { rng.next_f64() })
+            .map(|j| {
+                if j % 3 == 0 {
+                    (5.0 + 2.0 * rng.normal()).exp()
+                } else {
+                    rng.next_f64()
+                }
+            })
             .collect()
     };
     let fit: Vec<Vec<f64>> = (0..4_096).map(|_| draw(&mut rng)).collect();

@@ -377,10 +377,23 @@ impl EntityBaselines {
         let window = hs / LN_2; // the short memory's effective length, seconds
         let age = (when.t - core.first_time).max(hs);
         let t_eff = hl / LN_2 * (1.0 - fastmath::exp2(-age / hl));
-        let base = if t_eff > 0.0 { f64::from(core.weight) * decay / t_eff } else { 0.0 };
+        let base = if t_eff > 0.0 {
+            f64::from(core.weight) * decay / t_eff
+        } else {
+            0.0
+        };
         let lambda = base * core.seasonal.factor(when.hour, when.day) * window;
-        let bits = if k > lambda { poisson_upper_surprisal(k, lambda) } else { 0.0 };
-        tally.add(Which::Rate, lambda / window * 3_600.0, k / window * 3_600.0, bits);
+        let bits = if k > lambda {
+            poisson_upper_surprisal(k, lambda)
+        } else {
+            0.0
+        };
+        tally.add(
+            Which::Rate,
+            lambda / window * 3_600.0,
+            k / window * 3_600.0,
+            bits,
+        );
     }
 
     /// Hour of day: how rare an hour this is for the profile, given that an event happened.

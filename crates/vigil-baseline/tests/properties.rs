@@ -346,7 +346,11 @@ fn rate_burst_and_odd_hour_are_flagged() {
     let s = m
         .score(&Observation::occurrence("carol", EntityKind::User, night))
         .unwrap();
-    let hour = s.deviations.iter().find(|d| d.measure == "hour_of_day").expect("odd hour flagged");
+    let hour = s
+        .deviations
+        .iter()
+        .find(|d| d.measure == "hour_of_day")
+        .expect("odd hour flagged");
     assert!(hour.observed < hour.expected / 10.0, "{hour:?}");
     // 30 events in 5 minutes at 10:00 on a working day: a burst.
     let mut last = None;
