@@ -43,6 +43,10 @@ pub struct Args {
     /// The same window after an incident confirmed malicious.
     #[arg(long, default_value_t = 0.0)]
     pub confirmed_window_min: f64,
+    /// A later alert scoring this much above a reviewed incident queues again at once
+    /// (escalation); 1 turns escalation off.
+    #[arg(long, default_value_t = 0.15)]
+    pub escalation_margin: f64,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -118,6 +122,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     setup.trainer.suppress_alpha = (args.suppress_alpha > 0.0).then_some(args.suppress_alpha);
     setup.vigil.group_window_s = (args.group_window_min * 60.0).round() as i64;
     setup.vigil.confirmed_window_s = (args.confirmed_window_min * 60.0).round() as i64;
+    setup.vigil.escalation_margin = args.escalation_margin;
     let n_runs = if args.leave_one_out {
         args.test.len()
     } else {
