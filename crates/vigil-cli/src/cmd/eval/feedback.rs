@@ -48,6 +48,11 @@ pub struct Args {
     /// rest is the base training set).
     #[arg(long, default_value_t = 0.5)]
     pub verdict_share: f64,
+    /// Non-inferiority margin (nats of mean log-loss on held-back verdicts) a challenger must
+    /// stay within, at 95% one-sided confidence, to be promoted; 0 asks for a confident
+    /// improvement.
+    #[arg(long, default_value_t = 0.0)]
+    pub margin: f64,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -166,7 +171,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             "--train is required without --leave-one-out".into(),
         ));
     }
-    let cfg = ExperimentParams {
+    let mut cfg = ExperimentParams {
         budget: args.budget,
         noise: args.noise,
         seed: args.seed,
@@ -174,6 +179,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         verdict_share: args.verdict_share,
         ..ExperimentParams::default()
     };
+    cfg.trainer.compare.margin = args.margin;
     let test: Vec<(String, Vec<Alert>)> = args
         .test
         .iter()
