@@ -268,3 +268,36 @@ fn every_layout_matches_the_reference_in_blocks_and_single_rows() {
         }
     }
 }
+
+#[test]
+fn degenerate_data_never_panics() {
+    // No features: every tree is a lone leaf at the base rate.
+    let x = Array2::<f64>::zeros((30, 0));
+    let y: Array1<usize> = (0..30).map(|i| i % 2).collect();
+    let d = LabeledData::new(x, y, 2, FeatureSchema::new(Vec::<String>::new())).unwrap();
+    let m = GbdtParams::new().n_trees(3).fit(&d).unwrap();
+    let p = m.predict_proba(d.features.view()).unwrap();
+    assert!((p[[0, 0]] - 0.5).abs() < 1e-9);
+    // One class only, one row.
+    let d = data(1, 2, 2, 0, &[1.0]);
+    let m = GbdtParams::new().n_trees(3).fit(&d).unwrap();
+    assert!(m.predict_proba(d.features.view()).unwrap()[[0, 0]].is_finite());
+    // A wrong width is a typed error, not a panic.
+    let wide = Array2::<f64>::zeros((2, 5));
+    assert!(m.predict_raw(wide.view()).is_err());
+    // Infinite values bin and score like any other.
+    let mut x = Array2::from_shape_fn((40, 2), |(i, j)| (i * (j + 1)) as f64);
+    x[[0, 0]] = f64::INFINITY;
+    x[[1, 1]] = f64::NEG_INFINITY;
+    let y: Array1<usize> = (0..40).map(|i| usize::from(i < 20)).collect();
+    let d = LabeledData::new(x, y, 2, FeatureSchema::new(["a", "b"])).unwrap();
+    let m = GbdtParams::new()
+        .n_trees(4)
+        .min_data_in_leaf(2)
+        .fit(&d)
+        .unwrap();
+    assert_eq!(
+        m.predict_raw(d.features.view()).unwrap(),
+        m.predict_raw_reference(d.features.view()).unwrap()
+    );
+}
