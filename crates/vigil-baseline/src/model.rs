@@ -128,6 +128,45 @@ impl Values {
     }
 }
 
+/// Marks a name not (yet) registered in [`Ids`].
+const NO_ID: u16 = u16::MAX;
+
+/// Slot numbers of one observation's measure and dimension names, resolved once per
+/// observation (string comparisons would otherwise repeat in scoring and in each learn).
+struct Ids {
+    measures: [u16; MAX_CATEGORIES],
+    dims: [u16; MAX_CATEGORIES],
+}
+
+impl Ids {
+    #[inline]
+    fn get(ids: &[u16; MAX_CATEGORIES], names: &Names, name: &str, j: usize) -> Option<usize> {
+        match ids.get(j) {
+            Some(&NO_ID) => None,
+            Some(&id) => Some(usize::from(id)),
+            // Beyond the resolved prefix: look the name up.
+            None => names.id(name, j),
+        }
+    }
+}
+
+/// Everything derived from an observation before touching a profile.
+struct Prepared {
+    when: When,
+    hashes: [u64; MAX_CATEGORIES],
+    xts: Values,
+    ids: Ids,
+}
+
+/// Decay factors of one profile from its last event to now (`dt ≥ 0`), computed once and
+/// shared by scoring and learning.
+#[derive(Clone, Copy)]
+struct Decay {
+    dt: f64,
+    long: f64,
+    short: f64,
+}
+
 /// Components of one observation's score, on the stack.
 struct Tally {
     total_bits: f64,
@@ -165,7 +204,7 @@ impl Tally {
         }
     }
 
-    fn finish(self, obs: &Observation<'_>, transform: crate::Transform) -> AnomalyScore {
+    fn finish(&self, obs: &Observation<'_>, transform: crate::Transform) -> AnomalyScore {
         let surprisal = fisher_combined_bits(self.total_bits, self.scored);
         let mut deviations = Vec::new();
         if self.n_kept > 0 {
@@ -277,14 +316,31 @@ impl EntityBaselines {
     /// Scores an observation against the current state without learning.
     pub fn score_observation(&self, obs: &Observation<'_>) -> Result<AnomalyScore, BaselineError> {
         Self::validate(obs)?;
-        let when = When::of(obs);
-        let hashes = self.hash_categories(obs);
+        let mut ids = Ids {
+            measures: [NO_ID; MAX_CATEGORIES],
+            dims: [NO_ID; MAX_CATEGORIES],
+        };
+        for (j, (slot, (name, _))) in ids.measures.iter_mut().zip(obs.measures).enumerate() {
+            *slot = self.measures.id(name, j).map_or(NO_ID, short_id);
+        }
+        for (j, (slot, (dim, _))) in ids.dims.iter_mut().zip(obs.categories).enumerate() {
+            *slot = self.dimensions.id(dim, j).map_or(NO_ID, short_id);
+        }
+        let prep = self.prepare(obs, ids);
         let own = self.entities.find(self.entity_key(obs.kind, obs.entity));
         let group = obs
             .peer_group
             .and_then(|g| self.groups.find(self.group_key(obs.kind, g)));
-        let xts = self.transform_measures(obs);
-        Ok(self.score_rows(obs, when, own, group, &hashes, &xts))
+        Ok(self.score_rows(obs, &prep, own, group).0)
+    }
+
+    fn prepare(&self, obs: &Observation<'_>, ids: Ids) -> Prepared {
+        Prepared {
+            when: When::of(obs),
+            hashes: self.hash_categories(obs),
+            xts: self.transform_measures(obs),
+            ids,
+        }
     }
 
     /// Scores, then learns: the streaming step.
@@ -294,13 +350,23 @@ impl EntityBaselines {
     ) -> Result<AnomalyScore, BaselineError> {
         Self::validate(obs)?;
         // Register names first so that an error leaves the profiles untouched.
+        let mut ids = Ids {
+            measures: [NO_ID; MAX_CATEGORIES],
+            dims: [NO_ID; MAX_CATEGORIES],
+        };
         for (i, (name, _)) in obs.measures.iter().enumerate() {
-            self.measures.id_or_insert(name, i)?;
+            let id = self.measures.id_or_insert(name, i)?;
+            if let Some(slot) = ids.measures.get_mut(i) {
+                *slot = short_id(id);
+            }
         }
         for (i, (dim, _)) in obs.categories.iter().enumerate() {
-            self.dimensions.id_or_insert(dim, i)?;
+            let id = self.dimensions.id_or_insert(dim, i)?;
+            if let Some(slot) = ids.dims.get_mut(i) {
+                *slot = short_id(id);
+            }
         }
-        let when = When::of(obs);
+        let prep = self.prepare(obs, ids);
         let seed = self.config.seed;
         let samples = self.config.eviction_samples;
         let mut rng = vigil_core::SplitMix64::new(
@@ -316,9 +382,7 @@ impl EntityBaselines {
             }
             None => None,
         };
-        let hashes = self.hash_categories(obs);
-        let xts = self.transform_measures(obs);
-        let score = self.score_rows(obs, when, own, group, &hashes, &xts);
+        let (score, decays) = self.score_rows(obs, &prep, own, group);
         self.tick = self.tick.wrapping_add(1);
         if self.tick == u32::MAX {
             let a = self.entities.renumber_ticks();
@@ -327,27 +391,39 @@ impl EntityBaselines {
         }
         let tick = self.tick;
         if let Some(i) = own {
-            self.learn(false, i, obs, when, tick, &hashes, &xts);
+            self.learn(false, i, obs, &prep, tick, decays.0);
         }
         if let Some(i) = group {
-            self.learn(true, i, obs, when, tick, &hashes, &xts);
+            self.learn(true, i, obs, &prep, tick, decays.1);
         }
         Ok(score)
     }
 
+    /// Decay factors of a profile from its last event to `t` (clamped at `dt = 0`).
+    #[inline]
+    fn decay_of(&self, core: &Core, t: f64) -> Decay {
+        let dt = (t - core.last_time).max(0.0);
+        Decay {
+            dt,
+            long: fastmath::exp2(-dt / self.config.half_life_secs),
+            short: fastmath::exp2(-dt / self.config.burst_half_life_secs),
+        }
+    }
+
+    /// The score, and the decay factors computed for the reference profile (own, group) so
+    /// that learning need not compute them again.
     fn score_rows(
         &self,
         obs: &Observation<'_>,
-        when: When,
+        prep: &Prepared,
         own: Option<usize>,
         group: Option<usize>,
-        hashes: &[u64; MAX_CATEGORIES],
-        xts: &Values,
-    ) -> AnomalyScore {
+    ) -> (AnomalyScore, (Option<Decay>, Option<Decay>)) {
         let min = self.config.min_history;
         let own_row = own.and_then(|i| self.entities.row(i));
         let group_row = group.and_then(|i| self.groups.row(i));
         let mut tally = Tally::new(self.config.report_bits);
+        let mut decays = (None, None);
         // Own history when there is enough of it; otherwise the peer group's.
         let reference = match (own_row, group_row) {
             (Some(r), _) if r.0.events >= min => Some((r, true)),
@@ -355,30 +431,33 @@ impl EntityBaselines {
             _ => None,
         };
         if let Some(((core, ms, cs), is_own)) = reference {
-            let dt = (when.t - core.last_time).max(0.0);
-            let decay = fastmath::exp2(-dt / self.config.half_life_secs);
+            let when = prep.when;
+            let d = self.decay_of(core, when.t);
             if is_own {
-                self.score_rate(core, when, dt, decay, &mut tally);
+                self.score_rate(core, when, d, &mut tally);
+                decays.0 = Some(d);
+            } else {
+                decays.1 = Some(d);
             }
             self.score_hour(&core.seasonal, when, &mut tally);
-            self.score_measures(obs, ms, xts, &mut tally);
-            self.score_categories(obs, cs, decay, hashes, &mut tally);
+            self.score_measures(obs, ms, prep, &mut tally);
+            self.score_categories(obs, cs, d.long, prep, &mut tally);
         }
-        tally.finish(obs, self.config.transform)
+        (tally.finish(obs, self.config.transform), decays)
     }
 
     /// Rate against the seasonal expectation: events in the short memory, this one included
     /// (a scan statistic: activity when this entity is usually quiet counts, as does a burst),
     /// against a Poisson with the long-run rate scaled by this hour's and day's share. Nothing
     /// to compute unless the recent count exceeds its expectation.
-    fn score_rate(&self, core: &Core, when: When, dt: f64, decay: f64, tally: &mut Tally) {
+    fn score_rate(&self, core: &Core, when: When, d: Decay, tally: &mut Tally) {
         let (hl, hs) = (self.config.half_life_secs, self.config.burst_half_life_secs);
-        let k = f64::from(core.burst) * fastmath::exp2(-dt / hs) + 1.0;
+        let k = f64::from(core.burst) * d.short + 1.0;
         let window = hs / LN_2; // the short memory's effective length, seconds
         let age = (when.t - core.first_time).max(hs);
         let t_eff = hl / LN_2 * (1.0 - fastmath::exp2(-age / hl));
         let base = if t_eff > 0.0 {
-            f64::from(core.weight) * decay / t_eff
+            f64::from(core.weight) * d.long / t_eff
         } else {
             0.0
         };
@@ -406,20 +485,22 @@ impl EntityBaselines {
         &self,
         obs: &Observation<'_>,
         ms: &[MeasureSlot],
-        xts: &Values,
+        prep: &Prepared,
         tally: &mut Tally,
     ) {
         let tr = self.config.transform;
         let floor = self.config.min_sd * self.config.min_sd;
         for (j, (name, x)) in obs.measures.iter().enumerate() {
-            let Some(slot) = self.measures.id(name, j).and_then(|id| ms.get(id)) else {
+            let Some(slot) =
+                Ids::get(&prep.ids.measures, &self.measures, name, j).and_then(|id| ms.get(id))
+            else {
                 continue;
             };
             let ew = &slot.ew;
             if ew.weight <= 0.0 {
                 continue;
             }
-            let xt = xts.get(j).copied().unwrap_or_else(|| tr.apply(*x));
+            let xt = prep.xts.get(j).copied().unwrap_or_else(|| tr.apply(*x));
             // One pseudo-observation of unit variance keeps a measure seen once from
             // calling every other value impossible.
             let var = (ew.m2 + 1.0) / (ew.weight + 1.0) + floor;
@@ -434,11 +515,13 @@ impl EntityBaselines {
         obs: &Observation<'_>,
         cs: &[CatSlot],
         decay: f64,
-        hashes: &[u64; MAX_CATEGORIES],
+        prep: &Prepared,
         tally: &mut Tally,
     ) {
-        for (j, ((dim, _), h)) in obs.categories.iter().zip(hashes.iter()).enumerate() {
-            let Some(slot) = self.dimensions.id(dim, j).and_then(|id| cs.get(id)) else {
+        for (j, ((dim, _), h)) in obs.categories.iter().zip(prep.hashes.iter()).enumerate() {
+            let Some(slot) =
+                Ids::get(&prep.ids.dims, &self.dimensions, dim, j).and_then(|id| cs.get(id))
+            else {
                 continue;
             };
             if slot.top.total <= 0.0 {
@@ -454,25 +537,25 @@ impl EntityBaselines {
         }
     }
 
-    /// Folds one observation into a profile (own or group).
-    #[allow(clippy::too_many_arguments)] // one call site each; a struct would only rename them
+    /// Folds one observation into a profile (own or group). `known` are the decay factors
+    /// already computed for this profile while scoring (if it was the reference).
     fn learn(
         &mut self,
         group: bool,
         i: usize,
         obs: &Observation<'_>,
-        when: When,
+        prep: &Prepared,
         tick: u32,
-        hashes: &[u64; MAX_CATEGORIES],
-        xts: &Values,
+        known: Option<Decay>,
     ) {
         let (hl, hs, win) = (
             self.config.half_life_secs,
             self.config.burst_half_life_secs,
             self.config.window_secs,
         );
+        let when = prep.when;
         let tr = self.config.transform;
-        let pane = (when.t / win).floor() as i64 as u32;
+        let pane = floor_div(when.t, win) as u32;
         let (measures, dimensions) = (&self.measures, &self.dimensions);
         let store = if group {
             &mut self.groups
@@ -489,7 +572,12 @@ impl EntityBaselines {
         }
         let dt = when.t - core.last_time;
         let (w_long, w_short) = if dt >= 0.0 {
-            let a = fastmath::exp2(-dt / hl);
+            // Scoring computed these factors from the same `last_time` (dt clamped at 0,
+            // equal here since dt ≥ 0).
+            let (a, b) = match known {
+                Some(d) if d.dt == dt => (d.long, d.short),
+                _ => (fastmath::exp2(-dt / hl), fastmath::exp2(-dt / hs)),
+            };
             if a < 1.0 {
                 core.weight *= a as f32;
                 for m in ms.iter_mut() {
@@ -499,7 +587,7 @@ impl EntityBaselines {
                     c.top.decay(a as f32);
                 }
             }
-            core.burst *= fastmath::exp2(-dt / hs) as f32;
+            core.burst *= b as f32;
             core.last_time = when.t;
             (1.0, 1.0)
         } else {
@@ -520,14 +608,18 @@ impl EntityBaselines {
         core.events = core.events.saturating_add(1);
         core.tick = tick;
         for (j, (name, x)) in obs.measures.iter().enumerate() {
-            if let Some(slot) = measures.id(name, j).and_then(|id| ms.get_mut(id)) {
-                let xt = xts.get(j).copied().unwrap_or_else(|| tr.apply(*x));
+            if let Some(slot) =
+                Ids::get(&prep.ids.measures, measures, name, j).and_then(|id| ms.get_mut(id))
+            {
+                let xt = prep.xts.get(j).copied().unwrap_or_else(|| tr.apply(*x));
                 slot.ew.push(xt, w_long);
                 slot.window.push(xt as f32);
             }
         }
-        for (j, ((dim, _), &h)) in obs.categories.iter().zip(hashes.iter()).enumerate() {
-            if let Some(slot) = dimensions.id(dim, j).and_then(|id| cs.get_mut(id)) {
+        for (j, ((dim, _), &h)) in obs.categories.iter().zip(prep.hashes.iter()).enumerate() {
+            if let Some(slot) =
+                Ids::get(&prep.ids.dims, dimensions, dim, j).and_then(|id| cs.get_mut(id))
+            {
                 slot.top.push(fingerprint(h), w_long as f32);
                 slot.distinct.insert(h);
             }
@@ -535,6 +627,20 @@ impl EntityBaselines {
     }
 }
 
+/// A name's slot as stored in [`Ids`] (limits are far below `u16::MAX`).
+#[inline]
+fn short_id(id: usize) -> u16 {
+    u16::try_from(id).unwrap_or(NO_ID)
+}
+
+/// `⌊x / w⌋` as an integer without a libm `floor` call (`as` truncates toward zero, so step
+/// down for negative non-integral quotients). Saturates like `f64 as i64`.
+#[inline]
+fn floor_div(x: f64, w: f64) -> i64 {
+    let q = x / w;
+    let t = q as i64;
+    if (t as f64) > q { t - 1 } else { t }
+}
 /// The 32-bit table fingerprint of a category hash (never 0, which marks an empty slot).
 #[inline]
 pub(crate) fn fingerprint(h: u64) -> u32 {

@@ -67,20 +67,28 @@ impl Seasonal {
     /// 1/10 per hour, so a never-used hour of a busy profile is rare and of a new one is not).
     pub fn hour_rarity(&self, hour: usize) -> super::Rarity {
         const A: f64 = 0.1;
-        let total: f64 = self.hour.iter().map(|&c| f64::from(c)).sum::<f64>() + 24.0 * A;
-        let own = f64::from(self.hour.get(hour).copied().unwrap_or(0));
-        let (mut tail, mut sq) = (0.0, 0.0);
+        // One integer pass over the 24 bytes (sums, sum of squares, mass of hours no busier
+        // than this one), then a handful of float operations: the per-bin float loop this
+        // replaces was the costliest part of scoring.
+        let own_c = u32::from(self.hour.get(hour).copied().unwrap_or(0));
+        let (mut sum, mut sum_sq, mut le_sum, mut le_n) = (0u32, 0u32, 0u32, 0u32);
         for &c in &self.hour {
-            let p = (f64::from(c) + A) / total;
-            sq += p * p;
-            if f64::from(c) <= own {
-                tail += p;
-            }
+            let c = u32::from(c);
+            sum += c;
+            sum_sq += c * c;
+            let le = u32::from(c <= own_c);
+            le_sum += c * le;
+            le_n += le;
         }
+        let own = f64::from(own_c);
+        let total = f64::from(sum) + 24.0 * A;
+        // Σ (c + A)² = Σ c² + 2A Σ c + 24 A².
+        let sq_num = f64::from(sum_sq) + 2.0 * A * f64::from(sum) + 24.0 * A * A;
+        let tail_num = f64::from(le_sum) + f64::from(le_n) * A;
         super::Rarity {
             observed: (own + A) / total,
-            expected: sq,
-            tail: tail.min(1.0),
+            expected: sq_num / (total * total),
+            tail: (tail_num / total).min(1.0),
         }
     }
 
