@@ -43,7 +43,8 @@ pub struct VigilQueue {
     /// analyst keeps watching an active attack, so its alerts queue again sooner.
     pub confirmed_window_s: i64,
     /// A later alert whose score exceeds the reviewed incident's by more than this re-opens
-    /// it as a new queue item (escalation), even within the window.
+    /// it as a new queue item (escalation), even within the window. Default 1 (off): on the
+    /// AIT-ADS rotations escalation re-queued flood alerts and slowed detection.
     pub escalation_margin: f64,
 }
 
@@ -53,7 +54,7 @@ impl Default for VigilQueue {
             suppress_below: 0.0,
             group_window_s: 1200,
             confirmed_window_s: 0,
-            escalation_margin: 0.15,
+            escalation_margin: 1.0,
         }
     }
 }
