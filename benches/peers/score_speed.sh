@@ -2,7 +2,9 @@
 # Builds the pinned peers venv and the vigil binary, then runs score_speed.py: Vigil's native
 # GBDT, LightGBM and XGBoost on identical synthetic data in one run. Extra arguments go to the
 # script (e.g. --rows 200000 --trees 100 --depth 8 --features 32).
-#   VENV (default /work/venvs/gbdt-peers), CARGO_FEATURES (e.g. vigil-triage/parallel).
+#   VENV (default /work/venvs/gbdt-peers), CARGO_FEATURES (e.g. vigil-triage/parallel),
+#   RUSTFLAGS (e.g. "-C target-cpu=native" for the AVX-512 figures) pass through to cargo.
+# All times are CPU time of the measuring process (the machine may be shared).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
