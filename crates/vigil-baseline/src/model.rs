@@ -217,10 +217,16 @@ impl Tally {
                         .measures
                         .get(j)
                         .map_or_else(String::new, |m| m.0.to_owned()),
-                    Which::Category(j) => obs
-                        .categories
-                        .get(j)
-                        .map_or_else(String::new, |(d, v)| format!("{d}={v}")),
+                    Which::Category(j) => {
+                        obs.categories.get(j).map_or_else(String::new, |(d, v)| {
+                            // Sized up front: `format!` would grow the string twice.
+                            let mut s = String::with_capacity(d.len() + 1 + v.len());
+                            s.push_str(d);
+                            s.push('=');
+                            s.push_str(v);
+                            s
+                        })
+                    }
                 };
                 // Measures keep their mean on the transformed scale until reported.
                 let expected = match c.which {
@@ -422,6 +428,12 @@ impl EntityBaselines {
         let min = self.config.min_history;
         let own_row = own.and_then(|i| self.entities.row(i));
         let group_row = group.and_then(|i| self.groups.row(i));
+        // A profile lives in three arrays; load one word of each part now so the three
+        // cache misses overlap instead of being taken one after another as scoring reaches
+        // each part.
+        if let Some(r) = own_row {
+            touch(r);
+        }
         let mut tally = Tally::new(self.config.report_bits);
         let mut decays = (None, None);
         // Own history when there is enough of it; otherwise the peer group's.
@@ -625,6 +637,14 @@ impl EntityBaselines {
             }
         }
     }
+}
+
+/// Loads the first word of each part of a profile row (see `score_rows`).
+#[inline]
+fn touch((core, ms, cs): (&Core, &[MeasureSlot], &[CatSlot])) {
+    let m = ms.first().map_or(0.0, |m| m.ew.weight);
+    let c = cs.first().map_or(0.0, |c| c.top.total);
+    std::hint::black_box((core.events, m, c));
 }
 
 /// A name's slot as stored in [`Ids`] (limits are far below `u16::MAX`).

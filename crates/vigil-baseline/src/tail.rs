@@ -71,7 +71,9 @@ pub fn poisson_upper_surprisal(k: f64, lambda: f64) -> f64 {
             break;
         }
     }
-    let ln_p = a * fastmath::ln(x) - x - ln_gamma(a + 1.0) + fastmath::ln(sum);
+    // ln Γ(a+1) = stirling(y) − ln prod; folding `prod` into `sum` saves a logarithm.
+    let (stirling, prod) = ln_gamma_parts(a + 1.0);
+    let ln_p = a * fastmath::ln(x) - x - stirling + fastmath::ln(sum * prod);
     clamp_bits(-ln_p / LN_2)
 }
 
@@ -82,6 +84,14 @@ pub fn ln_gamma(x: f64) -> f64 {
     if x.is_nan() || x <= 0.0 || x == f64::INFINITY {
         return ln_gamma_reflect(x);
     }
+    let (stirling, prod) = ln_gamma_parts(x);
+    stirling - fastmath::ln(prod)
+}
+
+/// `ln Γ(x) = s − ln p` for finite `x > 0`, as `(s, p)`: Stirling's series at `y = x + n ≥ 8`
+/// and the product `p = x (x+1) … (x+n−1)` of the recurrence.
+#[inline]
+fn ln_gamma_parts(x: f64) -> (f64, f64) {
     let (mut y, mut prod) = (x, 1.0f64);
     while y < 8.0 {
         prod *= y;
@@ -91,9 +101,8 @@ pub fn ln_gamma(x: f64) -> f64 {
     let inv2 = inv * inv;
     // 1/(12y) − 1/(360y³) + 1/(1260y⁵) − 1/(1680y⁷)
     let series = inv * (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 / 1680.0)));
-    let ln_y = fastmath::ln(y);
     let half_ln_2pi = 0.918_938_533_204_672_8;
-    (y - 0.5) * ln_y - y + half_ln_2pi + series - fastmath::ln(prod)
+    ((y - 0.5) * fastmath::ln(y) - y + half_ln_2pi + series, prod)
 }
 
 /// `ln |Γ(x)|` off the positive reals (reflection), and non-finite passthrough.
