@@ -206,9 +206,10 @@ impl Tally {
 
     fn finish(&self, obs: &Observation<'_>, transform: crate::Transform) -> AnomalyScore {
         let surprisal = fisher_combined_bits(self.total_bits, self.scored);
-        let mut deviations = Vec::new();
+        // `with_capacity` allocates directly (`reserve_exact` on an empty Vec goes through the
+        // slower grow path).
+        let mut deviations = Vec::with_capacity(self.n_kept);
         if self.n_kept > 0 {
-            deviations.reserve_exact(self.n_kept);
             for c in self.kept.iter().flatten() {
                 let measure = match c.which {
                     Which::Rate => "rate".to_owned(),
