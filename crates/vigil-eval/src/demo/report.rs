@@ -65,7 +65,7 @@ pub fn write_report(demo: &DemoOutcome, seed: u64, dir: &Path) -> Result<Written
             phases.push_row(vec![
                 display(q.name).into(),
                 p.phase.clone().into(),
-                (p.attack_alerts as f64).into(),
+                p.attack_alerts.to_string().into(),
                 p.ttd_s
                     .map_or("missed".to_owned(), |s| format!("{:.1}", s as f64 / 60.0))
                     .into(),
