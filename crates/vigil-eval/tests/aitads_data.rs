@@ -1,0 +1,39 @@
+//! Real-data check on the smallest AIT-ADS network: loading, phase counting and conservation.
+
+use std::path::PathBuf;
+
+use vigil_core::ParamGuard;
+use vigil_eval::aitads::load_network;
+use vigil_eval::replay::{Discipline, QueueSummary, ReplayParams, replay};
+
+fn datasets() -> Option<PathBuf> {
+    let p = std::env::var_os("VIGIL_DATASETS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets")
+        });
+    p.is_dir().then_some(p)
+}
+
+#[test]
+fn russellmitchell_has_seven_phases_and_fifo_conserves() {
+    let Some(d) = datasets() else {
+        println!("skipping: datasets folder not found (set VIGIL_DATASETS)");
+        return;
+    };
+    let path = d.join("ait-ads/russellmitchell_alerts.csv.gz");
+    if !path.exists() {
+        println!("skipping: {} not found", path.display());
+        return;
+    }
+    let alerts = load_network(&path).unwrap();
+    assert_eq!(alerts.len(), 45_544);
+    assert!(alerts.windows(2).all(|w| w[0].time <= w[1].time));
+    let cfg = ReplayParams::new(Discipline::Fifo).check().unwrap();
+    let s = QueueSummary::new(&alerts, &replay(&cfg, &alerts, None).unwrap());
+    // service_scans, dirb, wpscan, webshell, cracking, privilege_escalation, service_stop.
+    assert_eq!(s.phases_total, 7);
+    assert_eq!(s.reviewed + s.never_reviewed, s.alerts);
+    // One analyst at 3 minutes cannot keep up with ~475 alerts an hour.
+    assert!(s.unaddressed_share > 0.9, "{}", s.unaddressed_share);
+}
