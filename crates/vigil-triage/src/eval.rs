@@ -20,8 +20,11 @@ pub struct Figures {
     pub rows: usize,
     /// Distinct organisations among them.
     pub orgs: usize,
-    /// Macro-F1 over TruePositive, BenignPositive, FalsePositive.
+    /// Macro-F1 over TruePositive, BenignPositive, FalsePositive (the pipeline's decision
+    /// weights applied).
     pub macro_f1: f64,
+    /// Macro-F1 of the plain most-probable grade (no decision weights): the model alone.
+    pub macro_f1_argmax: f64,
     /// Average precision of the model's threat probability, TruePositive against the rest
     /// (before calibration: isotonic calibration is monotone but pools scores into ties,
     /// which only blurs the ranking).
@@ -53,12 +56,15 @@ pub struct EvalReport {
     pub top_features: Vec<(String, f64)>,
     /// Organisations present in both training and test (always 0 for grouped k-fold).
     pub shared_orgs: usize,
+    /// Cross-fitting folds of the pipeline (`None`: a held-out calibration split).
+    pub cross_fit: Option<usize>,
 }
 
 /// Held-out predictions of one fold.
 struct Held {
     truth: Vec<usize>,
     pred: Vec<usize>,
+    pred_argmax: Vec<usize>,
     raw: Vec<f64>,
     conf: Vec<f64>,
     sup: Vec<Vec<bool>>,
@@ -70,6 +76,7 @@ impl Held {
         Self {
             truth: Vec::new(),
             pred: Vec::new(),
+            pred_argmax: Vec::new(),
             raw: Vec::new(),
             conf: Vec::new(),
             sup: Vec::new(),
@@ -80,6 +87,7 @@ impl Held {
     fn extend(&mut self, o: Held) {
         self.truth.extend(o.truth);
         self.pred.extend(o.pred);
+        self.pred_argmax.extend(o.pred_argmax);
         self.raw.extend(o.raw);
         self.conf.extend(o.conf);
         if self.sup.len() < o.sup.len() {
@@ -123,6 +131,7 @@ impl Held {
             rows: self.truth.len(),
             orgs: orgs.len(),
             macro_f1: macro_f1(&self.truth, &self.pred, 3),
+            macro_f1_argmax: macro_f1(&self.truth, &self.pred_argmax, 3),
             pr_auc: average_precision(&self.raw, &threat),
             roc_auc: roc_auc(&self.raw, &threat),
             ece: ece(&self.conf, &threat),
@@ -162,6 +171,7 @@ fn held_out(p: &TriagePipeline, test: &[Alert]) -> Result<Held, TriageError> {
             .filter_map(|a| a.verdict.map(|v| v.index()))
             .collect(),
         pred,
+        pred_argmax: crate::pipeline::argmax_weighted(&proba, &[1.0; 3]),
         raw,
         conf,
         sup,
@@ -243,6 +253,7 @@ pub fn cross_validate(
         folds: per_fold,
         top_features: top_features(&names, &imp_sum, 15),
         shared_orgs: 0,
+        cross_fit: params.cross_fit,
     })
 }
 
@@ -273,5 +284,6 @@ pub fn train_test(
         folds: vec![figures],
         top_features: top_features(&names, &pipeline.model().importance(), 15),
         shared_orgs: shared,
+        cross_fit: params.cross_fit,
     })
 }

@@ -15,7 +15,8 @@
 //!
 //! A peer reproduces Vigil's protocol by training on `fold == f & role == fit` and scoring
 //! `fold == f & role == test` (the `calib` rows are Vigil's calibration set; a peer may use
-//! them for early stopping or ignore them). With `folds = None`, one block with `fold = 0`:
+//! them for early stopping or ignore them; with cross-fitting, `TriageParams::cross_fit`,
+//! there are none and `fit` is every training row). With `folds = None`, one block with `fold = 0`:
 //! every graded alert as `fit`, encodings out of fold over the whole file.
 
 use std::io::Write;
@@ -100,7 +101,11 @@ pub fn export_features<W: Write>(
         if test.is_empty() {
             continue;
         }
-        let (fit_rows, cal_rows) = params.split_calibration(&train)?;
+        let (fit_rows, cal_rows) = if params.cross_fit.is_some() {
+            (train, Vec::new())
+        } else {
+            params.split_calibration(&train)?
+        };
         let (fx, x_fit) = params.features.fit_transform(&fit_rows)?;
         write_block(&mut w, f, "fit", &fit_rows, &x_fit)?;
         write_block(&mut w, f, "calib", &cal_rows, &fx.extract_batch(&cal_rows)?)?;

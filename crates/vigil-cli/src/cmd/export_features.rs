@@ -25,6 +25,9 @@ pub struct Args {
     /// Seed (as `vigil eval triage --seed`).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// As `vigil eval triage --cross-fit K`: every training row is a `fit` row, no `calib`.
+    #[arg(long)]
+    pub cross_fit: Option<usize>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -33,7 +36,8 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
     let alerts = super::eval::triage::read_alerts(args.format, &args.file)?;
-    let params = super::eval::triage::params("gbdt", args.seed, "isotonic")?;
+    let mut params = super::eval::triage::params("gbdt", args.seed, "isotonic")?;
+    params.cross_fit = args.cross_fit;
     let file = std::fs::File::create(&args.out).map_err(|e| CliError::io(&args.out, e))?;
     let w = std::io::BufWriter::new(file);
     let rows = export_features(&alerts, &params, args.folds, args.seed, w)

@@ -65,8 +65,18 @@ pub struct TriageParams {
     /// Per-detector suppression thresholds for detectors with at least this many calibration
     /// true positives (`None`: one global threshold).
     pub per_detector: Option<usize>,
+    /// Suppression thresholds with organisations as the exchangeable unit
+    /// ([`crate::suppress::crc_threshold_clustered`]) rather than rows.
+    pub org_exchangeable: bool,
     /// Choose per-grade decision weights on the calibration organisations.
     pub tune_decision: bool,
+    /// Cross-fitting: `Some(k)` fits calibration, decision weights and suppression on the
+    /// out-of-fold predictions of `k` organisation folds of the training data, then fits the
+    /// final extractor and model on all of it; `None` holds out `calibration_share` of the
+    /// organisations instead (split conformal: the suppression bound holds exactly, see
+    /// [`crate::suppress`]; with cross-fitting it holds for the fold models, and only
+    /// approximately for the final model fitted on more data).
+    pub cross_fit: Option<usize>,
     /// Risk formula.
     pub risk: RiskParams,
     /// Contributions kept in each explanation.
@@ -95,7 +105,9 @@ impl TriageParams {
             calibration_share: 0.25,
             alphas: vec![0.01, 0.05],
             per_detector: None,
+            org_exchangeable: false,
             tune_decision: true,
+            cross_fit: None,
             risk: RiskParams::default(),
             top_k: 5,
             seed,
@@ -167,15 +179,54 @@ impl Fit<[Alert]> for TriageParams {
     type Error = TriageError;
 
     fn fit(&self, alerts: &[Alert]) -> Result<TriagePipeline, TriageError> {
-        let (fit_rows, cal_rows) = self.split_calibration(alerts)?;
-        let (features, x) = self.features.fit_transform(&fit_rows)?;
-        let y: Array1<usize> = fit_rows
+        let Some(k) = self.cross_fit else {
+            let (fit_rows, cal_rows) = self.split_calibration(alerts)?;
+            let mut pipeline = self.fit_core(&fit_rows)?;
+            let proba = pipeline.proba(&cal_rows)?;
+            self.fit_post(&mut pipeline, &proba, &cal_rows)?;
+            return Ok(pipeline);
+        };
+        let (alerts, _) = graded(alerts);
+        let alerts: Vec<Alert> = alerts.into_iter().cloned().collect();
+        let orgs: Vec<&str> = alerts
+            .iter()
+            .map(|a| a.tenant.as_deref().unwrap_or(""))
+            .collect();
+        let folds = group_folds(&orgs, k.max(2), self.seed ^ 0x0ca1_1b4a);
+        let mut proba = Array2::zeros((alerts.len(), 3));
+        for f in 0..k.max(2) {
+            let (inner, held): (Vec<usize>, Vec<usize>) =
+                (0..alerts.len()).partition(|&i| folds.get(i) != Some(&f));
+            if inner.is_empty() || held.is_empty() {
+                return Err(TriageError::InsufficientData {
+                    reason: "cross-fitting needs graded alerts from more organisations".into(),
+                });
+            }
+            let pick = |idx: &[usize]| -> Vec<Alert> {
+                idx.iter().filter_map(|&i| alerts.get(i).cloned()).collect()
+            };
+            let p = self.fit_core(&pick(&inner))?.proba(&pick(&held))?;
+            for (&i, row) in held.iter().zip(p.rows()) {
+                proba.row_mut(i).assign(&row);
+            }
+        }
+        let mut pipeline = self.fit_core(&alerts)?;
+        self.fit_post(&mut pipeline, &proba, &alerts)?;
+        Ok(pipeline)
+    }
+}
+
+impl TriageParams {
+    /// Fits the extractor (out-of-fold encodings) and the model on `rows`.
+    fn fit_core(&self, rows: &[Alert]) -> Result<TriagePipeline, TriageError> {
+        let (features, x) = self.features.fit_transform(rows)?;
+        let y: Array1<usize> = rows
             .iter()
             .filter_map(|a| a.verdict.map(|v| v.index()))
             .collect();
         let data = LabeledData::new(x, y, 3, features.schema().clone())?;
         let model = self.model.fit(&data)?;
-        let mut pipeline = TriagePipeline {
+        Ok(TriagePipeline {
             features,
             model,
             calibrator: AnyCalibrator::Identity(crate::calibrate::Identity),
@@ -183,9 +234,18 @@ impl Fit<[Alert]> for TriageParams {
             suppressors: Vec::new(),
             risk: self.risk,
             top_k: self.top_k,
-        };
-        let proba = pipeline.proba(&cal_rows)?;
-        let cal_y: Vec<usize> = cal_rows
+        })
+    }
+
+    /// Fits calibrator, decision weights and suppressors on held-out probabilities `proba`
+    /// of the graded alerts `rows`.
+    fn fit_post(
+        &self,
+        pipeline: &mut TriagePipeline,
+        proba: &Array2<f64>,
+        rows: &[Alert],
+    ) -> Result<(), TriageError> {
+        let cal_y: Vec<usize> = rows
             .iter()
             .filter_map(|a| a.verdict.map(|v| v.index()))
             .collect();
@@ -195,24 +255,29 @@ impl Fit<[Alert]> for TriageParams {
             .calibration
             .fit(&CalibrationSet::new(raw_p.clone(), threat.clone())?)?;
         if self.tune_decision {
-            pipeline.decision = tune_decision(&proba, &cal_y);
+            pipeline.decision = tune_decision(proba, &cal_y);
         }
         let cal_p = pipeline.calibrator.calibrate_all(&raw_p);
         let groups = self.per_detector.map(|_| {
-            cal_rows
-                .iter()
+            rows.iter()
                 .map(|a| a.detector.clone().unwrap_or_default())
                 .collect()
         });
-        let set = SuppressionSet::new(cal_p, threat, groups)?;
+        let orgs = rows
+            .iter()
+            .map(|a| a.tenant.clone().unwrap_or_default())
+            .collect();
+        let set = SuppressionSet::new(cal_p, threat, groups)?.with_clusters(orgs)?;
+        pipeline.suppressors.clear();
         for &alpha in &self.alphas {
             let params = SuppressionParams {
                 alpha,
                 per_group: self.per_detector,
+                clustered: self.org_exchangeable,
             };
             pipeline.suppressors.push(params.fit(&set)?);
         }
-        Ok(pipeline)
+        Ok(())
     }
 }
 

@@ -35,6 +35,57 @@ pub fn crc_threshold(tp_scores: &[f64], alpha: f64) -> Result<f64, TriageError> 
     Ok(sorted.get(k).copied().unwrap_or(f64::INFINITY))
 }
 
+/// Conformal risk control with *organisations* (or any clusters) as the exchangeable unit.
+///
+/// `tp` holds `(score, cluster)` for every calibration true positive. The loss of a cluster
+/// at `λ` is the share of its true positives scored below `λ` (bounded by 1), and the
+/// threshold is the largest `λ` with `(Σ_j L_j(λ) + 1) / (m + 1) ≤ α` over the `m`
+/// clusters. Then the expected miss rate of a *new cluster* (a new organisation, drawn
+/// like the calibration ones) is at most `α`, without assuming that rows within an
+/// organisation are exchangeable with rows of others. `−∞` when nothing can be certified.
+///
+/// ```
+/// # use vigil_triage::suppress::crc_threshold_clustered;
+/// // 39 organisations, each with threats scored 0.5 and 0.9.
+/// let tp: Vec<(f64, usize)> = (0..39).flat_map(|o| [(0.5, o), (0.9, o)]).collect();
+/// // Suppressing below 0.9 costs each organisation half its threats: too much at α = 0.1.
+/// assert_eq!(crc_threshold_clustered(&tp, 0.1).unwrap(), 0.5);
+/// ```
+pub fn crc_threshold_clustered(tp: &[(f64, usize)], alpha: f64) -> Result<f64, TriageError> {
+    check_alpha(alpha)?;
+    if let Some((row, &(value, _))) = tp.iter().enumerate().find(|(_, s)| !s.0.is_finite()) {
+        return Err(TriageError::NonFiniteScore { row, value });
+    }
+    let mut size: BTreeMap<usize, f64> = BTreeMap::new();
+    for &(_, c) in tp {
+        *size.entry(c).or_default() += 1.0;
+    }
+    let m = size.len() as f64;
+    let budget = alpha * (m + 1.0) - 1.0;
+    if budget < 0.0 {
+        return Ok(f64::NEG_INFINITY);
+    }
+    let mut sorted = tp.to_vec();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Walk thresholds upwards: at λ = the i-th distinct score, the loss is the weight of
+    // every score strictly below it.
+    let (mut loss, mut best, mut i) = (0.0_f64, f64::NEG_INFINITY, 0);
+    while let Some(&(s, _)) = sorted.get(i) {
+        if loss > budget + 1e-12 {
+            break;
+        }
+        best = s;
+        while let Some(&(t, c)) = sorted.get(i) {
+            if t != s {
+                break;
+            }
+            loss += 1.0 / size.get(&c).copied().unwrap_or(1.0);
+            i += 1;
+        }
+    }
+    Ok(best)
+}
+
 fn check_alpha(alpha: f64) -> Result<(), TriageError> {
     if alpha > 0.0 && alpha < 1.0 {
         Ok(())
@@ -53,6 +104,7 @@ pub struct SuppressionSet {
     scores: Vec<f64>,
     threat: Vec<bool>,
     groups: Option<Vec<String>>,
+    clusters: Option<Vec<String>>,
 }
 
 impl SuppressionSet {
@@ -85,16 +137,62 @@ impl SuppressionSet {
             scores,
             threat,
             groups,
+            clusters: None,
         })
     }
 
-    fn tp_scores(&self) -> Vec<f64> {
-        self.scores
+    /// Adds the exchangeable unit of each row (its organisation), for
+    /// [`SuppressionParams::clustered`].
+    pub fn with_clusters(mut self, clusters: Vec<String>) -> Result<Self, TriageError> {
+        if clusters.len() != self.scores.len() {
+            return Err(TriageError::LengthMismatch {
+                what: "suppression clusters",
+                expected: self.scores.len(),
+                found: clusters.len(),
+            });
+        }
+        self.clusters = Some(clusters);
+        Ok(self)
+    }
+
+    /// The threshold of the true positives among `rows` (all rows when `None`), by rows or
+    /// by clusters.
+    fn threshold(
+        &self,
+        rows: Option<&[usize]>,
+        alpha: f64,
+        clustered: bool,
+    ) -> Result<f64, TriageError> {
+        let all: Vec<usize>;
+        let rows = match rows {
+            Some(r) => r,
+            None => {
+                all = (0..self.scores.len()).collect();
+                &all
+            }
+        };
+        let tp = rows
             .iter()
-            .zip(&self.threat)
-            .filter(|(_, t)| **t)
-            .map(|(s, _)| *s)
-            .collect()
+            .copied()
+            .filter(|&i| self.threat.get(i) == Some(&true));
+        match (&self.clusters, clustered) {
+            (Some(c), true) => {
+                let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+                let pairs: Vec<(f64, usize)> = tp
+                    .filter_map(|i| {
+                        let name = c.get(i)?.as_str();
+                        let n = ids.len();
+                        let id = *ids.entry(name).or_insert(n);
+                        Some((*self.scores.get(i)?, id))
+                    })
+                    .collect();
+                crc_threshold_clustered(&pairs, alpha)
+            }
+            _ => {
+                let s: Vec<f64> = tp.filter_map(|i| self.scores.get(i).copied()).collect();
+                crc_threshold(&s, alpha)
+            }
+        }
     }
 }
 
@@ -106,6 +204,10 @@ pub struct SuppressionParams {
     /// Per-group thresholds for groups with at least this many calibration true positives
     /// (`None`: one global threshold).
     pub per_group: Option<usize>,
+    /// Treat clusters (organisations, from [`SuppressionSet::with_clusters`]) rather than
+    /// rows as exchangeable ([`crc_threshold_clustered`]).
+    #[serde(default)]
+    pub clustered: bool,
 }
 
 impl SuppressionParams {
@@ -114,7 +216,14 @@ impl SuppressionParams {
         Self {
             alpha,
             per_group: None,
+            clustered: false,
         }
+    }
+
+    /// Organisations (clusters) as the exchangeable unit.
+    pub fn clustered(mut self, yes: bool) -> Self {
+        self.clustered = yes;
+        self
     }
 
     /// Per-group thresholds for groups with at least `min_tp` calibration true positives;
@@ -217,34 +326,35 @@ impl Fit<SuppressionSet> for SuppressionParams {
 
     fn fit(&self, set: &SuppressionSet) -> Result<Suppressor, TriageError> {
         check_alpha(self.alpha)?;
-        let tp = set.tp_scores();
-        let global = crc_threshold(&tp, self.alpha)?;
+        let n_tp = set.threat.iter().filter(|t| **t).count();
+        let global = set.threshold(None, self.alpha, self.clustered)?;
         let mut groups = BTreeMap::new();
         let mut pooled = global;
         if let (Some(min_tp), Some(g)) = (self.per_group, &set.groups) {
             // BTreeMap: group order, hence the result, does not depend on hashing.
-            let mut by_group: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-            for ((s, t), name) in set.scores.iter().zip(&set.threat).zip(g) {
+            let mut by_group: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (i, (t, name)) in set.threat.iter().zip(g).enumerate() {
                 if *t {
-                    by_group.entry(name.as_str()).or_default().push(*s);
+                    by_group.entry(name.as_str()).or_default().push(i);
                 }
             }
             let mut rest = Vec::new();
-            for (name, scores) in by_group {
-                if scores.len() >= min_tp.max(1) {
-                    groups.insert(name.to_owned(), crc_threshold(&scores, self.alpha)?);
+            for (name, rows) in by_group {
+                if rows.len() >= min_tp.max(1) {
+                    let t = set.threshold(Some(&rows), self.alpha, self.clustered)?;
+                    groups.insert(name.to_owned(), t);
                 } else {
-                    rest.extend(scores);
+                    rest.extend(rows);
                 }
             }
-            pooled = crc_threshold(&rest, self.alpha)?;
+            pooled = set.threshold(Some(&rest), self.alpha, self.clustered)?;
         }
         Ok(Suppressor {
             alpha: self.alpha,
             global,
             groups,
             pooled,
-            n_tp: tp.len(),
+            n_tp,
         })
     }
 }

@@ -24,6 +24,12 @@
 //! single calibration set can realise a little more or less. Non-threat scores play no
 //! part in the threshold, so how much is suppressed is not guaranteed, only measured.
 //!
+//! With [`SuppressionParams::clustered`], organisations rather than rows are the exchangeable
+//! unit ([`crc_threshold_clustered`]): GUIDE's rows are graded alike within an organisation,
+//! so rows of a new organisation are not exchangeable with calibration rows, but a new
+//! organisation may well be exchangeable with the calibration organisations. The bound is
+//! then on the expected miss rate of a new organisation.
+//!
 //! With [`SuppressionParams::per_group`], the threshold is chosen per group (detector) among
 //! groups with enough calibration true positives, and once for all other groups pooled
 //! (Mondrian conformal risk control): the bound then holds within each group, assuming
