@@ -133,7 +133,7 @@ pub struct TreeModel {
     schema: FeatureSchema,
     n_classes: usize,
     nodes: Vec<Node>,
-    /// Impurity decrease per feature, from linfa-trees, normalised to sum to 1.
+    /// Weighted Gini decrease per feature, normalised to sum to 1.
     importance: Vec<f64>,
 }
 
@@ -167,7 +167,6 @@ impl Fit<LabeledData> for TreeParams {
                     reason: e.to_string(),
                 })
             })?;
-        let importance = fitted.feature_importance();
         let mut nodes = Vec::new();
         flatten(fitted.root_node(), &mut nodes);
         // Count classes per node by routing every training row from the root.
@@ -206,6 +205,29 @@ impl Fit<LabeledData> for TreeParams {
                     }
                 })
                 .collect();
+        }
+        // Importance from our own f64 counts: linfa-trees sums its f32 class frequencies in
+        // HashMap order, so its impurity figures differ in the last bits from run to run.
+        let gini = |c: &[f64]| {
+            let n: f64 = c.iter().sum();
+            if n > 0.0 {
+                n * (1.0 - c.iter().map(|x| (x / n).powi(2)).sum::<f64>())
+            } else {
+                0.0
+            }
+        };
+        let mut importance = vec![0.0; data.schema.len()];
+        for (i, node) in nodes.iter().enumerate() {
+            let Some((f, _)) = node.split else { continue };
+            let child = |c: Option<usize>| c.and_then(|c| counts.get(c)).map_or(0.0, |c| gini(c));
+            let parent = counts.get(i).map_or(0.0, |c| gini(c));
+            if let Some(v) = importance.get_mut(f) {
+                *v += (parent - child(node.left) - child(node.right)).max(0.0);
+            }
+        }
+        let total: f64 = importance.iter().sum();
+        if total > 0.0 {
+            importance.iter_mut().for_each(|v| *v /= total);
         }
         Ok(TreeModel {
             schema: data.schema.clone(),
@@ -275,7 +297,7 @@ impl TreeModel {
         &self.schema
     }
 
-    /// Relative impurity decrease of each feature's splits, in schema order.
+    /// Share of the total weighted Gini decrease of each feature's splits, in schema order.
     pub fn feature_importance(&self) -> &[f64] {
         &self.importance
     }
