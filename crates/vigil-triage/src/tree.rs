@@ -10,6 +10,12 @@
 //! the threat log-odds from parent to child, so `base + Σ contributions = raw` exactly,
 //! where `base` is the root's log-odds and `raw` the leaf's (Saabas attribution).
 //!
+//! Determinism: linfa-trees 0.8 sums its f32 class frequencies in `HashMap` order, so two
+//! fits on the same data can pick different splits among exactly tied candidates (for
+//! example two columns that partition the rows identically). The leaf probabilities and
+//! importances here are computed in a fixed order; the tree's shape is linfa-trees'. The
+//! native GBDT is the bit-for-bit reproducible model.
+//!
 //! ```
 //! use ndarray::array;
 //! use vigil_core::{FeatureSchema, Fit, LabeledData, Scorer};
