@@ -2,7 +2,10 @@
 
 use std::mem::size_of;
 
-use vigil_core::{SeededMap, SeededState, SplitMix64};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+
+use vigil_core::SplitMix64;
 
 use crate::profile::{CatSlot, Core, MeasureSlot};
 
@@ -14,7 +17,7 @@ use crate::profile::{CatSlot, Core, MeasureSlot};
 /// exact LRU list would cost two extra cache misses per event.
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
-    index: SeededMap<u64, u32>,
+    index: HashMap<u64, u32, KeyState>,
     pub(crate) cores: Vec<Core>,
     pub(crate) measures: Vec<MeasureSlot>,
     pub(crate) cats: Vec<CatSlot>,
@@ -23,6 +26,49 @@ pub(crate) struct Store {
     cap: usize,
     /// Largest index capacity tolerated at the cap before rehashing it smaller.
     index_limit: usize,
+}
+
+/// Hasher of the index. Its keys are already seeded 64-bit hashes of the entity names (an
+/// attacker cannot choose them without the seed), so one seeded multiply-fold spreads them
+/// over the table; running the full seeded hasher a second time per lookup only cost time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyState {
+    seed: u64,
+}
+
+impl BuildHasher for KeyState {
+    type Hasher = KeyHasher;
+
+    #[inline]
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(self.seed)
+    }
+}
+
+/// See [`KeyState`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn write_u64(&mut self, k: u64) {
+        // Folded 64×64→128 multiply (as in ahash's fallback): every output bit depends on
+        // every input bit, so both the bucket index (low bits) and hashbrown's tag (top
+        // bits) are well spread.
+        let m = u128::from(k ^ self.0) * u128::from(0x9e37_79b9_7f4a_7c15u64);
+        self.0 = (m as u64) ^ ((m >> 64) as u64);
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
 }
 
 /// Usable capacity of a hashbrown table sized for `n` entries (7/8 of a power of two).
@@ -36,7 +82,7 @@ fn usable_for(n: usize) -> usize {
 impl Store {
     pub(crate) fn new(m: usize, d: usize, cap: usize, seed: u64) -> Self {
         Self {
-            index: SeededMap::with_hasher(SeededState::with_seed(seed)),
+            index: HashMap::with_hasher(KeyState { seed }),
             cores: Vec::new(),
             measures: Vec::new(),
             cats: Vec::new(),
@@ -245,7 +291,7 @@ impl Store {
         order.truncate(self.cap);
         order.sort_unstable();
         let mut out = Store::new(self.m, self.d, self.cap, 0);
-        out.index = SeededMap::with_hasher(self.index.hasher().clone());
+        out.index = HashMap::with_hasher(*self.index.hasher());
         for i in order {
             if let Some((c, ms, cs)) = self.row(i) {
                 out.cores.push(*c);
