@@ -1,5 +1,7 @@
 //! Replay speed on the generated enterprise (scaled up), per discipline.
 
+#![allow(clippy::unwrap_used)] // a benchmark: a failure should stop it loudly
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use vigil_core::ParamGuard;
 use vigil_eval::demo::{EnterpriseParams, generate};
