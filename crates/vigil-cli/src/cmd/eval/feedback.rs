@@ -46,7 +46,7 @@ pub struct Args {
     pub calib_miss: f64,
     /// Share of the training weight that test-network verdicts carry in a challenger (the
     /// rest is the base training set).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.1)]
     pub verdict_share: f64,
     /// Non-inferiority margin (nats of mean log-loss on held-back verdicts) a challenger must
     /// stay within, at 95% one-sided confidence, to be promoted; 0 asks for a confident
