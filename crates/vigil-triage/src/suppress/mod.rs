@@ -57,5 +57,7 @@
 mod crc;
 mod report;
 
-pub use crc::{SuppressionParams, SuppressionSet, Suppressor, crc_threshold};
+pub use crc::{
+    SuppressionParams, SuppressionSet, Suppressor, crc_threshold, crc_threshold_clustered,
+};
 pub use report::{SuppressionReport, evaluate};
