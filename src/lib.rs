@@ -15,9 +15,9 @@
 //! | `feedback` | `vigil-feedback` | verdict capture, retraining, drift, oversight |
 //! | `eval` | `vigil-eval` | SOC replay, evaluation harness, the demo enterprise |
 
-pub use vigil_core as core;
 #[cfg(feature = "baseline")]
 pub use vigil_baseline as baseline;
+pub use vigil_core as core;
 #[cfg(feature = "enrich")]
 pub use vigil_enrich as enrich;
 #[cfg(feature = "eval")]

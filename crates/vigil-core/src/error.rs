@@ -10,7 +10,9 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum CoreError {
     /// An ATT&CK technique id that is not of the form `T1234` or `T1234.001`.
-    #[error("invalid ATT&CK technique id {value:?}: expected T followed by 4 digits, optionally .NNN")]
+    #[error(
+        "invalid ATT&CK technique id {value:?}: expected T followed by 4 digits, optionally .NNN"
+    )]
     InvalidTechnique {
         /// The rejected text.
         value: String,

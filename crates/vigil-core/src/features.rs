@@ -221,11 +221,7 @@ impl LabeledData {
     pub fn with_weights(mut self, weights: Array1<f64>) -> Result<Self, CoreError> {
         if weights.len() != self.targets.len() {
             return Err(CoreError::InvalidData {
-                reason: format!(
-                    "{} weights for {} rows",
-                    weights.len(),
-                    self.targets.len()
-                ),
+                reason: format!("{} weights for {} rows", weights.len(), self.targets.len()),
             });
         }
         if let Some(w) = weights.iter().find(|w| !w.is_finite() || **w < 0.0) {

@@ -29,7 +29,9 @@ impl TechniqueId {
         let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
         let ok = match b.len() {
             5 => matches!(b[0], b'T' | b't') && digits(&b[1..5]),
-            9 => matches!(b[0], b'T' | b't') && digits(&b[1..5]) && b[5] == b'.' && digits(&b[6..9]),
+            9 => {
+                matches!(b[0], b'T' | b't') && digits(&b[1..5]) && b[5] == b'.' && digits(&b[6..9])
+            }
             _ => false,
         };
         if ok {

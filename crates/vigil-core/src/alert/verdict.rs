@@ -16,7 +16,11 @@ pub enum Verdict {
 
 impl Verdict {
     /// The three verdicts, in class-index order.
-    pub const ALL: [Verdict; 3] = [Self::TruePositive, Self::BenignPositive, Self::FalsePositive];
+    pub const ALL: [Verdict; 3] = [
+        Self::TruePositive,
+        Self::BenignPositive,
+        Self::FalsePositive,
+    ];
 
     /// True only for a true positive: the alert needed an analyst.
     pub fn is_threat(self) -> bool {
