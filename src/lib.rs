@@ -30,3 +30,8 @@ pub use vigil_io as io;
 pub use vigil_metrics as metrics;
 #[cfg(feature = "triage")]
 pub use vigil_triage as triage;
+
+/// The README's Rust code, compiled as a doc test so the quickstart never goes stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
