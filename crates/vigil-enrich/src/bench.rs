@@ -80,7 +80,8 @@ fn per(n: u64, total: f64) -> f64 {
     if n == 0 { 0.0 } else { total / n as f64 }
 }
 
-/// Times [`IndicatorStore::count_matches`] over `queries`, repeated for at least `min_s`.
+/// Times single lookups ([`IndicatorStore::count_matches`], one query after the other) over
+/// `queries`, repeated for at least `min_s`; [`time_lookups_batched`] times the batched API.
 /// Queries are packed into one buffer first, as a caller holding an alert would have them at
 /// hand, so the timing is of the store, not of chasing 200k small heap strings.
 pub fn time_lookups(store: &IndicatorStore, queries: &[String], min_s: f64) -> LookupTiming {
@@ -105,6 +106,55 @@ pub fn time_lookups(store: &IndicatorStore, queries: &[String], min_s: f64) -> L
         }
         n += spans.len() as u64;
         if start.elapsed().as_secs_f64() >= min_s || spans.is_empty() {
+            break;
+        }
+    }
+    black_box(sink);
+    let el = start.elapsed().as_secs_f64();
+    let cpu = cpu0
+        .zip(thread_cpu_ns())
+        .map(|(a, b)| b.saturating_sub(a) as f64);
+    LookupTiming {
+        ns_per_lookup: per(n, el * 1e9),
+        ns_per_lookup_cpu: cpu.map(|c| per(n, c)),
+        hit_rate: per(queries.len() as u64, hits as f64),
+        lookups: n,
+    }
+}
+
+/// Times [`IndicatorStore::for_each_batch`] over the same queries and in the same way as
+/// [`time_lookups`] (packed, repeated for at least `min_s`), [`crate::intel::BATCH`] queries at a
+/// time: the same lookups with their cache misses overlapped. Figures are per query.
+pub fn time_lookups_batched(
+    store: &IndicatorStore,
+    queries: &[String],
+    min_s: f64,
+) -> LookupTiming {
+    let mut packed = String::with_capacity(queries.iter().map(String::len).sum());
+    let mut spans = Vec::with_capacity(queries.len());
+    for q in queries {
+        spans.push((packed.len(), packed.len() + q.len()));
+        packed.push_str(q);
+    }
+    let qs: Vec<&str> = spans
+        .iter()
+        .map(|&(a, b)| packed.get(a..b).unwrap_or(""))
+        .collect();
+    let mut hit = vec![false; qs.len()];
+    store.for_each_batch(&qs, |i, _| {
+        if let Some(h) = hit.get_mut(i) {
+            *h = true;
+        }
+    });
+    let hits = hit.iter().filter(|&&h| h).count();
+    let cpu0 = thread_cpu_ns();
+    let start = Instant::now();
+    let mut n = 0u64;
+    let mut sink = 0usize;
+    loop {
+        store.for_each_batch(black_box(&qs), |i, _| sink = sink.wrapping_add(i));
+        n += qs.len() as u64;
+        if start.elapsed().as_secs_f64() >= min_s || qs.is_empty() {
             break;
         }
     }

@@ -197,3 +197,81 @@ fn same_seed_same_store() {
         b.matches("x.h4.example4.com")
     );
 }
+
+/// One query of the batch proptest: an address near the listed ranges, a random address, a
+/// name under the listed domains, a hash, a URL or an IPv6 address.
+fn batch_query() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0u32..4096).prop_map(|x| Ipv4Addr::from(0x0A00_0000 | (x << 8) | (x & 0xff)).to_string()),
+        any::<u32>().prop_map(|a| Ipv4Addr::from(a).to_string()),
+        prop::collection::vec(label(), 1..5).prop_map(|l| l.join(".")),
+        prop::collection::vec(label(), 1..3).prop_map(|l| format!("{}.com", l.join("."))),
+        "[0-9a-f]{32}",
+        Just("http://a.b.com/x".to_owned()),
+        Just("::ffff:10.0.1.1".to_owned()),
+        Just(" com ".to_owned()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A batched lookup reports exactly what the single lookups report, in the same order,
+    /// whatever the batch size (more than one chunk included).
+    #[test]
+    fn batch_equals_single(ranges in prop::collection::vec(v4_range(), 0..40),
+                           domains in prop::collection::vec(
+                               (prop::collection::vec(label(), 1..4), any::<bool>()), 0..40),
+                           queries in prop::collection::vec(batch_query(), 0..100)) {
+        let mut b = IndicatorStoreBuilder::new(11);
+        for (i, &(a, p)) in ranges.iter().enumerate() {
+            let src = b.add_source(format!("r{}", i % 3), i % 2 == 0);
+            let r = IpRange::parse(&format!("{}/{}", Ipv4Addr::from(a), p)).unwrap();
+            b.insert_range(src, r, i as u32 % 5);
+        }
+        for (i, (labels, subtree)) in domains.iter().enumerate() {
+            let src = b.add_source(format!("d{}", i % 4), false);
+            let mut name = labels.join(".");
+            if i % 2 == 0 {
+                name.push_str(".com");
+            }
+            b.insert_domain(src, &name, *subtree, i as u32 % 3).unwrap();
+        }
+        let src = b.add_source("h", false);
+        b.insert_hash(src, "0123456789abcdef0123456789abcdef", 1).unwrap();
+        b.insert_url(src, "http://a.b.com/x", 2).unwrap();
+        let store = b.build();
+        let key = |m: vigil_enrich::intel::Match<'_>| {
+            (m.matched.to_string(), m.source.name.clone(), m.reputation)
+        };
+        let mut want = Vec::new();
+        for (i, q) in queries.iter().enumerate() {
+            store.for_each_match(q, |m| want.push((i, key(m))));
+        }
+        let mut got = Vec::new();
+        store.for_each_batch(&queries, |i, m| got.push((i, key(m))));
+        prop_assert_eq!(&got, &want);
+        // Typed queries agree with the typed single lookups.
+        use vigil_enrich::intel::QueryKind;
+        let typed: Vec<(QueryKind, &str)> = queries.iter().enumerate().map(|(i, q)| {
+            let k = [QueryKind::Ip, QueryKind::Domain, QueryKind::Any][i % 3];
+            (k, q.as_str())
+        }).collect();
+        let mut want = Vec::new();
+        for (i, &(k, q)) in typed.iter().enumerate() {
+            let mut push = |m| want.push((i, key(m)));
+            match k {
+                QueryKind::Ip => {
+                    if let Ok(ip) = q.trim().parse::<IpAddr>() {
+                        store.for_each_ip(ip, &mut push);
+                    }
+                }
+                QueryKind::Domain => store.for_each_domain(q, &mut push),
+                _ => store.for_each_match(q, &mut push),
+            }
+        }
+        let mut got = Vec::new();
+        store.for_each_batch_typed(&typed, |i, m| got.push((i, key(m))));
+        prop_assert_eq!(got, want);
+    }
+}

@@ -308,6 +308,24 @@ impl<A: Addr> RangeIndex<A> {
         }
     }
 
+    /// The segments whose start shares `a`'s top bits: `lo..hi` (first step of a lookup).
+    #[inline]
+    pub(crate) fn bucket_bounds(&self, a: A) -> (usize, usize) {
+        let h = a.bucket();
+        let lo = self.buckets.get(h).copied().unwrap_or(0) as usize;
+        let hi = self
+            .buckets
+            .get(h + 1)
+            .map_or(self.segs.len(), |&v| v as usize);
+        (lo, hi)
+    }
+
+    /// Segment `i`: its first address and its set (`None` past the end).
+    #[inline]
+    pub(crate) fn segment(&self, i: usize) -> Option<(A, u32)> {
+        self.segs.get(i).copied()
+    }
+
     /// Number of disjoint segments.
     pub(crate) fn segments(&self) -> usize {
         self.segs.len()

@@ -137,7 +137,7 @@ impl KeyIndexBuilder {
 /// hash in the overflow list (almost always none). Held in the table itself, so a lookup
 /// reads the table slot and the key's text, nothing else.
 #[derive(Debug, Clone, Copy)]
-struct KeyRec {
+pub(crate) struct KeyRec {
     len: u32,
     sets: [u32; 2],
     next: u32,
@@ -188,7 +188,30 @@ impl KeyIndex {
     /// The stored key equal to `key`, and its sets.
     #[inline]
     pub(crate) fn get_key_value(&self, key: &str) -> Option<(&str, [u32; 2])> {
-        let mut r = self.map.get(&self.state.hash_one(key))?;
+        self.confirm(self.probe(self.hash(key)), key)
+    }
+
+    /// The seeded hash of `key` (first step of a lookup, no memory access to the table).
+    #[inline]
+    pub(crate) fn hash(&self, key: &str) -> u64 {
+        self.state.hash_one(key)
+    }
+
+    /// The table slot for hash `h` (second step: the table's cache miss).
+    #[inline]
+    pub(crate) fn probe(&self, h: u64) -> Option<&KeyRec> {
+        self.map.get(&h)
+    }
+
+    /// Confirms that slot `r` (from [`Self::probe`]) holds `key`, following the overflow
+    /// chain (last step: reads the key text when it is not inline).
+    #[inline]
+    pub(crate) fn confirm<'a>(
+        &'a self,
+        r: Option<&'a KeyRec>,
+        key: &str,
+    ) -> Option<(&'a str, [u32; 2])> {
+        let mut r = r?;
         loop {
             if self.key_bytes(r) == key.as_bytes() {
                 return Some((self.key_of(r), r.sets));
@@ -226,6 +249,11 @@ impl KeyIndex {
             .values()
             .chain(&self.overflow)
             .map(|r| self.key_of(r))
+    }
+
+    /// True when no key is stored.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Distinct keys.

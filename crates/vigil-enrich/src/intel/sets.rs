@@ -61,6 +61,13 @@ impl SetArena {
         Members::Many(self.items.get(off..off + len).unwrap_or(&[]).iter())
     }
 
+    /// The first member of set `r` ([`NONE`] when empty): reading it early brings the
+    /// set's arena line into cache before its members are iterated.
+    #[inline]
+    pub(crate) fn first(&self, r: u32) -> u32 {
+        self.members(r).next().unwrap_or(NONE)
+    }
+
     /// Bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
         self.big.capacity() * 8 + self.items.capacity() * 4

@@ -358,15 +358,15 @@ pub struct IndicatorStore {
     sources: Vec<Source>,
     payloads: Vec<Payload>,
     /// IPv4 range entries: start, end, payload.
-    v4_entries: Vec<(u32, u32, u32)>,
+    pub(super) v4_entries: Vec<(u32, u32, u32)>,
     /// IPv6 range entries: start, end, payload.
     v6_entries: Vec<(u128, u128, u32)>,
-    v4: RangeIndex<u32>,
+    pub(super) v4: RangeIndex<u32>,
     v6: RangeIndex<u128>,
-    v4_sets: SetArena,
+    pub(super) v4_sets: SetArena,
     v6_sets: SetArena,
-    key_sets: SetArena,
-    domains: KeyIndex,
+    pub(super) key_sets: SetArena,
+    pub(super) domains: KeyIndex,
     urls: KeyIndex,
     hashes: KeyIndex,
     texts: KeyIndex,
@@ -433,7 +433,7 @@ impl IndicatorStore {
     }
 
     #[inline]
-    fn payload_match<'s>(&'s self, p: u32, matched: Matched<'s>) -> Option<Match<'s>> {
+    pub(super) fn payload_match<'s>(&'s self, p: u32, matched: Matched<'s>) -> Option<Match<'s>> {
         let pl = self.payloads.get(p as usize)?;
         Some(Match {
             source: self.sources.get(pl.source as usize)?,
@@ -451,22 +451,7 @@ impl IndicatorStore {
             v4 => v4,
         };
         match ip {
-            IpAddr::V4(a) => {
-                let set = self.v4.lookup(u32::from(a));
-                if set == NONE {
-                    return;
-                }
-                for r in self.v4_sets.members(set) {
-                    let Some(&(start, end, p)) = self.v4_entries.get(r as usize) else {
-                        continue;
-                    };
-                    if let Some(m) =
-                        self.payload_match(p, Matched::Range(IpRange::V4 { start, end }))
-                    {
-                        f(m);
-                    }
-                }
-            }
+            IpAddr::V4(a) => self.emit_v4_set(self.v4.lookup(u32::from(a)), &mut f),
             IpAddr::V6(a) => {
                 let set = self.v6.lookup(u128::from(a));
                 if set == NONE {
@@ -486,8 +471,24 @@ impl IndicatorStore {
         }
     }
 
+    /// Reports every IPv4 range of set `set` (a segment's set).
     #[inline]
-    fn emit_set<'s>(&'s self, key: &'s str, set: u32, f: &mut impl FnMut(Match<'s>)) {
+    pub(super) fn emit_v4_set<'s>(&'s self, set: u32, f: &mut impl FnMut(Match<'s>)) {
+        if set == NONE {
+            return;
+        }
+        for r in self.v4_sets.members(set) {
+            let Some(&(start, end, p)) = self.v4_entries.get(r as usize) else {
+                continue;
+            };
+            if let Some(m) = self.payload_match(p, Matched::Range(IpRange::V4 { start, end })) {
+                f(m);
+            }
+        }
+    }
+
+    #[inline]
+    pub(super) fn emit_set<'s>(&'s self, key: &'s str, set: u32, f: &mut impl FnMut(Match<'s>)) {
         if set == NONE {
             return;
         }

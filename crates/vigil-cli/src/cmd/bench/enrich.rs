@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use vigil_core::Alert;
 use vigil_enrich::bench::{
     lookup_queries, thread_cpu_ns, time_enrich, time_enrich_once, time_lookups,
+    time_lookups_batched,
 };
 use vigil_enrich::datasets::{LoadOptions, load_standard};
 use vigil_enrich::{RelatedEnricher, RelatedParams};
@@ -57,7 +58,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let alerts: Vec<Alert> = records.by_ref().filter_map(Result::ok).collect();
 
     let queries = lookup_queries(&std.store, args.lookups, 42);
+    // Single: one `count_matches` after the other. Batched: `for_each_batch`, 32 at a time.
     let lk = time_lookups(&std.store, &queries, args.min_time);
+    let lkb = time_lookups_batched(&std.store, &queries, args.min_time);
     let pipeline = std.enrichers(None, None);
     let en = time_enrich(&pipeline, &alerts, args.min_time);
     // The same plus related events (a stateful index: each alert is queried, then indexed),
@@ -85,7 +88,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
         "store_bytes": std.store.memory_bytes(),
         "ns_per_lookup": lk.ns_per_lookup,
         "ns_per_lookup_cpu": lk.ns_per_lookup_cpu,
+        "ns_per_lookup_batched": lkb.ns_per_lookup,
+        "ns_per_lookup_batched_cpu": lkb.ns_per_lookup_cpu,
         "lookup_hit_rate": lk.hit_rate,
+        "lookup_hit_rate_batched": lkb.hit_rate,
         "lookups": lk.lookups,
         "alerts_file": alerts_path.display().to_string(),
         "alerts": alerts.len(),
