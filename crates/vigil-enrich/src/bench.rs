@@ -1,6 +1,12 @@
 //! Measurements behind `vigil bench enrich`: load time, indicator count, lookup time and alert
 //! throughput. Timing code lives here so the CLI and the criterion benches measure the same
 //! thing.
+//!
+//! Two lookup figures, over the same queries: `ns_per_lookup` ([`time_lookups`]) is the
+//! *single* lookup, one `count_matches` call after the other, each waiting for its own cache
+//! misses; `ns_per_lookup_batched` ([`time_lookups_batched`]) is the *batched* API
+//! ([`IndicatorStore::for_each_batch`], [`crate::intel::BATCH`] queries per batch), whose
+//! misses overlap. Both are per query and report every matching list.
 
 use std::hint::black_box;
 use std::net::Ipv4Addr;

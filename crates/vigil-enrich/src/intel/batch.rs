@@ -164,6 +164,10 @@ impl IndicatorStore {
         for w in &mut sc.v4 {
             (w.lo, w.hi) = self.v4.bucket_bounds(w.addr);
         }
+        // Domain level 1: the hashed slots (while the bucket entries arrive).
+        for p in &mut sc.probes {
+            p.slot = self.domains.probe(p.hash);
+        }
         // IPv4 level 2: the top levels of every bucket's binary search at once. The search's
         // first four steps fall near the 1/16 points of the bucket; reading all fifteen
         // (independent loads) brings them in together, instead of four misses in a row.
@@ -178,11 +182,7 @@ impl IndicatorStore {
             }
         }
         black_box(acc);
-        // Domain level 1: the hashed slots.
-        for p in &mut sc.probes {
-            p.slot = self.domains.probe(p.hash);
-        }
-        // IPv4 level 2: each query's search in its bucket, whose table entry and middle are now
+        // IPv4 level 3: each query's search in its bucket, whose table entry and middle are now
         // in cache or on their way. (A search in lockstep rounds across the batch measured
         // slower: its bookkeeping cost more than the overlap of the deeper steps saved.)
         for w in &mut sc.v4 {
