@@ -10,6 +10,7 @@
 use std::collections::hash_map::Entry;
 use std::hash::BuildHasher;
 
+use hashbrown::HashTable;
 use vigil_core::{SeededMap, SeededState};
 
 use super::sets::{NONE, SetInterner};
@@ -123,9 +124,14 @@ impl KeyIndexBuilder {
             }
         }
         let len = map.len() + overflow.len();
+        // The frozen table is keyed by the seeded hash itself: no second hashing per probe.
+        let mut table = HashTable::with_capacity(map.len());
+        for (h, rec) in map {
+            table.insert_unique(h, (h, rec), |e: &(u64, KeyRec)| e.0);
+        }
         KeyIndex {
             state,
-            map,
+            table,
             overflow,
             text,
             len,
@@ -157,7 +163,9 @@ const INLINE: usize = 24;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeyIndex {
     state: SeededState,
-    map: SeededMap<u64, KeyRec>,
+    /// `(seeded hash, record)`, looked up by the seeded hash (already keyed, so a hostile key
+    /// set cannot aim at one bucket).
+    table: HashTable<(u64, KeyRec)>,
     overflow: Vec<KeyRec>,
     text: String,
     len: usize,
@@ -200,7 +208,7 @@ impl KeyIndex {
     /// The table slot for hash `h` (second step: the table's cache miss).
     #[inline]
     pub(crate) fn probe(&self, h: u64) -> Option<&KeyRec> {
-        self.map.get(&h)
+        self.table.find(h, |e| e.0 == h).map(|e| &e.1)
     }
 
     /// Confirms that slot `r` (from [`Self::probe`]) holds `key`, following the overflow
@@ -245,8 +253,9 @@ impl KeyIndex {
 
     /// Every key, in the seeded table's order.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> + '_ {
-        self.map
-            .values()
+        self.table
+            .iter()
+            .map(|e| &e.1)
             .chain(&self.overflow)
             .map(|r| self.key_of(r))
     }
@@ -265,6 +274,6 @@ impl KeyIndex {
     pub(crate) fn memory_bytes(&self) -> usize {
         self.text.capacity()
             + self.overflow.capacity() * std::mem::size_of::<KeyRec>()
-            + self.map.capacity() * (std::mem::size_of::<(u64, KeyRec)>() + 1)
+            + self.table.capacity() * (std::mem::size_of::<(u64, KeyRec)>() + 1)
     }
 }
