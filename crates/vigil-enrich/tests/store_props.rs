@@ -275,3 +275,53 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+/// The threat-intel enricher's batch path gives each alert the items `enrich` gives it.
+#[test]
+fn enrich_batch_equals_enrich() {
+    use std::sync::Arc;
+    use vigil_core::{Alert, Enricher, Enrichment, Entity, EntityKind, EntityRole};
+    use vigil_enrich::intel::ThreatIntelEnricher;
+    let mut b = IndicatorStoreBuilder::new(3);
+    let s = b.add_source("list", false);
+    b.insert_range(s, IpRange::parse("10.0.0.0/8").unwrap(), 1);
+    b.insert_range(s, IpRange::parse("10.1.2.3").unwrap(), 2);
+    b.insert_domain(s, "example.com", true, 0).unwrap();
+    b.insert_domain(s, "com", false, 0).unwrap();
+    b.insert_hash(s, "0123456789abcdef0123456789abcdef", 0)
+        .unwrap();
+    b.insert_url(s, "http://x.example.com/a", 0).unwrap();
+    let e = ThreatIntelEnricher::new(Arc::new(b.build()), chrono::DateTime::UNIX_EPOCH, None);
+    let values = [
+        (EntityKind::Ip, "10.1.2.3"),
+        (EntityKind::Ip, " 10.9.9.9 "),
+        (EntityKind::Ip, "not an ip"),
+        (EntityKind::Ip, "::ffff:10.1.2.3"),
+        (EntityKind::Domain, "A.Example.COM."),
+        (EntityKind::Domain, "com"),
+        (EntityKind::Host, "web.example.com"),
+        (EntityKind::Host, "web"),
+        (EntityKind::Url, "http://x.example.com/a"),
+        (EntityKind::Hash, "0123456789ABCDEF0123456789ABCDEF"),
+        (EntityKind::User, "example.com"),
+    ];
+    let alerts: Vec<Alert> = (0..70)
+        .map(|i| {
+            let mut a = Alert::new(format!("a{i}"), chrono::DateTime::UNIX_EPOCH, "t");
+            for (k, v) in values.iter().skip(i % 5).step_by(1 + i % 3) {
+                a.entities.push(Entity::new(*k, *v, EntityRole::Actor));
+            }
+            a
+        })
+        .collect();
+    let mut batch = vec![Enrichment::default(); alerts.len()];
+    e.enrich_batch(&alerts, &mut batch);
+    let mut total = 0;
+    for (a, got) in alerts.iter().zip(&batch) {
+        let mut want = Enrichment::default();
+        e.enrich(a, &mut want).unwrap();
+        assert_eq!(got.items, want.items, "alert {}", a.id);
+        total += want.items.len();
+    }
+    assert!(total > 100, "the fixture matches: {total} items");
+}
