@@ -227,6 +227,21 @@ pub trait Enricher: Send + Sync {
     /// Appends what it knows of `alert` to `ctx` (which holds what earlier enrichers found).
     fn enrich(&self, alert: &Alert, ctx: &mut Enrichment) -> Result<(), CoreError>;
 
+    /// Enriches many alerts: `ctxs[i]` receives what is known of `alerts[i]` (pairs beyond the
+    /// shorter slice are left alone). A failure is recorded on that alert's context and the
+    /// batch goes on. The default calls [`Enricher::enrich`] per alert; an enricher whose
+    /// lookups can overlap memory reads across a batch (an indicator store) overrides it.
+    fn enrich_batch(&self, alerts: &[Alert], ctxs: &mut [Enrichment]) {
+        for (alert, ctx) in alerts.iter().zip(ctxs.iter_mut()) {
+            if let Err(e) = self.enrich(alert, ctx) {
+                ctx.failures.push(EnrichFailure {
+                    enricher: self.name().to_owned(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
+
     /// Enriches the alert in place; a failure is recorded on the alert, never lost.
     fn enrich_alert(&self, alert: &mut Alert) {
         let mut ctx = std::mem::take(&mut alert.enrichment);
@@ -247,6 +262,9 @@ impl<T: Enricher + ?Sized> Enricher for Box<T> {
     fn enrich(&self, alert: &Alert, ctx: &mut Enrichment) -> Result<(), CoreError> {
         (**self).enrich(alert, ctx)
     }
+    fn enrich_batch(&self, alerts: &[Alert], ctxs: &mut [Enrichment]) {
+        (**self).enrich_batch(alerts, ctxs)
+    }
 }
 
 impl<T: Enricher + ?Sized> Enricher for Arc<T> {
@@ -255,6 +273,9 @@ impl<T: Enricher + ?Sized> Enricher for Arc<T> {
     }
     fn enrich(&self, alert: &Alert, ctx: &mut Enrichment) -> Result<(), CoreError> {
         (**self).enrich(alert, ctx)
+    }
+    fn enrich_batch(&self, alerts: &[Alert], ctxs: &mut [Enrichment]) {
+        (**self).enrich_batch(alerts, ctxs)
     }
 }
 
@@ -267,6 +288,11 @@ impl<T: Enricher> Enricher for Option<T> {
         match self {
             Some(e) => e.enrich(alert, ctx),
             None => Ok(()),
+        }
+    }
+    fn enrich_batch(&self, alerts: &[Alert], ctxs: &mut [Enrichment]) {
+        if let Some(e) = self {
+            e.enrich_batch(alerts, ctxs);
         }
     }
 }
@@ -287,6 +313,13 @@ impl<T: Enricher> Enricher for Vec<T> {
             }
         }
         Ok(())
+    }
+    /// Stage by stage over the whole batch, so each stage still sees what earlier ones added
+    /// to the same alert, and a stage with a batched path uses it.
+    fn enrich_batch(&self, alerts: &[Alert], ctxs: &mut [Enrichment]) {
+        for e in self {
+            e.enrich_batch(alerts, ctxs);
+        }
     }
 }
 

@@ -149,3 +149,56 @@ proptest! {
         let _ = TechniqueId::parse_list(&s);
     }
 }
+
+mod enrich_batch {
+    use vigil_core::{
+        Alert, ContextItem, ContextValue, CoreError, Enricher, Enrichment, Provenance,
+    };
+
+    /// Adds one item per alert, and fails on alerts titled "bad".
+    struct Tag(&'static str);
+    impl Enricher for Tag {
+        fn name(&self) -> &str {
+            self.0
+        }
+        fn enrich(&self, a: &Alert, ctx: &mut Enrichment) -> Result<(), CoreError> {
+            if a.title == "bad" {
+                return Err(CoreError::InvalidData {
+                    reason: "bad".into(),
+                });
+            }
+            ctx.items.push(ContextItem {
+                provenance: Provenance {
+                    source: self.0.into(),
+                    at: chrono::DateTime::UNIX_EPOCH,
+                    valid_for_s: None,
+                },
+                value: ContextValue::Other {
+                    key: self.0.into(),
+                    value: format!("{} saw {}", self.0, ctx.items.len()),
+                },
+            });
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn batch_equals_one_by_one_and_records_failures() {
+        let t = chrono::DateTime::UNIX_EPOCH;
+        let alerts = vec![
+            Alert::new("1", t, "ok"),
+            Alert::new("2", t, "bad"),
+            Alert::new("3", t, "ok"),
+        ];
+        let pipeline = vec![Tag("a"), Tag("b")];
+        let mut batch = vec![Enrichment::default(); alerts.len()];
+        pipeline.enrich_batch(&alerts, &mut batch);
+        for (alert, got) in alerts.iter().zip(&batch) {
+            let mut one = alert.clone();
+            pipeline.enrich_alert(&mut one);
+            assert_eq!(&one.enrichment, got);
+        }
+        assert_eq!(batch[0].items.len(), 2);
+        assert_eq!(batch[1].failures.len(), 2);
+    }
+}

@@ -117,6 +117,11 @@ impl Enricher for ThreatIntelEnricher {
         "threat-intel"
     }
 
+    /// The batched store path: the lookups of a whole batch overlap their memory reads.
+    fn enrich_batch(&self, alerts: &[Alert], ctxs: &mut [Enrichment]) {
+        ThreatIntelEnricher::enrich_batch(self, alerts, ctxs);
+    }
+
     fn enrich(&self, alert: &Alert, ctx: &mut Enrichment) -> Result<(), CoreError> {
         for e in &alert.entities {
             let v = e.value.as_str();
