@@ -6,6 +6,37 @@ use vigil_core::RecordError;
 
 use crate::IoError;
 
+/// Steps a CSV reader to its next record: `None` at the end, `Some(Ok(()))` with the record in
+/// `rec` (and `record` counted), or `Some(Err(..))` for an I/O or decompression error, after
+/// which the stream cannot be trusted and ends (`done`).
+pub(crate) fn advance<R: std::io::Read>(
+    csv: &mut csv::Reader<R>,
+    rec: &mut ByteRecord,
+    record: &mut u64,
+    done: &mut bool,
+    source_name: &str,
+) -> Option<Result<(), RecordError>> {
+    if *done {
+        return None;
+    }
+    match csv.read_byte_record(rec) {
+        Ok(true) => {
+            *record += 1;
+            Some(Ok(()))
+        }
+        Ok(false) => {
+            *done = true;
+            None
+        }
+        Err(e) => {
+            // Only I/O (or decompression) errors reach here with a flexible byte reader.
+            *done = true;
+            *record += 1;
+            Some(Err(stream_error(&e, source_name, *record)))
+        }
+    }
+}
+
 /// Builds a CSV reader: headers read by the caller, ragged rows allowed (the caller reports
 /// them as record errors instead of failing the file).
 pub(crate) fn reader<R: std::io::Read>(input: R) -> csv::Reader<R> {

@@ -287,28 +287,14 @@ impl<R: Read> Iterator for GuideReader<R> {
     type Item = Result<Alert, RecordError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match self.csv.read_byte_record(&mut self.rec) {
-            Ok(true) => {
-                self.record += 1;
-                Some(self.alert())
-            }
-            Ok(false) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                self.record += 1;
-                Some(Err(csv_util::stream_error(
-                    &e,
-                    &self.source_name,
-                    self.record,
-                )))
-            }
-        }
+        let step = csv_util::advance(
+            &mut self.csv,
+            &mut self.rec,
+            &mut self.record,
+            &mut self.done,
+            &self.source_name,
+        )?;
+        Some(step.and_then(|()| self.alert()))
     }
 }
 
