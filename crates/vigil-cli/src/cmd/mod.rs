@@ -6,4 +6,5 @@ pub mod enrich;
 pub mod eval;
 pub mod export_features;
 pub mod inspect;
+pub mod networks;
 pub mod replay;

@@ -9,23 +9,14 @@ use vigil_eval::aitads::{ReplayReport, ReplaySetup, load_network, train_and_repl
 use vigil_eval::replay::QueueSummary;
 
 use crate::CliError;
+use crate::cmd::networks::NetworkArgs;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input format (only `ait-ads` carries the phase labels the replay scores against).
-    #[arg(long, default_value = "ait-ads")]
-    pub format: String,
-    /// Networks to train Vigil on (one file each).
-    #[arg(long, num_args = 1..)]
-    pub train: Vec<PathBuf>,
-    /// Networks to replay (one file each). With `--leave-one-out`, every one is replayed in
-    /// turn by a Vigil trained on all the others, and `--train` must be empty.
-    #[arg(long, num_args = 1.., required = true)]
-    pub test: Vec<PathBuf>,
-    /// Rotate: test each `--test` network, training on the other ones.
-    #[arg(long)]
-    pub leave_one_out: bool,
+    /// Networks to train on and to test on.
+    #[command(flatten)]
+    pub networks: NetworkArgs,
     /// Analysts on duty (round the clock).
     #[arg(long, default_value_t = 1)]
     pub analysts: usize,
@@ -104,17 +95,7 @@ fn print_table(title: &str, rows: [&QueueSummary; 3]) {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
-    if args.format != "ait-ads" {
-        return Err(CliError::Usage(format!(
-            "--format {}: only ait-ads carries attack-phase labels",
-            args.format
-        )));
-    }
-    if args.leave_one_out != args.train.is_empty() {
-        return Err(CliError::Usage(
-            "give --train FILES, or --leave-one-out without --train".into(),
-        ));
-    }
+    args.networks.check()?;
     let mut setup = ReplaySetup {
         analysts: args.analysts,
         minutes_per_item: args.minutes_per_alert,
@@ -124,14 +105,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
     setup.vigil.group_window_s = (args.group_window_min * 60.0).round() as i64;
     setup.vigil.confirmed_window_s = (args.confirmed_window_min * 60.0).round() as i64;
     setup.vigil.escalation_margin = args.escalation_margin;
-    let n_runs = if args.leave_one_out {
-        args.test.len()
+    let n_runs = if args.networks.leave_one_out {
+        args.networks.test.len()
     } else {
         1
     };
     let pb = bar(
         &args,
-        (args.train.len() + args.test.len() + 8 * n_runs) as u64,
+        (args.networks.train.len() + args.networks.test.len() + 8 * n_runs) as u64,
     );
     let load = |paths: &[PathBuf]| -> Result<Vec<Vec<Alert>>, CliError> {
         paths
@@ -144,13 +125,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
             })
             .collect()
     };
-    let train = load(&args.train)?;
-    let test = load(&args.test)?;
+    let train = load(&args.networks.train)?;
+    let test = load(&args.networks.test)?;
     let mut progress = |m: &str| {
         pb.set_message(m.to_owned());
         pb.inc(1);
     };
-    if !args.leave_one_out {
+    if !args.networks.leave_one_out {
         let tr: Vec<&[Alert]> = train.iter().map(Vec::as_slice).collect();
         let te: Vec<&[Alert]> = test.iter().map(Vec::as_slice).collect();
         let report = train_and_replay(&tr, &te, &setup, &mut progress)

@@ -2,7 +2,7 @@
 //! never seen in training. The loop itself is `vigil_feedback::experiment`; here the concrete
 //! model (native GBDT) and features (alert-stream features) are chosen.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use vigil_core::{Alert, Fit};
@@ -13,23 +13,14 @@ use vigil_triage::features::alert_stream::AlertStreamParams;
 use vigil_triage::gbdt::GbdtParams;
 
 use crate::CliError;
+use crate::cmd::networks::NetworkArgs;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input format (only `ait-ads` carries the labels the simulated analysts answer with).
-    #[arg(long, default_value = "ait-ads")]
-    pub format: String,
-    /// Networks to train the base model on (one file each).
-    #[arg(long, num_args = 1..)]
-    pub train: Vec<PathBuf>,
-    /// Networks to replay with feedback (one file each).
-    #[arg(long, num_args = 1.., required = true)]
-    pub test: Vec<PathBuf>,
-    /// Rotate: replay each `--test` network with a base model trained on all the others
-    /// (`--train` must then be empty).
-    #[arg(long)]
-    pub leave_one_out: bool,
+    /// Networks to train on and to test on.
+    #[command(flatten)]
+    pub networks: NetworkArgs,
     /// Verdicts that may be asked for per test network.
     #[arg(long, default_value_t = 200)]
     pub budget: usize,
@@ -157,20 +148,7 @@ fn print_table(out: &Output) {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
-    if args.format != "ait-ads" {
-        return Err(CliError::Usage(format!(
-            "--format {}: only ait-ads carries the labels simulated analysts need",
-            args.format
-        )));
-    }
-    if args.leave_one_out && !args.train.is_empty() {
-        return Err(CliError::Usage("--leave-one-out takes --test only".into()));
-    }
-    if !args.leave_one_out && args.train.is_empty() {
-        return Err(CliError::Usage(
-            "--train is required without --leave-one-out".into(),
-        ));
-    }
+    args.networks.check()?;
     let mut cfg = ExperimentParams {
         budget: args.budget,
         noise: args.noise,
@@ -181,12 +159,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
     };
     cfg.trainer.compare.margin = args.margin;
     let test: Vec<(String, Vec<Alert>)> = args
+        .networks
         .test
         .iter()
         .map(|p| load(p))
         .collect::<Result<_, _>>()?;
     let mut rotations = Vec::new();
-    if args.leave_one_out {
+    if args.networks.leave_one_out {
         for (k, held) in test.iter().enumerate() {
             let train: Vec<(String, Vec<Alert>)> = test
                 .iter()
@@ -206,6 +185,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
     } else {
         let train: Vec<(String, Vec<Alert>)> = args
+            .networks
             .train
             .iter()
             .map(|p| load(p))
