@@ -102,6 +102,42 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     Some(a + (b - a) * (pos - lo as f64))
 }
 
+/// What a list of phase results gives a summary, whether one replay's or a pool's.
+struct PhaseFigures {
+    detected: usize,
+    mttd_median_s: Option<f64>,
+    mttd_p90_s: Option<f64>,
+    mttr_median_s: Option<f64>,
+    mttr_p90_s: Option<f64>,
+    /// Share of each phase's attack alerts suppressed, averaged over phases.
+    miss_rate: Option<f64>,
+}
+
+impl PhaseFigures {
+    fn of(phases: &[PhaseResult]) -> Self {
+        let sorted = |f: fn(&PhaseResult) -> Option<i64>| {
+            let mut v: Vec<f64> = phases.iter().filter_map(f).map(|s| s as f64).collect();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        let ttd = sorted(|p| p.ttd_s);
+        let ttr = sorted(|p| p.ttr_s);
+        let miss: Vec<f64> = phases
+            .iter()
+            .filter(|p| p.attack_alerts > 0)
+            .map(|p| p.suppressed as f64 / p.attack_alerts as f64)
+            .collect();
+        Self {
+            detected: phases.iter().filter(|p| p.detected_at.is_some()).count(),
+            mttd_median_s: quantile(&ttd, 0.5),
+            mttd_p90_s: quantile(&ttd, 0.9),
+            mttr_median_s: quantile(&ttr, 0.5),
+            mttr_p90_s: quantile(&ttr, 0.9),
+            miss_rate: (!miss.is_empty()).then(|| miss.iter().sum::<f64>() / miss.len() as f64),
+        }
+    }
+}
+
 fn ratio(a: usize, b: usize) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
@@ -156,23 +192,7 @@ impl QueueSummary {
             };
         }
         phases.sort_by(|a, b| (&a.network, a.first_attack).cmp(&(&b.network, b.first_attack)));
-        let mut ttd: Vec<f64> = phases
-            .iter()
-            .filter_map(|p| p.ttd_s)
-            .map(|s| s as f64)
-            .collect();
-        let mut ttr: Vec<f64> = phases
-            .iter()
-            .filter_map(|p| p.ttr_s)
-            .map(|s| s as f64)
-            .collect();
-        ttd.sort_by(f64::total_cmp);
-        ttr.sort_by(f64::total_cmp);
-        let miss: Vec<f64> = phases
-            .iter()
-            .filter(|p| p.attack_alerts > 0)
-            .map(|p| p.suppressed as f64 / p.attack_alerts as f64)
-            .collect();
+        let figures = PhaseFigures::of(&phases);
         let n = alerts.len();
         let reviewed = outcome.count(FateKind::Reviewed);
         let suppressed_score = outcome.count(FateKind::SuppressedScore);
@@ -192,14 +212,14 @@ impl QueueSummary {
             attack_reviewed,
             items_reviewed: outcome.items_reviewed,
             phases_total: phases.len(),
-            phases_detected: phases.iter().filter(|p| p.detected_at.is_some()).count(),
-            mttd_median_s: quantile(&ttd, 0.5),
-            mttd_p90_s: quantile(&ttd, 0.9),
-            mttr_median_s: quantile(&ttr, 0.5),
-            mttr_p90_s: quantile(&ttr, 0.9),
+            phases_detected: figures.detected,
+            mttd_median_s: figures.mttd_median_s,
+            mttd_p90_s: figures.mttd_p90_s,
+            mttr_median_s: figures.mttr_median_s,
+            mttr_p90_s: figures.mttr_p90_s,
             precision: ratio(attack_reviewed, reviewed),
             fpr: ratio(benign_reviewed, benign),
-            miss_rate: (!miss.is_empty()).then(|| miss.iter().sum::<f64>() / miss.len() as f64),
+            miss_rate: figures.miss_rate,
             analyst_hours: hours,
             alerts_per_analyst_hour: (hours > 0.0).then(|| reviewed as f64 / hours),
             phases,
@@ -213,23 +233,7 @@ impl QueueSummary {
     pub fn pool(discipline: &str, parts: &[QueueSummary]) -> Self {
         let sum = |f: fn(&QueueSummary) -> usize| parts.iter().map(f).sum::<usize>();
         let phases: Vec<PhaseResult> = parts.iter().flat_map(|p| p.phases.clone()).collect();
-        let mut ttd: Vec<f64> = phases
-            .iter()
-            .filter_map(|p| p.ttd_s)
-            .map(|s| s as f64)
-            .collect();
-        let mut ttr: Vec<f64> = phases
-            .iter()
-            .filter_map(|p| p.ttr_s)
-            .map(|s| s as f64)
-            .collect();
-        ttd.sort_by(f64::total_cmp);
-        ttr.sort_by(f64::total_cmp);
-        let miss: Vec<f64> = phases
-            .iter()
-            .filter(|p| p.attack_alerts > 0)
-            .map(|p| p.suppressed as f64 / p.attack_alerts as f64)
-            .collect();
+        let figures = PhaseFigures::of(&phases);
         let alerts = sum(|p| p.alerts);
         let reviewed = sum(|p| p.reviewed);
         let never = sum(|p| p.never_reviewed);
@@ -263,14 +267,14 @@ impl QueueSummary {
             attack_reviewed,
             items_reviewed: sum(|p| p.items_reviewed),
             phases_total: phases.len(),
-            phases_detected: phases.iter().filter(|p| p.detected_at.is_some()).count(),
-            mttd_median_s: quantile(&ttd, 0.5),
-            mttd_p90_s: quantile(&ttd, 0.9),
-            mttr_median_s: quantile(&ttr, 0.5),
-            mttr_p90_s: quantile(&ttr, 0.9),
+            phases_detected: figures.detected,
+            mttd_median_s: figures.mttd_median_s,
+            mttd_p90_s: figures.mttd_p90_s,
+            mttr_median_s: figures.mttr_median_s,
+            mttr_p90_s: figures.mttr_p90_s,
             precision: ratio(attack_reviewed, reviewed),
             fpr: (benign_total > 0.0).then(|| benign_reviewed as f64 / benign_total),
-            miss_rate: (!miss.is_empty()).then(|| miss.iter().sum::<f64>() / miss.len() as f64),
+            miss_rate: figures.miss_rate,
             analyst_hours: hours,
             alerts_per_analyst_hour: (hours > 0.0).then(|| reviewed as f64 / hours),
             phases,
