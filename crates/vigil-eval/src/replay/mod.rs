@@ -30,4 +30,4 @@ mod summary;
 pub use engine::{replay, replay_masked};
 pub use outcome::{AlertFate, FateKind, QueueSample, ReplayOutcome};
 pub use params::{Discipline, Duty, ReplayConfig, ReplayParams, VigilQueue};
-pub use summary::{PhaseResult, QueueSummary, quantile};
+pub use summary::{PhaseResult, QueueSummary};

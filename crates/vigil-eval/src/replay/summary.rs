@@ -56,6 +56,8 @@ pub struct QueueSummary {
     pub unaddressed_share: f64,
     /// `(suppressed_score + joined_incident) / alerts`.
     pub suppressed_share: f64,
+    /// Benign alerts that arrived (the denominator of `fpr`).
+    pub benign_alerts: usize,
     /// Benign alerts reviewed.
     pub benign_reviewed: usize,
     /// Attack alerts reviewed.
@@ -88,20 +90,6 @@ pub struct QueueSummary {
     pub phases: Vec<PhaseResult>,
 }
 
-/// Linear-interpolated quantile of sorted values (`q` in `[0, 1]`).
-pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let pos = q.clamp(0.0, 1.0) * (n - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    let a = *sorted.get(lo)?;
-    let b = *sorted.get(hi)?;
-    Some(a + (b - a) * (pos - lo as f64))
-}
-
 /// What a list of phase results gives a summary, whether one replay's or a pool's.
 struct PhaseFigures {
     detected: usize,
@@ -115,13 +103,13 @@ struct PhaseFigures {
 
 impl PhaseFigures {
     fn of(phases: &[PhaseResult]) -> Self {
-        let sorted = |f: fn(&PhaseResult) -> Option<i64>| {
-            let mut v: Vec<f64> = phases.iter().filter_map(f).map(|s| s as f64).collect();
-            v.sort_by(f64::total_cmp);
-            v
+        // One quantile definition for the whole project: vigil-metrics' (linear interpolation).
+        let summary = |f: fn(&PhaseResult) -> Option<i64>| {
+            let v: Vec<f64> = phases.iter().filter_map(f).map(|s| s as f64).collect();
+            vigil_metrics::Summary::of(&v)
         };
-        let ttd = sorted(|p| p.ttd_s);
-        let ttr = sorted(|p| p.ttr_s);
+        let ttd = summary(|p| p.ttd_s);
+        let ttr = summary(|p| p.ttr_s);
         let miss: Vec<f64> = phases
             .iter()
             .filter(|p| p.attack_alerts > 0)
@@ -129,10 +117,10 @@ impl PhaseFigures {
             .collect();
         Self {
             detected: phases.iter().filter(|p| p.detected_at.is_some()).count(),
-            mttd_median_s: quantile(&ttd, 0.5),
-            mttd_p90_s: quantile(&ttd, 0.9),
-            mttr_median_s: quantile(&ttr, 0.5),
-            mttr_p90_s: quantile(&ttr, 0.9),
+            mttd_median_s: ttd.map(|s| s.median),
+            mttd_p90_s: ttd.map(|s| s.p90),
+            mttr_median_s: ttr.map(|s| s.median),
+            mttr_p90_s: ttr.map(|s| s.p90),
             miss_rate: (!miss.is_empty()).then(|| miss.iter().sum::<f64>() / miss.len() as f64),
         }
     }
@@ -208,6 +196,7 @@ impl QueueSummary {
             never_reviewed,
             unaddressed_share: ratio(never_reviewed, n).unwrap_or(0.0),
             suppressed_share: ratio(suppressed_score + joined_incident, n).unwrap_or(0.0),
+            benign_alerts: benign,
             benign_reviewed,
             attack_reviewed,
             items_reviewed: outcome.items_reviewed,
@@ -241,18 +230,7 @@ impl QueueSummary {
         let joined = sum(|p| p.joined_incident);
         let benign_reviewed = sum(|p| p.benign_reviewed);
         let attack_reviewed = sum(|p| p.attack_reviewed);
-        let benign_total: f64 = parts
-            .iter()
-            .filter_map(|p| {
-                p.fpr.map(|f| {
-                    if f > 0.0 {
-                        p.benign_reviewed as f64 / f
-                    } else {
-                        0.0
-                    }
-                })
-            })
-            .sum();
+        let benign_alerts = sum(|p| p.benign_alerts);
         let hours: f64 = parts.iter().map(|p| p.analyst_hours).sum();
         Self {
             discipline: discipline.to_owned(),
@@ -263,6 +241,7 @@ impl QueueSummary {
             never_reviewed: never,
             unaddressed_share: ratio(never, alerts).unwrap_or(0.0),
             suppressed_share: ratio(supp + joined, alerts).unwrap_or(0.0),
+            benign_alerts,
             benign_reviewed,
             attack_reviewed,
             items_reviewed: sum(|p| p.items_reviewed),
@@ -273,11 +252,55 @@ impl QueueSummary {
             mttr_median_s: figures.mttr_median_s,
             mttr_p90_s: figures.mttr_p90_s,
             precision: ratio(attack_reviewed, reviewed),
-            fpr: (benign_total > 0.0).then(|| benign_reviewed as f64 / benign_total),
+            fpr: ratio(benign_reviewed, benign_alerts),
             miss_rate: figures.miss_rate,
             analyst_hours: hours,
             alerts_per_analyst_hour: (hours > 0.0).then(|| reviewed as f64 / hours),
             phases,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(benign_alerts: usize, benign_reviewed: usize) -> QueueSummary {
+        QueueSummary {
+            discipline: "x".into(),
+            alerts: benign_alerts,
+            reviewed: benign_reviewed,
+            suppressed_score: 0,
+            joined_incident: 0,
+            never_reviewed: benign_alerts - benign_reviewed,
+            unaddressed_share: 0.0,
+            suppressed_share: 0.0,
+            benign_alerts,
+            benign_reviewed,
+            attack_reviewed: 0,
+            items_reviewed: benign_reviewed,
+            phases_total: 0,
+            phases_detected: 0,
+            mttd_median_s: None,
+            mttd_p90_s: None,
+            mttr_median_s: None,
+            mttr_p90_s: None,
+            precision: ratio(0, benign_reviewed),
+            fpr: ratio(benign_reviewed, benign_alerts),
+            miss_rate: None,
+            analyst_hours: 0.0,
+            alerts_per_analyst_hour: None,
+            phases: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn pooled_fpr_counts_benign_alerts_of_parts_with_none_reviewed() {
+        // A stream whose benign alerts were all left alone still adds them to the denominator
+        // (the FPR was once recovered from each part's own FPR, which loses them).
+        let pooled = QueueSummary::pool("x", &[part(100, 10), part(900, 0)]);
+        assert_eq!(pooled.benign_alerts, 1000);
+        assert_eq!(pooled.fpr, Some(0.01));
+        assert_eq!(pooled.never_reviewed, 990);
     }
 }
