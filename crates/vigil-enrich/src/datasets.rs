@@ -149,7 +149,9 @@ pub fn load_standard(dir: &Path, opts: LoadOptions) -> Result<Standard, EnrichEr
         let (store_kev, attack) = std::thread::scope(|sc| {
             let h = sc.spawn(move || {
                 let s = Instant::now();
-                AttackCatalogue::load(&attack_path).map(|c| (c, secs(s)))
+                AttackCatalogue::load(&attack_path)
+                    .map(|c| (c, secs(s)))
+                    .map_err(EnrichError::from)
             });
             let lists = load_lists(&paths, opts.seed, &mut report, &mut t);
             let attack = h.join().unwrap_or_else(|_| {

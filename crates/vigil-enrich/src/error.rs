@@ -105,6 +105,21 @@ impl EnrichError {
     }
 }
 
+/// Shared readers (the ATT&CK bundle) report through vigil-io; their file errors keep their
+/// path and cause here.
+impl From<vigil_io::IoError> for EnrichError {
+    fn from(e: vigil_io::IoError) -> Self {
+        match e {
+            vigil_io::IoError::Open { path, source } => Self::Io { path, source },
+            vigil_io::IoError::Parse { path, reason } => Self::Format { path, reason },
+            other => Self::Format {
+                path: PathBuf::new(),
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
 /// Enrichers speak [`CoreError`]: the failure keeps this error's text, attributed to a component.
 impl From<EnrichError> for CoreError {
     fn from(e: EnrichError) -> Self {

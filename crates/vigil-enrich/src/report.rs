@@ -157,18 +157,3 @@ impl<'t> LineFinder<'t> {
 pub(crate) fn read_text(path: &Path) -> Result<String, EnrichError> {
     std::fs::read_to_string(path).map_err(|e| EnrichError::io(path, e))
 }
-
-/// Reads a whole file, gunzipping it when its name ends in `.gz`.
-pub(crate) fn read_maybe_gz(path: &Path) -> Result<Vec<u8>, EnrichError> {
-    let raw = std::fs::read(path).map_err(|e| EnrichError::io(path, e))?;
-    if path.extension().is_some_and(|e| e == "gz") {
-        use std::io::Read;
-        let mut out = Vec::with_capacity(raw.len() * 5);
-        flate2::read::GzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|e| EnrichError::io(path, e))?;
-        Ok(out)
-    } else {
-        Ok(raw)
-    }
-}

@@ -20,6 +20,14 @@ pub enum IoError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A whole file is not in the format it should be (e.g. not an ATT&CK bundle).
+    #[error("{path}: {reason}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
     /// Reading a source's header failed.
     #[error("{source_name}: cannot read header: {reason}")]
     Header {

@@ -34,8 +34,10 @@
 //! ```
 //!
 //! See the modules for each format's field mapping: [`ait_ads`], [`guide`], [`json`].
+//! [`attack`] reads the MITRE ATT&CK STIX bundle every layer shares.
 
 pub mod ait_ads;
+pub mod attack;
 mod csv_util;
 mod error;
 mod format;

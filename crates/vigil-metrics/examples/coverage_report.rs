@@ -5,14 +5,14 @@
 use std::path::PathBuf;
 
 use vigil_metrics::report::{Plot, Report, coverage_table};
-use vigil_metrics::{AttackCatalog, Coverage, MetricsError, SigmaRules};
+use vigil_metrics::{AttackCatalogue, Coverage, MetricsError, SigmaRules};
 
 fn main() -> Result<(), MetricsError> {
     let mut args = std::env::args().skip(1);
     let data = PathBuf::from(args.next().unwrap_or_else(|| "../shared/datasets".into()));
     let out = PathBuf::from(args.next().unwrap_or_else(|| "coverage-report".into()));
     let catalog =
-        AttackCatalog::load(&data.join("attack/enterprise-attack-v18.1.reconstructed.json.gz"))?;
+        AttackCatalogue::load(&data.join("attack/enterprise-attack-v18.1.reconstructed.json.gz"))?;
     let all = SigmaRules::load_root(&data.join("sigma"))?;
     let core = SigmaRules::load_dir(&data.join("sigma/rules"))?;
     let cov_all = Coverage::of(&catalog, &all.techniques());

@@ -118,5 +118,19 @@ impl MetricsError {
     }
 }
 
+/// The shared ATT&CK reader reports through vigil-io; its file errors keep path and cause.
+impl From<vigil_io::IoError> for MetricsError {
+    fn from(e: vigil_io::IoError) -> Self {
+        match e {
+            vigil_io::IoError::Open { path, source } => Self::Io { path, source },
+            vigil_io::IoError::Parse { path, reason } => Self::Parse { path, reason },
+            other => Self::Parse {
+                path: PathBuf::new(),
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
 /// Shorthand for results of this crate.
 pub type Result<T, E = MetricsError> = std::result::Result<T, E>;

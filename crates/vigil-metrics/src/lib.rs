@@ -8,7 +8,7 @@
 //!   [`brier`], [`brier_multiclass`]) and seeded bootstrap intervals.
 //! - [`soc`]: outcomes of a queue from a [`vigil_core::LifecycleLog`] ([`soc_metrics`]: MTTD,
 //!   MTTR, precision, false-positive rate, capacity, unaddressed share), [`queue_length`],
-//!   ATT&CK coverage ([`AttackCatalog`], [`SigmaRules`], [`Coverage`]) and [`quantile`]s.
+//!   ATT&CK coverage ([`AttackCatalogue`], [`SigmaRules`], [`Coverage`]) and [`quantile`]s.
 //! - [`report`]: Markdown/JSON tables and hand-written SVG plots in a folder with an
 //!   `index.html`.
 //!

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use vigil_core::TechniqueId;
-use vigil_metrics::{AttackCatalog, Coverage, SigmaRules};
+use vigil_metrics::{AttackCatalogue, Coverage, SigmaRules};
 
 fn datasets() -> Option<PathBuf> {
     let p = std::env::var_os("VIGIL_DATASETS")
@@ -33,9 +33,9 @@ fn attack_bundle_and_sigma_rules() {
         );
         return;
     }
-    let cat = AttackCatalog::load(&bundle).unwrap();
+    let cat = AttackCatalogue::load(&bundle).unwrap();
     // v18.1: 691 live techniques and sub-techniques (the CSV beside the bundle lists the same).
-    assert_eq!(cat.techniques().count(), 691);
+    assert_eq!(cat.active_techniques().count(), 691);
     assert_eq!(cat.tactics().len(), 14);
     assert_eq!(cat.tactics()[0].shortname, "reconnaissance");
     let t = cat

@@ -121,12 +121,14 @@ fn writes_every_file_and_valid_svg() {
         .iter()
         .map(|(n, q)| (n.as_str(), q.as_slice()))
         .collect();
-    let cat = AttackCatalog::from_json(
+    let cat = AttackCatalogue::from_json(
         r#"{"objects":[
         {"type":"x-mitre-tactic","id":"t1","name":"Execution","x_mitre_shortname":"execution","external_references":[{"source_name":"mitre-attack","external_id":"TA0002"}]},
         {"type":"x-mitre-tactic","id":"t2","name":"Impact","x_mitre_shortname":"impact","external_references":[{"source_name":"mitre-attack","external_id":"TA0040"}]},
         {"type":"attack-pattern","id":"a","name":"Cmd","external_references":[{"source_name":"mitre-attack","external_id":"T1059"}],"kill_chain_phases":[{"kill_chain_name":"mitre-attack","phase_name":"execution"}]},
-        {"type":"attack-pattern","id":"b","name":"Wipe","external_references":[{"source_name":"mitre-attack","external_id":"T1485"}],"kill_chain_phases":[{"kill_chain_name":"mitre-attack","phase_name":"impact"}]}]}"#,
+        {"type":"attack-pattern","id":"b","name":"Wipe","external_references":[{"source_name":"mitre-attack","external_id":"T1485"}],"kill_chain_phases":[{"kill_chain_name":"mitre-attack","phase_name":"impact"}]}]}"#
+            .as_bytes(),
+        "",
     )
     .unwrap();
     let t1059 = vigil_core::TechniqueId::parse("T1059").unwrap();

@@ -3,7 +3,7 @@
 // Test helpers outside #[test] fns unwrap too; a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
-use vigil_metrics::{AttackCatalog, SigmaRule, SigmaRules};
+use vigil_metrics::{AttackCatalogue, SigmaRule, SigmaRules};
 
 fn ids(r: &SigmaRule) -> Vec<&str> {
     r.techniques.iter().map(|t| t.as_str()).collect()
@@ -86,21 +86,25 @@ fn lookup_by_id_or_title() {
 
 #[test]
 fn bundle_errors_are_typed() {
-    assert!(AttackCatalog::from_json("{").is_err());
+    assert!(AttackCatalogue::from_json(b"{", "").is_err());
     let bad = r#"{"objects":[{"type":"attack-pattern","id":"x","external_references":[{"source_name":"mitre-attack","external_id":"TX"}]}]}"#;
-    assert!(AttackCatalog::from_json(bad).is_err());
+    // a malformed id is skipped; a bundle with no usable technique is an error
+    assert!(AttackCatalogue::from_json(bad.as_bytes(), "").is_err());
     // revoked and deprecated patterns are skipped
     let json = r#"{"objects":[
       {"type":"attack-pattern","id":"a","revoked":true,"external_references":[{"source_name":"mitre-attack","external_id":"T1000"}]},
       {"type":"attack-pattern","id":"b","x_mitre_deprecated":true,"external_references":[{"source_name":"mitre-attack","external_id":"T1001"}]},
       {"type":"attack-pattern","id":"c","external_references":[{"source_name":"mitre-attack","external_id":"T1002"}]}]}"#;
     assert_eq!(
-        AttackCatalog::from_json(json).unwrap().techniques().count(),
+        AttackCatalogue::from_json(json.as_bytes(), "")
+            .unwrap()
+            .active_techniques()
+            .count(),
         1
     );
     let missing = std::path::Path::new("/nonexistent/bundle.json.gz");
     assert!(matches!(
-        AttackCatalog::load(missing),
-        Err(vigil_metrics::MetricsError::Io { .. })
+        AttackCatalogue::load(missing),
+        Err(vigil_io::IoError::Open { .. })
     ));
 }

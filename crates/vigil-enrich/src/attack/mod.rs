@@ -1,8 +1,8 @@
 //! MITRE ATT&CK: the [`AttackCatalogue`] (technique → name, tactics, platforms, data sources)
 //! and the [`AttackEnricher`].
 
-mod catalogue;
 mod enricher;
 
-pub use catalogue::{AttackCatalogue, Tactic, Technique};
 pub use enricher::AttackEnricher;
+/// The catalogue is vigil-io's reader, shared with the coverage metrics.
+pub use vigil_io::attack::{AttackCatalogue, Tactic, Technique};

@@ -7,8 +7,8 @@ use crate::Coverage;
 /// coverage set, the techniques covered out of the tactic's total and the share.
 ///
 /// ```
-/// use vigil_metrics::{AttackCatalog, Coverage, report::coverage_table};
-/// let cat = AttackCatalog::default();
+/// use vigil_metrics::{AttackCatalogue, Coverage, report::coverage_table};
+/// let cat = AttackCatalogue::default();
 /// let cov = Coverage::of(&cat, &[]);
 /// assert!(coverage_table("Coverage", &[("sigma", &cov)]).to_markdown().contains("| all techniques | 0/0 | 0.0 |"));
 /// ```

@@ -11,7 +11,7 @@ mod queue;
 mod timeline;
 
 pub use coverage::{
-    AttackCatalog, Coverage, SigmaRule, SigmaRules, Tactic, TacticCoverage, Technique,
+    AttackCatalogue, Coverage, SigmaRule, SigmaRules, Tactic, TacticCoverage, Technique,
     techniques_fired,
 };
 pub use headline::Headline;

@@ -1,7 +1,6 @@
 //! ATT&CK detection coverage: which techniques a set of detectors (or the alerts that fired)
 //! covers, overall and per tactic.
 
-mod attack;
 mod sigma;
 
 use std::collections::BTreeSet;
@@ -9,8 +8,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use vigil_core::{Alert, TechniqueId};
 
-pub use attack::{AttackCatalog, Tactic, Technique};
 pub use sigma::{SigmaRule, SigmaRules};
+/// The catalogue is vigil-io's ATT&CK reader, shared with enrichment.
+pub use vigil_io::attack::{AttackCatalogue, Tactic, Technique};
 
 /// Coverage of one tactic.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,7 +60,7 @@ impl Coverage {
     /// Coverage of `techniques` in `catalog`.
     ///
     /// ```
-    /// # use vigil_metrics::{AttackCatalog, Coverage};
+    /// # use vigil_metrics::{AttackCatalogue, Coverage};
     /// # use vigil_core::TechniqueId;
     /// let json = r#"{"type":"bundle","objects":[
     ///   {"type":"attack-pattern","id":"a","name":"Cmd","external_references":[{"source_name":"mitre-attack","external_id":"T1059"}],
@@ -70,25 +70,25 @@ impl Coverage {
     ///    "kill_chain_phases":[{"kill_chain_name":"mitre-attack","phase_name":"execution"}]},
     ///   {"type":"attack-pattern","id":"c","name":"Phishing","external_references":[{"source_name":"mitre-attack","external_id":"T1566"}],
     ///    "kill_chain_phases":[{"kill_chain_name":"mitre-attack","phase_name":"initial-access"}]}]}"#;
-    /// let cat = AttackCatalog::from_json(json).unwrap();
+    /// let cat = AttackCatalogue::from_json(json.as_bytes(), "").unwrap();
     /// let c = Coverage::of(&cat, &[TechniqueId::parse("T1059.001").unwrap()]);
     /// assert_eq!((c.covered, c.total, c.subtechniques_covered), (1, 2, 1));
     /// ```
     pub fn of<'a>(
-        catalog: &AttackCatalog,
+        catalog: &AttackCatalogue,
         techniques: impl IntoIterator<Item = &'a TechniqueId>,
     ) -> Self {
         let mut parents: BTreeSet<TechniqueId> = BTreeSet::new();
         let mut subs: BTreeSet<TechniqueId> = BTreeSet::new();
         let mut unknown: BTreeSet<TechniqueId> = BTreeSet::new();
         for t in techniques {
-            match catalog.technique(t) {
+            match catalog.active(t) {
                 Some(tech) => {
                     let parent = t.parent();
-                    if tech.subtechnique {
+                    if tech.is_subtechnique {
                         subs.insert(t.clone());
                     }
-                    if catalog.technique(&parent).is_some() {
+                    if catalog.active(&parent).is_some() {
                         parents.insert(parent);
                     }
                 }
@@ -97,9 +97,14 @@ impl Coverage {
                 }
             }
         }
-        let all_parents: Vec<&Technique> =
-            catalog.techniques().filter(|t| !t.subtechnique).collect();
-        let subtechniques_total = catalog.techniques().filter(|t| t.subtechnique).count();
+        let all_parents: Vec<&Technique> = catalog
+            .active_techniques()
+            .filter(|t| !t.is_subtechnique)
+            .collect();
+        let subtechniques_total = catalog
+            .active_techniques()
+            .filter(|t| t.is_subtechnique)
+            .count();
         let per_tactic = catalog
             .tactics()
             .iter()

@@ -1,6 +1,7 @@
-//! The ATT&CK catalogue: techniques, their tactics, platforms and data sources.
+//! The MITRE ATT&CK catalogue: techniques, their tactics, platforms and data sources.
 //!
-//! Loaded from an ATT&CK STIX 2.x bundle (plain or `.gz`). Data sources are taken from
+//! One reader for every layer that needs ATT&CK (enrichment names techniques; coverage
+//! metrics count them). Loaded from an ATT&CK STIX 2.x bundle (plain or `.gz`). Data sources are taken from
 //! `x_mitre_data_sources` when a technique has them (ATT&CK ≤ v17); from v18 on they are
 //! derived the way the ATT&CK site shows them: detection strategies that `detect` a technique
 //! → their analytics → the data components those analytics read (`Process Creation`, ...).
@@ -9,13 +10,13 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use vigil_core::{SeededMap, TechniqueId};
 
-use crate::EnrichError;
-use crate::report::read_maybe_gz;
+use crate::IoError;
 
 /// One technique or sub-technique.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -139,7 +140,7 @@ impl Obj<'_> {
 ///
 /// ```no_run
 /// use vigil_core::TechniqueId;
-/// use vigil_enrich::AttackCatalogue;
+/// use vigil_io::attack::AttackCatalogue;
 /// let cat = AttackCatalogue::load("../shared/datasets/attack/enterprise-attack-v18.1.reconstructed.json.gz".as_ref())?;
 /// let t = cat.technique(&TechniqueId::parse("T1059.001")?).unwrap();
 /// assert_eq!(t.name, "PowerShell");
@@ -156,10 +157,19 @@ pub struct AttackCatalogue {
 }
 
 impl AttackCatalogue {
-    /// Loads a bundle file (`.json` or `.json.gz`); the version is read from the file name
-    /// (`…-v18.1…`) when present.
-    pub fn load(path: &Path) -> Result<Self, EnrichError> {
-        let bytes = read_maybe_gz(path)?;
+    /// Loads a bundle file (plain or gzipped, told apart by its first bytes); the version is
+    /// read from the file name (`…-v18.1…`) when present.
+    ///
+    /// Errors: [`IoError::Open`] when the file cannot be read, [`IoError::Parse`] when it is
+    /// not a bundle with at least one ATT&CK technique.
+    pub fn load(path: &Path) -> Result<Self, IoError> {
+        let mut bytes = Vec::new();
+        crate::open(path)?
+            .read_to_end(&mut bytes)
+            .map_err(|source| IoError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         let version = name
             .as_deref()
@@ -182,10 +192,29 @@ impl AttackCatalogue {
                 v.get(..end).map(|s| s.trim_end_matches('.').to_owned())
             })
             .unwrap_or_default();
-        Self::from_json(&bytes, &version).map_err(|reason| EnrichError::format(path, reason))
+        Self::from_json(&bytes, &version).map_err(|reason| IoError::Parse {
+            path: path.to_owned(),
+            reason,
+        })
     }
 
     /// Parses a bundle from JSON bytes; `version` names it in provenance (`attack:<version>`).
+    /// The error says what was wrong: not JSON of a bundle, or no `attack-pattern` with an
+    /// ATT&CK id (patterns whose id is malformed are skipped, as newer bundles may carry
+    /// ids this reader does not know).
+    ///
+    /// ```
+    /// let json = br#"{"type":"bundle","objects":[
+    ///   {"type":"x-mitre-tactic","id":"x-mitre-tactic--1","name":"Execution","x_mitre_shortname":"execution",
+    ///    "external_references":[{"source_name":"mitre-attack","external_id":"TA0002"}]},
+    ///   {"type":"attack-pattern","id":"attack-pattern--1","name":"Command and Scripting Interpreter",
+    ///    "external_references":[{"source_name":"mitre-attack","external_id":"T1059"}],
+    ///    "kill_chain_phases":[{"kill_chain_name":"mitre-attack","phase_name":"execution"}]}]}"#;
+    /// let cat = vigil_io::attack::AttackCatalogue::from_json(json, "18.1").unwrap();
+    /// assert_eq!(cat.active_len(), 1);
+    /// assert_eq!(cat.tactics()[0].id, "TA0002");
+    /// assert_eq!(cat.tactic("execution").map(|t| t.name.as_str()), Some("Execution"));
+    /// ```
     pub fn from_json(bytes: &[u8], version: &str) -> Result<Self, String> {
         let bundle: Bundle<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
         let objs = &bundle.objects;
@@ -359,6 +388,27 @@ impl AttackCatalogue {
     /// Tactics, in matrix order.
     pub fn tactics(&self) -> &[Tactic] {
         &self.tactics
+    }
+
+    /// The tactic with a short name (`execution`), accepting the names newer Sigma rules
+    /// use for the split of Defense Evasion (`stealth`, `defense-impairment`) as
+    /// `defense-evasion` when the catalogue has no tactic of that name.
+    pub fn tactic(&self, shortname: &str) -> Option<&Tactic> {
+        let find = |n: &str| self.tactics.iter().find(|t| t.shortname == n);
+        find(shortname).or_else(|| match shortname {
+            "stealth" | "defense-impairment" => find("defense-evasion"),
+            _ => None,
+        })
+    }
+
+    /// The technique with this id when it is active (neither revoked nor deprecated).
+    pub fn active(&self, id: &TechniqueId) -> Option<&Technique> {
+        self.technique(id).filter(|t| t.is_active())
+    }
+
+    /// Active techniques and sub-techniques, sorted by id.
+    pub fn active_techniques(&self) -> impl Iterator<Item = &Technique> + '_ {
+        self.techniques.iter().filter(|t| t.is_active())
     }
 
     /// Number of techniques, revoked and deprecated included.
