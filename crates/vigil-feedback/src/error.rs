@@ -74,3 +74,23 @@ pub enum FeedbackError {
     #[error(transparent)]
     Core(#[from] CoreError),
 }
+
+impl FeedbackError {
+    /// `Ok` when a parameter check holds, else [`FeedbackError::InvalidParameter`] naming the
+    /// parameter, what was expected and what was given (one wording for every check).
+    pub(crate) fn require(
+        holds: bool,
+        name: &'static str,
+        expected: &str,
+        got: impl std::fmt::Display,
+    ) -> Result<(), Self> {
+        if holds {
+            Ok(())
+        } else {
+            Err(Self::InvalidParameter {
+                name,
+                reason: format!("expected {expected}, got {got}"),
+            })
+        }
+    }
+}

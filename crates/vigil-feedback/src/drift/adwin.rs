@@ -70,18 +70,8 @@ impl Adwin {
 
     /// ADWIN with `max_buckets` (≥ 2) buckets of each size.
     pub fn with_buckets(delta: f64, max_buckets: usize) -> Result<Self, FeedbackError> {
-        if !(delta > 0.0 && delta < 1.0) {
-            return Err(FeedbackError::InvalidParameter {
-                name: "delta",
-                reason: format!("expected 0 < delta < 1, got {delta}"),
-            });
-        }
-        if max_buckets < 2 {
-            return Err(FeedbackError::InvalidParameter {
-                name: "max_buckets",
-                reason: format!("expected at least 2, got {max_buckets}"),
-            });
-        }
+        FeedbackError::require(delta > 0.0 && delta < 1.0, "delta", "0 < delta < 1", delta)?;
+        FeedbackError::require(max_buckets >= 2, "max_buckets", "at least 2", max_buckets)?;
         Ok(Self {
             delta,
             max_buckets,

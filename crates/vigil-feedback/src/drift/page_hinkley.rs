@@ -48,18 +48,18 @@ pub struct PageHinkley {
 impl PageHinkley {
     /// Page-Hinkley with drift tolerance, alarm threshold `h` and warm-up length.
     pub fn new(tolerance: f64, threshold: f64, min_samples: u64) -> Result<Self, FeedbackError> {
-        if !(tolerance > 0.0 && tolerance < 1.0) {
-            return Err(FeedbackError::InvalidParameter {
-                name: "tolerance",
-                reason: format!("expected 0 < tolerance < 1, got {tolerance}"),
-            });
-        }
-        if !(threshold > 0.0 && threshold.is_finite()) {
-            return Err(FeedbackError::InvalidParameter {
-                name: "threshold",
-                reason: format!("expected a positive finite threshold, got {threshold}"),
-            });
-        }
+        FeedbackError::require(
+            tolerance > 0.0 && tolerance < 1.0,
+            "tolerance",
+            "0 < tolerance < 1",
+            tolerance,
+        )?;
+        FeedbackError::require(
+            threshold > 0.0 && threshold.is_finite(),
+            "threshold",
+            "a positive finite threshold",
+            threshold,
+        )?;
         Ok(Self {
             tolerance,
             threshold,
@@ -82,12 +82,7 @@ impl PageHinkley {
         horizon: u64,
         delta: f64,
     ) -> Result<Self, FeedbackError> {
-        if !(delta > 0.0 && delta < 1.0) {
-            return Err(FeedbackError::InvalidParameter {
-                name: "delta",
-                reason: format!("expected 0 < delta < 1, got {delta}"),
-            });
-        }
+        FeedbackError::require(delta > 0.0 && delta < 1.0, "delta", "0 < delta < 1", delta)?;
         let h = (2.0 * horizon.max(1) as f64 / delta).ln() / (2.0 * tolerance);
         let warm = (2.0 * (4.0 / delta).ln() / (tolerance * tolerance)).ceil() as u64;
         Self::new(tolerance, h, warm)

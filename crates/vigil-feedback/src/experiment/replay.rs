@@ -93,31 +93,19 @@ impl ExperimentParams {
     /// Checks the ranges.
     pub fn check(self) -> Result<Self, FeedbackError> {
         let unit = |name, v: f64| {
-            if (0.0..=1.0).contains(&v) {
-                Ok(())
-            } else {
-                Err(FeedbackError::InvalidParameter {
-                    name,
-                    reason: format!("expected a value in [0, 1], got {v}"),
-                })
-            }
+            FeedbackError::require((0.0..=1.0).contains(&v), name, "a value in [0, 1]", v)
         };
         unit("noise", self.noise)?;
         unit("double_review", self.double_review)?;
         unit("audit_share", self.audit_share)?;
         unit("calib_miss", self.calib_miss)?;
-        if self.analysts == 0 {
-            return Err(FeedbackError::InvalidParameter {
-                name: "analysts",
-                reason: "expected at least 1".into(),
-            });
-        }
-        if self.step_secs <= 0 {
-            return Err(FeedbackError::InvalidParameter {
-                name: "step_secs",
-                reason: format!("expected a positive step, got {}", self.step_secs),
-            });
-        }
+        FeedbackError::require(self.analysts >= 1, "analysts", "at least 1", self.analysts)?;
+        FeedbackError::require(
+            self.step_secs > 0,
+            "step_secs",
+            "a positive step",
+            self.step_secs,
+        )?;
         let trainer = TrainerParams {
             verdict_share: self.verdict_share,
             ..self.trainer

@@ -33,14 +33,7 @@ impl LedgerParams {
     /// Checks the ranges.
     pub fn check(self) -> Result<Self, FeedbackError> {
         let unit = |name, v: f64| {
-            if (0.0..=1.0).contains(&v) {
-                Ok(())
-            } else {
-                Err(FeedbackError::InvalidParameter {
-                    name,
-                    reason: format!("expected a value in [0, 1], got {v}"),
-                })
-            }
+            FeedbackError::require((0.0..=1.0).contains(&v), name, "a value in [0, 1]", v)
         };
         unit("flag_below", self.flag_below)?;
         unit("confidence", self.confidence)?;

@@ -41,24 +41,24 @@ impl Default for CompareParams {
 impl CompareParams {
     /// Checks the ranges.
     pub fn check(self) -> Result<Self, FeedbackError> {
-        if !(self.confidence > 0.5 && self.confidence < 1.0) {
-            return Err(FeedbackError::InvalidParameter {
-                name: "confidence",
-                reason: format!("expected 0.5 < confidence < 1, got {}", self.confidence),
-            });
-        }
-        if !(self.margin >= 0.0 && self.margin.is_finite()) {
-            return Err(FeedbackError::InvalidParameter {
-                name: "margin",
-                reason: format!("expected a finite margin >= 0, got {}", self.margin),
-            });
-        }
-        if self.resamples < 100 {
-            return Err(FeedbackError::InvalidParameter {
-                name: "resamples",
-                reason: format!("expected at least 100, got {}", self.resamples),
-            });
-        }
+        FeedbackError::require(
+            self.confidence > 0.5 && self.confidence < 1.0,
+            "confidence",
+            "0.5 < confidence < 1",
+            self.confidence,
+        )?;
+        FeedbackError::require(
+            self.margin >= 0.0 && self.margin.is_finite(),
+            "margin",
+            "a finite margin >= 0",
+            self.margin,
+        )?;
+        FeedbackError::require(
+            self.resamples >= 100,
+            "resamples",
+            "at least 100",
+            self.resamples,
+        )?;
         Ok(self)
     }
 }

@@ -49,30 +49,17 @@ impl Default for TrainerParams {
 impl TrainerParams {
     /// Checks the ranges.
     pub fn check(self) -> Result<Self, FeedbackError> {
-        let open_unit = |name, v: f64| {
-            if v > 0.0 && v < 1.0 {
-                Ok(())
-            } else {
-                Err(FeedbackError::InvalidParameter {
-                    name,
-                    reason: format!("expected a value in (0, 1), got {v}"),
-                })
-            }
-        };
+        let open_unit =
+            |name, v: f64| FeedbackError::require(v > 0.0 && v < 1.0, name, "a value in (0, 1)", v);
         open_unit("holdout_share", self.holdout_share)?;
         open_unit("verdict_share", self.verdict_share)?;
-        if !(self.max_analyst_share > 0.0 && self.max_analyst_share <= 1.0) {
-            return Err(FeedbackError::InvalidParameter {
-                name: "max_analyst_share",
-                reason: format!("expected a value in (0, 1], got {}", self.max_analyst_share),
-            });
-        }
-        if self.window == 0 {
-            return Err(FeedbackError::InvalidParameter {
-                name: "window",
-                reason: "expected at least 1".into(),
-            });
-        }
+        FeedbackError::require(
+            self.max_analyst_share > 0.0 && self.max_analyst_share <= 1.0,
+            "max_analyst_share",
+            "a value in (0, 1]",
+            self.max_analyst_share,
+        )?;
+        FeedbackError::require(self.window >= 1, "window", "at least 1", self.window)?;
         Ok(Self {
             compare: self.compare.check()?,
             ..self
