@@ -79,7 +79,7 @@ pub(crate) fn find(
         })
 }
 
-/// Where a record sits, for its errors.
+/// Where a record sits (CSV or JSON), for its errors.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct At<'a> {
     pub(crate) source_name: &'a str,

@@ -55,6 +55,7 @@ use serde_json::Value;
 use vigil_core::{Alert, Entity, EntityKind, EntityRole, RecordError, TechniqueId};
 
 use crate::ReadOptions;
+use crate::csv_util::At;
 use scan::{Piece, Splitter};
 
 /// How parsed JSON becomes an alert.
@@ -106,26 +107,18 @@ impl<R: Read> JsonReader<R> {
 
 /// Where a JSON record sits, for its errors and its fallback id.
 pub(crate) struct Ctx<'a> {
-    pub(crate) source_name: &'a str,
-    pub(crate) record: u64,
-    pub(crate) line: u64,
+    pub(crate) at: At<'a>,
     pub(crate) keep_raw: bool,
 }
 
 impl Ctx<'_> {
     pub(crate) fn error(&self, field: Option<&str>, reason: impl Into<String>) -> RecordError {
-        RecordError {
-            source_name: self.source_name.to_owned(),
-            record: self.record,
-            line: self.line,
-            field: field.map(str::to_owned),
-            reason: reason.into(),
-        }
+        self.at.error(field, reason)
     }
 
     /// An id for a record whose source gave none: `<source name>:<record number>`.
     pub(crate) fn fallback_id(&self) -> String {
-        format!("{}:{}", self.source_name, self.record)
+        format!("{}:{}", self.at.source_name, self.at.record)
     }
 }
 
@@ -165,9 +158,11 @@ impl<R: Read> Iterator for JsonReader<R> {
             }
         };
         let ctx = Ctx {
-            source_name: &self.source_name,
-            record: self.record,
-            line,
+            at: At {
+                source_name: &self.source_name,
+                record: self.record,
+                line,
+            },
             keep_raw: self.keep_raw,
         };
         Some(parse(bytes, &ctx, self.mapping))
@@ -176,7 +171,7 @@ impl<R: Read> Iterator for JsonReader<R> {
 
 fn syntax_error(e: &serde_json::Error, ctx: &Ctx<'_>) -> RecordError {
     let mut err = ctx.error(None, format!("invalid JSON: {e}"));
-    err.line = ctx.line + (e.line() as u64).saturating_sub(1);
+    err.line = ctx.at.line + (e.line() as u64).saturating_sub(1);
     err
 }
 
