@@ -1,11 +1,11 @@
 //! `vigil inspect`: read alert files and print counts.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
-use vigil_io::{Format, ReadOptions, Summary};
+use vigil_io::Summary;
 
 use crate::CliError;
+use crate::cmd::sources::SourceArgs;
 
 /// How many rejected records are printed to standard error.
 const SHOWN_REJECTS: usize = 5;
@@ -13,15 +13,9 @@ const SHOWN_REJECTS: usize = 5;
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input format: ait-ads, guide, ocsf, ecs or jsonl.
-    #[arg(long)]
-    pub format: Format,
-    /// Alert files (gzip is detected by content).
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    /// Do not keep raw source fields (faster; the counts are the same).
-    #[arg(long)]
-    pub no_raw: bool,
+    /// The files.
+    #[command(flatten)]
+    pub sources: SourceArgs,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -29,13 +23,11 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
-    let options = ReadOptions::new().keep_raw(!args.no_raw);
     let mut summary = Summary::default();
     let mut shown = 0;
     let start = Instant::now();
-    for path in &args.files {
-        let mut records = vigil_io::read_path_with(args.format, path, &options)
-            .map_err(|e| CliError::layer("io", e))?;
+    for path in &args.sources.files {
+        let mut records = args.sources.open(path)?;
         for r in records.by_ref() {
             match r {
                 Ok(alert) => summary.add(&alert),
@@ -58,15 +50,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.json {
         let mut v = serde_json::to_value(&report).map_err(|e| CliError::layer("json", e))?;
         if let Some(o) = v.as_object_mut() {
-            o.insert("format".into(), args.format.as_str().into());
-            o.insert("files".into(), args.files.len().into());
+            o.insert("format".into(), args.sources.format.as_str().into());
+            o.insert("files".into(), args.sources.files.len().into());
             o.insert("seconds".into(), seconds.into());
             o.insert("alerts_per_sec".into(), rate.into());
         }
         return crate::out::print_json(&v);
     }
-    println!("format        {}", args.format);
-    println!("files         {}", args.files.len());
+    println!("format        {}", args.sources.format);
+    println!("files         {}", args.sources.files.len());
     println!(
         "alerts        {}  (accepted {}, rejected {})",
         report.alerts, report.accepted, report.rejected

@@ -8,3 +8,4 @@ pub mod export_features;
 pub mod inspect;
 pub mod networks;
 pub mod replay;
+pub mod sources;

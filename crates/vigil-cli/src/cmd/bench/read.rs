@@ -4,13 +4,12 @@
 //! wall time includes waiting for a core, the CPU time does not.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use serde::Serialize;
-use vigil_io::{Format, ReadOptions};
 
 use crate::CliError;
+use crate::cmd::sources::SourceArgs;
 
 /// Shortest CPU time from which a CPU-time rate is reported.
 const MIN_CPU_SECONDS: f64 = 0.05;
@@ -18,15 +17,9 @@ const MIN_CPU_SECONDS: f64 = 0.05;
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input format: ait-ads, guide, ocsf, ecs or jsonl.
-    #[arg(long)]
-    pub format: Format,
-    /// Alert files (gzip is detected by content).
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    /// Do not keep raw source fields in each alert.
-    #[arg(long)]
-    pub no_raw: bool,
+    /// The files.
+    #[command(flatten)]
+    pub sources: SourceArgs,
     /// Read every file this many times; the best pass is reported.
     #[arg(long, default_value_t = 3)]
     pub repeat: u32,
@@ -52,15 +45,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.repeat == 0 {
         return Err(CliError::Usage("--repeat must be at least 1".into()));
     }
-    let options = ReadOptions::new().keep_raw(!args.no_raw);
     let mut files = Vec::new();
-    for path in &args.files {
+    for path in &args.sources.files {
         let mut best: Option<FileFigures> = None;
         for _ in 0..args.repeat {
             let cpu_start = thread_cpu_seconds();
             let start = Instant::now();
-            let mut records = vigil_io::read_path_with(args.format, path, &options)
-                .map_err(|e| CliError::layer("io", e))?;
+            let mut records = args.sources.open(path)?;
             for r in records.by_ref() {
                 black_box(r.ok());
             }
@@ -95,8 +86,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.json {
         return crate::out::print_json(&serde_json::json!({
             "bench": "read",
-            "format": args.format.as_str(),
-            "keep_raw": !args.no_raw,
+            "format": args.sources.format.as_str(),
+            "keep_raw": !args.sources.no_raw,
             "threads": 1,
             "repeat": args.repeat,
             "alerts": alerts,
