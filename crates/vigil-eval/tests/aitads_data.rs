@@ -1,23 +1,12 @@
 //! Real-data check on the smallest AIT-ADS network: loading, phase counting and conservation.
 
-use std::path::PathBuf;
-
 use vigil_core::ParamGuard;
 use vigil_eval::aitads::load_network;
 use vigil_eval::replay::{Discipline, QueueSummary, ReplayParams, replay};
 
-fn datasets() -> Option<PathBuf> {
-    let p = std::env::var_os("VIGIL_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets")
-        });
-    p.is_dir().then_some(p)
-}
-
 #[test]
 fn russellmitchell_has_seven_phases_and_fifo_conserves() {
-    let Some(d) = datasets() else {
+    let Some(d) = vigil_io::datasets::root() else {
         println!("skipping: datasets folder not found (set VIGIL_DATASETS)");
         return;
     };

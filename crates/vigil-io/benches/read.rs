@@ -5,19 +5,10 @@
 
 use std::hint::black_box;
 use std::io::Cursor;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vigil_io::{Format, ReadOptions, decompressing, read};
-
-fn datasets() -> PathBuf {
-    std::env::var_os("VIGIL_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets")
-        })
-}
 
 /// Reads every record of `bytes`; returns how many were accepted.
 fn read_all(format: Format, bytes: &[u8], options: &ReadOptions) -> u64 {
@@ -39,12 +30,8 @@ fn bench(c: &mut Criterion) {
         (Format::AitAds, "ait-ads/fox_alerts.csv.gz"),
         (Format::Guide, "guide/guide_sample.csv"),
     ] {
-        let path = datasets().join(file);
-        let Ok(bytes) = std::fs::read(&path) else {
-            println!(
-                "skipping: {} not found (set VIGIL_DATASETS)",
-                path.display()
-            );
+        let Some(bytes) = vigil_io::datasets::find(file).and_then(|p| std::fs::read(p).ok()) else {
+            println!("skipping: {file} not found under the datasets folder (set VIGIL_DATASETS)");
             continue;
         };
         for keep_raw in [true, false] {

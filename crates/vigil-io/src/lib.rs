@@ -39,6 +39,7 @@
 pub mod ait_ads;
 pub mod attack;
 mod csv_util;
+pub mod datasets;
 mod error;
 mod format;
 pub mod guide;

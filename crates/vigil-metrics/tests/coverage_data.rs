@@ -3,23 +3,12 @@
 // Test helpers outside #[test] fns unwrap too; a failure there is a test failure.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use vigil_core::TechniqueId;
 use vigil_metrics::{AttackCatalogue, Coverage, SigmaRules};
 
-fn datasets() -> Option<PathBuf> {
-    let p = std::env::var_os("VIGIL_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets")
-        });
-    p.is_dir().then_some(p)
-}
-
 #[test]
 fn attack_bundle_and_sigma_rules() {
-    let Some(root) = datasets() else {
+    let Some(root) = vigil_io::datasets::root() else {
         println!("skipping: datasets folder not found (set VIGIL_DATASETS)");
         return;
     };

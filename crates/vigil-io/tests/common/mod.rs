@@ -6,24 +6,14 @@ use std::path::PathBuf;
 use vigil_core::{Alert, ReadStats, RecordError};
 use vigil_io::{Format, ReadOptions, read};
 
-/// The shared datasets folder (`VIGIL_DATASETS`, else `../../../shared/datasets` from the
-/// crate), or `None` after printing why the caller skips.
+/// A file under the shared datasets folder ([`vigil_io::datasets`]), or `None` after printing
+/// why the caller skips.
 pub fn datasets(what: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("VIGIL_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets")
-        });
-    let path = dir.join(what);
-    if path.exists() {
-        Some(path)
-    } else {
-        println!(
-            "skipping: {} not found (set VIGIL_DATASETS)",
-            path.display()
-        );
-        None
+    let found = vigil_io::datasets::find(what);
+    if found.is_none() {
+        println!("skipping: {what} not found under the datasets folder (set VIGIL_DATASETS)");
     }
+    found
 }
 
 /// Reads bytes in a format; returns the results and the reader's counts.
