@@ -13,11 +13,11 @@ use crate::fastmath;
 use crate::names::Names;
 use crate::params::ProfileConfig;
 use crate::profile::{CatSlot, Core, MeasureSlot};
-use crate::stats::Seasonal;
+use crate::stats::Scan;
 use crate::store::Store;
 use crate::tail::{
-    bits_from_tail, fisher_combined_bits, normal_two_sided_surprisal, poisson_upper_surprisal,
-    tail_from_bits,
+    MAX_SURPRISAL, bits_from_ln_tail, fisher_combined_bits, normal_two_sided_parts,
+    normal_z_for_bits, poisson_upper_surprisal, tail_from_bits,
 };
 
 /// Per-entity streaming behaviour profiles in bounded memory.
@@ -71,6 +71,10 @@ pub struct EntityBaselines {
     pub(crate) measures: Names,
     pub(crate) dimensions: Names,
     pub(crate) tick: u32,
+    /// `2^−report_bits`: a component with a smaller tail probability is reported.
+    report_p: f64,
+    /// The |z| of a measure whose Gaussian surprisal is `report_bits`.
+    report_z: f64,
 }
 
 /// Seconds since the epoch, hour of day and day of week (Monday = 0) of an observation.
@@ -107,7 +111,16 @@ struct Component {
     which: Which,
     expected: f64,
     observed: f64,
-    bits: f64,
+    /// The component's tail probability is `p · e^{ln_extra}` (see [`Tally`]).
+    p: f64,
+    ln_extra: f64,
+}
+
+impl Component {
+    /// Surprisal in bits: computed only for reported components.
+    fn bits(&self) -> f64 {
+        bits_from_ln_tail(fastmath::ln(self.p) + self.ln_extra)
+    }
 }
 
 const MAX_REPORTED: usize = 8;
@@ -168,82 +181,130 @@ struct Decay {
 }
 
 /// Components of one observation's score, on the stack.
+///
+/// Each component's tail probability arrives as a factor `p` and, for those whose tail is
+/// naturally in log form (Gaussian, Poisson), a natural-log term. The factors multiply and the
+/// log terms add, so the whole observation costs one logarithm (for the product) instead of
+/// one per component; a component's own surprisal is computed only when it is reported, and
+/// whether it is reported is decided without a logarithm (`p` against `2^−report_bits`, or
+/// `|z|` against the z-score of `report_bits`).
 struct Tally {
-    total_bits: f64,
+    prod: f64,
+    ln_sum: f64,
     scored: usize,
     kept: [Option<Component>; MAX_REPORTED],
     n_kept: usize,
-    report_bits: f64,
 }
 
+/// Below this the product is folded into the log sum, so it never underflows.
+const PROD_FLOOR: f64 = 1e-200;
+
 impl Tally {
-    fn new(report_bits: f64) -> Self {
+    fn new() -> Self {
         Self {
-            total_bits: 0.0,
+            prod: 1.0,
+            ln_sum: 0.0,
             scored: 0,
             kept: [None; MAX_REPORTED],
             n_kept: 0,
-            report_bits,
         }
     }
 
+    /// Adds one component with tail probability `p · e^{ln_extra}`, kept for reporting when
+    /// `report`.
     #[inline]
-    fn add(&mut self, which: Which, expected: f64, observed: f64, bits: f64) {
-        self.total_bits += bits;
+    fn add(
+        &mut self,
+        which: Which,
+        expected: f64,
+        observed: f64,
+        p: f64,
+        ln_extra: f64,
+        report: bool,
+    ) {
+        let p = p.clamp(0.0, 1.0);
+        self.prod *= p;
+        self.ln_sum += ln_extra;
         self.scored += 1;
-        if bits >= self.report_bits
-            && let Some(slot) = self.kept.get_mut(self.n_kept)
-        {
+        if self.prod < PROD_FLOOR {
+            self.fold();
+        }
+        if report && let Some(slot) = self.kept.get_mut(self.n_kept) {
             *slot = Some(Component {
                 which,
                 expected,
                 observed,
-                bits,
+                p,
+                ln_extra,
             });
             self.n_kept += 1;
         }
     }
 
+    #[cold]
+    fn fold(&mut self) {
+        if self.prod > 0.0 {
+            self.ln_sum += fastmath::ln(self.prod);
+        } else {
+            self.ln_sum = self.ln_sum.min(0.0) - MAX_SURPRISAL;
+        }
+        self.prod = 1.0;
+    }
+
+    /// Total surprisal of the components, bits.
+    #[inline]
+    fn total_bits(&self) -> f64 {
+        let mut ln_p = self.ln_sum;
+        if self.prod < 1.0 {
+            ln_p += fastmath::ln(self.prod);
+        }
+        -ln_p / LN_2
+    }
+
     fn finish(&self, obs: &Observation<'_>, transform: crate::Transform) -> AnomalyScore {
-        let surprisal = fisher_combined_bits(self.total_bits, self.scored);
+        let surprisal = fisher_combined_bits(self.total_bits(), self.scored);
+        if self.n_kept == 0 {
+            return AnomalyScore {
+                surprisal,
+                tail_probability: tail_from_bits(surprisal),
+                deviations: Vec::new(),
+            };
+        }
         // `with_capacity` allocates directly (`reserve_exact` on an empty Vec goes through the
         // slower grow path).
         let mut deviations = Vec::with_capacity(self.n_kept);
-        if self.n_kept > 0 {
-            for c in self.kept.iter().flatten() {
-                let measure = match c.which {
-                    Which::Rate => "rate".to_owned(),
-                    Which::Hour => "hour_of_day".to_owned(),
-                    Which::Measure(j) => obs
-                        .measures
-                        .get(j)
-                        .map_or_else(String::new, |m| m.0.to_owned()),
-                    Which::Category(j) => {
-                        obs.categories.get(j).map_or_else(String::new, |(d, v)| {
-                            // Sized up front: `format!` would grow the string twice.
-                            let mut s = String::with_capacity(d.len() + 1 + v.len());
-                            s.push_str(d);
-                            s.push('=');
-                            s.push_str(v);
-                            s
-                        })
-                    }
-                };
-                // Measures keep their mean on the transformed scale until reported.
-                let expected = match c.which {
-                    Which::Measure(_) => crate::params::inverse(transform, c.expected),
-                    _ => c.expected,
-                };
-                deviations.push(Deviation {
-                    measure,
-                    expected,
-                    observed: c.observed,
-                    tail_probability: tail_from_bits(c.bits),
-                    surprisal: c.bits,
-                });
-            }
-            deviations.sort_by(|a, b| b.surprisal.total_cmp(&a.surprisal));
+        for c in self.kept.iter().flatten() {
+            let measure = match c.which {
+                Which::Rate => "rate".to_owned(),
+                Which::Hour => "hour_of_day".to_owned(),
+                Which::Measure(j) => obs
+                    .measures
+                    .get(j)
+                    .map_or_else(String::new, |m| m.0.to_owned()),
+                Which::Category(j) => obs.categories.get(j).map_or_else(String::new, |(d, v)| {
+                    // Sized up front: `format!` would grow the string twice.
+                    let mut s = String::with_capacity(d.len() + 1 + v.len());
+                    s.push_str(d);
+                    s.push('=');
+                    s.push_str(v);
+                    s
+                }),
+            };
+            // Measures keep their mean on the transformed scale until reported.
+            let expected = match c.which {
+                Which::Measure(_) => crate::params::inverse(transform, c.expected),
+                _ => c.expected,
+            };
+            let bits = c.bits();
+            deviations.push(Deviation {
+                measure,
+                expected,
+                observed: c.observed,
+                tail_probability: tail_from_bits(bits),
+                surprisal: bits,
+            });
         }
+        deviations.sort_by(|a, b| b.surprisal.total_cmp(&a.surprisal));
         AnomalyScore {
             surprisal,
             tail_probability: tail_from_bits(surprisal),
@@ -263,6 +324,8 @@ impl EntityBaselines {
             measures: Names::new("measures", m),
             dimensions: Names::new("dimensions", d),
             tick: 0,
+            report_p: tail_from_bits(config.report_bits),
+            report_z: normal_z_for_bits(config.report_bits),
             config,
         }
     }
@@ -435,7 +498,7 @@ impl EntityBaselines {
         if let Some(r) = own_row {
             touch(r);
         }
-        let mut tally = Tally::new(self.config.report_bits);
+        let mut tally = Tally::new();
         let mut decays = (None, None);
         // Own history when there is enough of it; otherwise the peer group's.
         let reference = match (own_row, group_row) {
@@ -446,52 +509,71 @@ impl EntityBaselines {
         if let Some(((core, ms, cs), is_own)) = reference {
             let when = prep.when;
             let d = self.decay_of(core, when.t);
+            let scan = core.seasonal.scan(when.hour, when.day);
             if is_own {
-                self.score_rate(core, when, d, &mut tally);
+                self.score_rate(core, &scan, when, d, &mut tally);
                 decays.0 = Some(d);
             } else {
                 decays.1 = Some(d);
             }
-            self.score_hour(&core.seasonal, when, &mut tally);
+            self.score_hour(&scan, &core.seasonal, &mut tally);
             self.score_measures(obs, ms, prep, &mut tally);
             self.score_categories(obs, cs, d.long, prep, &mut tally);
         }
         (tally.finish(obs, self.config.transform), decays)
     }
 
-    /// Rate against the seasonal expectation: events in the short memory, this one included
-    /// (a scan statistic: activity when this entity is usually quiet counts, as does a burst),
-    /// against a Poisson with the long-run rate scaled by this hour's and day's share. Nothing
-    /// to compute unless the recent count exceeds its expectation.
-    fn score_rate(&self, core: &Core, when: When, d: Decay, tally: &mut Tally) {
+    /// Rate against the seasonal expectation: the other events in the short memory (this
+    /// one excluded) against a Poisson with the long-run rate scaled by this hour's and day's
+    /// share. Given that an event happens now, the other events of a Poisson process in the
+    /// window are Poisson with the same mean (Palm calculus), so this tail is calibrated: a
+    /// sparse entity's lone event scores 0 bits, a burst scores high. Activity at a time this
+    /// entity is usually quiet is the `hour_of_day` component's job. Nothing to compute unless
+    /// the recent count exceeds its expectation.
+    fn score_rate(&self, core: &Core, scan: &Scan, when: When, d: Decay, tally: &mut Tally) {
         let (hl, hs) = (self.config.half_life_secs, self.config.burst_half_life_secs);
-        let k = f64::from(core.burst) * d.short + 1.0;
+        let k = f64::from(core.burst) * d.short;
         let window = hs / LN_2; // the short memory's effective length, seconds
         let age = (when.t - core.first_time).max(hs);
-        let t_eff = hl / LN_2 * (1.0 - fastmath::exp2(-age / hl));
-        let base = if t_eff > 0.0 {
-            f64::from(core.weight) * d.long / t_eff
+        // Expected events in the window per second of effective history; the effective
+        // history `t_eff = h/ln2 · (1 − 2^{−age/h})` is at most `min(age, h/ln2)`, which
+        // bounds the expectation from below without an `exp2`: when even that bound is not
+        // exceeded (most events) the component is 0 bits and nothing more is computed.
+        let per_sec = f64::from(core.weight) * d.long * scan.factor() * window;
+        let lambda_lo = per_sec / age.min(hl / LN_2);
+        let (lambda, bits) = if k > lambda_lo {
+            let t_eff = hl / LN_2 * (1.0 - fastmath::exp2(-age / hl));
+            let lambda = if t_eff > 0.0 { per_sec / t_eff } else { 0.0 };
+            let bits = if k > lambda {
+                poisson_upper_surprisal(k, lambda)
+            } else {
+                0.0
+            };
+            (lambda, bits)
         } else {
-            0.0
-        };
-        let lambda = base * core.seasonal.factor(when.hour, when.day) * window;
-        let bits = if k > lambda {
-            poisson_upper_surprisal(k, lambda)
-        } else {
-            0.0
+            (lambda_lo, 0.0)
         };
         tally.add(
             Which::Rate,
-            lambda / window * 3_600.0,
-            k / window * 3_600.0,
-            bits,
+            (lambda + 1.0) / window * 3_600.0,
+            (k + 1.0) / window * 3_600.0,
+            1.0,
+            -bits * LN_2,
+            bits >= self.config.report_bits,
         );
     }
 
     /// Hour of day: how rare an hour this is for the profile, given that an event happened.
-    fn score_hour(&self, seasonal: &Seasonal, when: When, tally: &mut Tally) {
-        let r = seasonal.hour_rarity(when.hour);
-        tally.add(Which::Hour, r.expected, r.observed, bits_from_tail(r.tail));
+    fn score_hour(&self, scan: &Scan, seasonal: &crate::stats::Seasonal, tally: &mut Tally) {
+        let tail = scan.hour_tail();
+        let report = tail <= self.report_p;
+        // `Σ p²` (the expected share) only when reported.
+        let expected = if report {
+            seasonal.hour_expected()
+        } else {
+            0.0
+        };
+        tally.add(Which::Hour, expected, scan.hour_share(), tail, 0.0, report);
     }
 
     fn score_measures(
@@ -518,8 +600,9 @@ impl EntityBaselines {
             // calling every other value impossible.
             let var = (ew.m2 + 1.0) / (ew.weight + 1.0) + floor;
             let z = (xt - ew.mean) / var.sqrt();
-            let bits = normal_two_sided_surprisal(z);
-            tally.add(Which::Measure(j), ew.mean, *x, bits);
+            let (t, poly) = normal_two_sided_parts(z);
+            let report = z.abs() >= self.report_z;
+            tally.add(Which::Measure(j), ew.mean, *x, t, poly, report);
         }
     }
 
@@ -541,11 +624,14 @@ impl EntityBaselines {
                 continue;
             }
             let r = slot.top.rarity(fingerprint(*h), decay);
+            let report = r.tail <= self.report_p;
             tally.add(
                 Which::Category(j),
                 r.expected,
                 r.observed,
-                bits_from_tail(r.tail),
+                r.tail,
+                0.0,
+                report,
             );
         }
     }

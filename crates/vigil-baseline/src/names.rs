@@ -24,11 +24,11 @@ impl Names {
     #[inline]
     pub(crate) fn id(&self, name: &str, hint: usize) -> Option<usize> {
         if let Some(n) = self.names.get(hint)
-            && &**n == name
+            && same(n, name)
         {
             return Some(hint);
         }
-        self.names.iter().position(|n| &**n == name)
+        self.names.iter().position(|n| same(n, name))
     }
 
     pub(crate) fn id_or_insert(&mut self, name: &str, hint: usize) -> Result<usize, BaselineError> {
@@ -50,5 +50,87 @@ impl Names {
     pub(crate) fn memory_bytes(&self) -> usize {
         self.names.capacity() * std::mem::size_of::<Box<str>>()
             + self.names.iter().map(|n| n.len()).sum::<usize>()
+    }
+}
+
+/// String equality without a `memcmp` call for names up to 16 bytes (two overlapping
+/// 8-byte or 4-byte loads from each end cover every byte); longer names compare normally.
+/// Names are compared on every observation, and the library call dominated that cost.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n > 16 {
+        return a == b;
+    }
+    ends(a) == ends(b)
+}
+
+/// The first and last `min(len, 8)` bytes of a slice of at most 16 bytes, as integers: equal
+/// for two slices of the same length exactly when the slices are equal.
+#[inline]
+fn ends(s: &[u8]) -> (u64, u64) {
+    let n = s.len();
+    let word = |i: usize| -> u64 {
+        s.get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let half = |i: usize| -> u64 {
+        s.get(i..i + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    if n >= 8 {
+        (word(0), word(n - 8))
+    } else if n >= 4 {
+        (half(0), half(n - 4))
+    } else {
+        let byte = |i: usize| u64::from(s.get(i).copied().unwrap_or(0));
+        (
+            byte(0) | byte(n / 2) << 8 | byte(n.saturating_sub(1)) << 16,
+            0,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_is_string_equality() {
+        let words = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "ba",
+            "abc",
+            "abd",
+            "bytes",
+            "bytez",
+            "count",
+            "alert_type",
+            "alert_typf",
+            "0123456789abcdef",
+            "0123456789abcdeF",
+            "0123456789abcdefg",
+            "0123456789abcdefh",
+            "xxxxxxxx",
+            "xxxxxxxy",
+            "yxxxxxxx",
+            "aaaa",
+            "aaab",
+            "baaa",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 }

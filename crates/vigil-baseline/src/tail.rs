@@ -54,6 +54,56 @@ pub fn normal_two_sided_surprisal(z: f64) -> f64 {
     clamp_bits(-ln_p / LN_2)
 }
 
+/// The two factors of a two-sided Gaussian tail at z-score `z`: `P(|Z| ≥ |z|) = t · e^{poly}`
+/// with `t ∈ (0, 1]` (same fit as [`normal_two_sided_surprisal`]), so that scoring can
+/// multiply `t` into a product of tail probabilities and add `poly` to a log sum instead of
+/// taking a logarithm per component.
+#[inline]
+#[rustfmt::skip] // deep Horner nesting makes rustfmt crawl
+pub fn normal_two_sided_parts(z: f64) -> (f64, f64) {
+    let a = z.abs() / SQRT_2;
+    if !a.is_finite() {
+        return (0.0, -MAX_SURPRISAL);
+    }
+    let t = 1.0 / (1.0 + 0.5 * a);
+    let poly = -a * a - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    (t, poly.min(0.0))
+}
+
+/// The smallest `|z|` whose two-sided Gaussian surprisal reaches `bits` (bisection; used once
+/// per model to decide reporting without a logarithm per event).
+pub fn normal_z_for_bits(bits: f64) -> f64 {
+    if bits <= 0.0 {
+        return 0.0;
+    }
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    while normal_two_sided_surprisal(hi) < bits && hi < 1e150 {
+        hi *= 2.0;
+    }
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if normal_two_sided_surprisal(mid) < bits {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
+}
+
+/// Surprisal in bits of a tail probability given as its natural logarithm.
+#[inline]
+pub fn bits_from_ln_tail(ln_p: f64) -> f64 {
+    clamp_bits(-ln_p / LN_2)
+}
+
 /// Surprisal in bits of a Poisson upper tail, `−log2 P(N ≥ k | mean λ)`, for real `k`
 /// (the regularised lower incomplete gamma `P(k, λ)`, its series summed in log space; exact
 /// for integer `k`). 0 when `k ≤ λ`: only more events than expected are surprising.

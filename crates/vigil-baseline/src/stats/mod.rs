@@ -9,5 +9,5 @@ mod topk;
 pub use ew::EwStats;
 pub use hll::TinyHll;
 pub use pane::{Pane, WindowStats};
-pub use seasonal::Seasonal;
+pub use seasonal::{Scan, Seasonal};
 pub use topk::{Rarity, TOP_K, TopK};

@@ -45,42 +45,42 @@ impl TopK {
     }
 
     /// Scores a fingerprint against the summary, its counts decayed by `decay` first.
+    ///
+    /// Decay scales every count alike, so the sums are taken on the stored counts (in `f32`,
+    /// as stored) and scaled once.
+    #[inline]
     pub fn rarity(&self, key: u32, decay: f64) -> Rarity {
-        let total = f64::from(self.total) * decay;
-        let mut kept = 0.0;
-        let mut own: Option<f64> = None;
-        let mut sq = 0.0;
+        let (mut kept, mut sq, mut own) = (0f32, 0f32, None);
         for (k, c) in self.keys.iter().zip(self.counts.iter()) {
-            if *k != 0 {
-                let c = f64::from(*c) * decay;
-                kept += c;
-                sq += c * c;
-                if *k == key {
-                    own = Some(c);
-                }
+            let live = if *k != 0 { *c } else { 0.0 };
+            kept += live;
+            sq += live * live;
+            if *k == key && *k != 0 {
+                own = Some(*c);
             }
         }
+        let total = f64::from(self.total) * decay;
+        let kept = f64::from(kept) * decay;
         let denom = total + 1.0;
         let other = ((total - kept).max(0.0) + 1.0) / denom;
         let expected = if total > 0.0 {
-            sq / (total * total)
+            f64::from(sq) * decay * decay / (total * total)
         } else {
             0.0
         };
         match own {
             Some(c) => {
                 // Mass of kept values no more frequent than this one, plus everything unkept.
-                let mut rarer = 0.0;
+                let mut rarer = 0f32;
                 for (k, d) in self.keys.iter().zip(self.counts.iter()) {
-                    let d = f64::from(*d) * decay;
-                    if *k != 0 && d <= c {
-                        rarer += d;
+                    if *k != 0 && *d <= c {
+                        rarer += *d;
                     }
                 }
                 Rarity {
-                    observed: c / total.max(f64::MIN_POSITIVE),
+                    observed: f64::from(c) * decay / total.max(f64::MIN_POSITIVE),
                     expected,
-                    tail: (rarer / denom + other).min(1.0),
+                    tail: (f64::from(rarer) * decay / denom + other).min(1.0),
                 }
             }
             None => Rarity {
