@@ -46,6 +46,7 @@
 //! Usable with no other Vigil crate but `vigil-core`.
 
 pub mod bench;
+mod batch;
 mod codec;
 mod error;
 pub mod eval;

@@ -418,6 +418,20 @@ impl EntityBaselines {
         &mut self,
         obs: &Observation<'_>,
     ) -> Result<AnomalyScore, BaselineError> {
+        let key = self.entity_key(obs.kind, obs.entity);
+        self.observe_keyed(obs, key, None)
+    }
+
+    /// [`observe_observation`](Self::observe_observation) with the entity key already
+    /// computed, and optionally the profile slot it was found at (a hint: used only if that
+    /// slot still holds `key`).
+    #[inline]
+    pub(crate) fn observe_keyed(
+        &mut self,
+        obs: &Observation<'_>,
+        key: u64,
+        slot: Option<usize>,
+    ) -> Result<AnomalyScore, BaselineError> {
         Self::validate(obs)?;
         // Register names first so that an error leaves the profiles untouched.
         let mut ids = Ids {
@@ -442,9 +456,10 @@ impl EntityBaselines {
         let mut rng = vigil_core::SplitMix64::new(
             seed ^ u64::from(self.tick).wrapping_mul(0x9e37_79b9_7f4a_7c15),
         );
-        let own =
-            self.entities
-                .find_or_insert(self.entity_key(obs.kind, obs.entity), &mut rng, samples);
+        let own = match slot {
+            Some(i) if self.entities.key_at(i) == Some(key) => Some(i),
+            _ => self.entities.find_or_insert(key, &mut rng, samples),
+        };
         let group = match obs.peer_group {
             Some(g) => {
                 let key = self.group_key(obs.kind, g);

@@ -106,6 +106,25 @@ impl Store {
         self.index.get(&key).map(|&i| i as usize)
     }
 
+    /// The key held by slot `i`.
+    #[inline]
+    pub(crate) fn key_at(&self, i: usize) -> Option<u64> {
+        self.cores.get(i).map(|c| c.key)
+    }
+
+    /// Loads one word from each cache line of slot `i`'s profile, so that a batch can take
+    /// the cache misses of many profiles at once, before any of them is needed.
+    #[inline]
+    pub(crate) fn touch(&self, i: usize) {
+        if let Some((core, ms, cs)) = self.row(i) {
+            let m0 = ms.first().map_or(0.0, |m| m.ew.weight);
+            let m1 = ms.last().map_or(0.0, |m| m.window.previous.n);
+            let c0 = cs.first().map_or(0.0, |c| c.top.total);
+            let c1 = cs.last().map_or(0, |c| c.distinct.0[0]);
+            std::hint::black_box((core.key, core.seasonal.day[6], m0, m1, c0, c1));
+        }
+    }
+
     /// The slot of `key`, creating it (evicting if full) when absent. `None` only when the
     /// cap is 0.
     pub(crate) fn find_or_insert(

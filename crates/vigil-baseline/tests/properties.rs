@@ -188,6 +188,39 @@ proptest! {
         }
         prop_assert_eq!(m.snapshot(), r.snapshot());
     }
+
+    #[test]
+    fn batch_equals_one_call_per_observation(evs in events(), cap in 1usize..6) {
+        // A small cap too, so that batches evict profiles found earlier in the same batch.
+        let p = params().max_entities(cap);
+        let (mut one, mut many) = (
+            EntityBaselines::new(p.clone().check().unwrap()),
+            EntityBaselines::new(p.check().unwrap()),
+        );
+        let mut t = 0i64;
+        let mut arrays = Vec::new();
+        for e in &evs {
+            t += i64::from(e.dt);
+            arrays.push(([("kind", CATS[e.cat as usize % 4])], [("bytes", e.a), ("count", e.b)], t));
+        }
+        let batch: Vec<Observation<'_>> = evs
+            .iter()
+            .zip(&arrays)
+            .map(|(e, (cats, measures, t))| Observation {
+                categories: cats,
+                measures,
+                peer_group: Some(if e.entity.is_multiple_of(2) { "even" } else { "odd" }),
+                ..Observation::occurrence(ENTITIES[e.entity as usize % 5], EntityKind::User, time(*t))
+            })
+            .collect();
+        let singles: Vec<_> = batch.iter().map(|o| one.observe_observation(o).unwrap()).collect();
+        let mut scores = Vec::new();
+        for part in batch.chunks(37) {
+            many.observe_batch(part, &mut scores).unwrap();
+        }
+        prop_assert_eq!(singles, scores);
+        prop_assert_eq!(one.snapshot(), many.snapshot());
+    }
 }
 
 #[test]

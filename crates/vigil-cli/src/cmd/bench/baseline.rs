@@ -23,6 +23,11 @@ pub struct Args {
     /// Vectors scored and learned by the multivariate detector (0 = skip).
     #[arg(long, default_value_t = 200_000)]
     pub vectors: usize,
+    /// Observations per `observe_batch` call in the per-entity workload (`ns_per_event`);
+    /// 0 or 1 = one `observe` call each. The other path is also timed
+    /// (`ns_per_event_single` or `ns_per_event_batched`).
+    #[arg(long, default_value_t = 256)]
+    pub batch: usize,
     /// Seed of the synthetic workload and the models.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -34,18 +39,28 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
     let layer = |e| CliError::layer("baseline", e);
-    let p = bench_profiles(args.entities, args.events, args.seed, None).map_err(layer)?;
+    let (batch, seed) = (args.batch, args.seed);
+    let p = bench_profiles(args.entities, args.events, seed, None, batch).map_err(layer)?;
     let mut out = Map::new();
     out.insert("entities".into(), json!(p.entities));
     out.insert("events".into(), json!(p.events));
     out.insert("ns_per_event".into(), json!(p.ns_per_event));
     out.insert("wall_ns_per_event".into(), json!(p.wall_ns_per_event));
+    out.insert("batch".into(), json!(batch));
+    // The other path on the same workload: one call per event, or batched.
+    let (other_key, other_batch) = if batch > 1 {
+        ("ns_per_event_single", 0)
+    } else {
+        ("ns_per_event_batched", 256)
+    };
+    let o = bench_profiles(args.entities, args.events, seed, None, other_batch).map_err(layer)?;
+    out.insert(other_key.into(), json!(o.ns_per_event));
     out.insert("bytes_per_entity".into(), json!(p.bytes_per_entity));
     out.insert("memory_bytes".into(), json!(p.memory_bytes));
     out.insert("flagged_10_bits".into(), json!(p.flagged));
     if args.zipf > 0.0 {
         let s = args.zipf;
-        let z = bench_profiles(args.entities, args.events, args.seed, Some(s)).map_err(layer)?;
+        let z = bench_profiles(args.entities, args.events, seed, Some(s), batch).map_err(layer)?;
         out.insert("zipf_exponent".into(), json!(s));
         out.insert("ns_per_event_zipf".into(), json!(z.ns_per_event));
         out.insert("entities_zipf".into(), json!(z.entities));
