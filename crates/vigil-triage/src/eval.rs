@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use vigil_core::{Alert, Fit};
 
-use crate::calibrate::{brier, ece};
+use crate::calibrate::{Calibrator, brier, ece};
 use crate::cv::{average_precision, group_folds, macro_f1, roc_auc};
 use crate::error::TriageError;
 use crate::pipeline::{TriageParams, TriagePipeline};
@@ -58,6 +58,8 @@ pub struct EvalReport {
     pub shared_orgs: usize,
     /// Cross-fitting folds of the pipeline (`None`: a held-out calibration split).
     pub cross_fit: Option<usize>,
+    /// Pseudo-alerts of the per-organisation label-shift adaptation (`None`: none).
+    pub prior_shift: Option<f64>,
 }
 
 /// Held-out predictions of one fold.
@@ -151,9 +153,9 @@ fn graded(alerts: &[Alert]) -> Vec<Alert> {
 }
 
 fn held_out(p: &TriagePipeline, test: &[Alert]) -> Result<Held, TriageError> {
-    let proba = p.proba(test)?;
+    let (proba, _) = p.proba_adapted(test)?;
     let raw: Vec<f64> = proba.column(0).to_vec();
-    let conf = p.confidences(test)?;
+    let conf = p.calibrator().calibrate_all(&raw);
     let pred = crate::pipeline::argmax_weighted(&proba, &p.decision_weights());
     let sup = p
         .suppressors()
@@ -254,6 +256,7 @@ pub fn cross_validate(
         top_features: top_features(&names, &imp_sum, 15),
         shared_orgs: 0,
         cross_fit: params.cross_fit,
+        prior_shift: params.prior_shift.map(|p| p.strength),
     })
 }
 
@@ -285,5 +288,6 @@ pub fn train_test(
         top_features: top_features(&names, &pipeline.model().importance(), 15),
         shared_orgs: shared,
         cross_fit: params.cross_fit,
+        prior_shift: params.prior_shift.map(|p| p.strength),
     })
 }

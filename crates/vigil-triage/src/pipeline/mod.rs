@@ -36,13 +36,17 @@ mod persist;
 pub use model::{AnyModel, ModelKind, ModelParams};
 pub use persist::{PIPELINE_MAGIC, PIPELINE_VERSION};
 
+use std::collections::BTreeMap;
+
 use ndarray::{Array1, Array2, Axis};
 use serde::{Deserialize, Serialize};
 use vigil_core::{
     Alert, AlertScorer, CoreError, FeatureExtractor, Fit, LabeledData, Score, Scorer,
 };
 
-use crate::calibrate::{AnyCalibrator, CalibrationMethod, CalibrationSet, Calibrator};
+use crate::calibrate::{
+    AnyCalibrator, CalibrationMethod, CalibrationSet, Calibrator, PriorShift, PriorShiftParams,
+};
 use crate::cv::{group_folds, macro_f1};
 use crate::error::TriageError;
 use crate::features::guide::{GuideFeatureParams, GuideFeatures};
@@ -77,6 +81,12 @@ pub struct TriageParams {
     /// [`crate::suppress`]; with cross-fitting it holds for the fold models, and only
     /// approximately for the final model fitted on more data).
     pub cross_fit: Option<usize>,
+    /// Label-shift adaptation per organisation ([`crate::calibrate::PriorShift`]): `Some`
+    /// re-weights every organisation's grade probabilities by its prior, estimated by EM from
+    /// its own unlabelled alerts, before calibration, decision weights and suppression (the
+    /// calibration organisations are adapted the same way, so the calibrator is fitted on
+    /// what it will see). `None`: the model's probabilities as they are.
+    pub prior_shift: Option<PriorShiftParams>,
     /// Risk formula.
     pub risk: RiskParams,
     /// Contributions kept in each explanation.
@@ -108,12 +118,17 @@ impl TriageParams {
             org_exchangeable: false,
             tune_decision: true,
             cross_fit: None,
+            prior_shift: None,
             risk: RiskParams::default(),
             top_k: 5,
             seed,
         }
     }
 }
+
+/// Estimated grade prior (TP, BP, FP) per organisation, as
+/// [`TriagePipeline::proba_adapted`] returns it.
+pub type OrgPriors = BTreeMap<String, [f64; 3]>;
 
 /// A fitted triage pipeline.
 #[derive(Debug, Clone)]
@@ -123,6 +138,7 @@ pub struct TriagePipeline {
     pub(crate) calibrator: AnyCalibrator,
     pub(crate) decision: [f64; 3],
     pub(crate) suppressors: Vec<Suppressor>,
+    pub(crate) prior_shift: Option<PriorShift>,
     pub(crate) risk: RiskParams,
     pub(crate) top_k: usize,
 }
@@ -182,7 +198,7 @@ impl Fit<[Alert]> for TriageParams {
         let Some(k) = self.cross_fit else {
             let (fit_rows, cal_rows) = self.split_calibration(alerts)?;
             let mut pipeline = self.fit_core(&fit_rows)?;
-            let proba = pipeline.proba(&cal_rows)?;
+            let (proba, _) = pipeline.proba_adapted(&cal_rows)?;
             self.fit_post(&mut pipeline, &proba, &cal_rows)?;
             return Ok(pipeline);
         };
@@ -205,7 +221,7 @@ impl Fit<[Alert]> for TriageParams {
             let pick = |idx: &[usize]| -> Vec<Alert> {
                 idx.iter().filter_map(|&i| alerts.get(i).cloned()).collect()
             };
-            let p = self.fit_core(&pick(&inner))?.proba(&pick(&held))?;
+            let (p, _) = self.fit_core(&pick(&inner))?.proba_adapted(&pick(&held))?;
             for (&i, row) in held.iter().zip(p.rows()) {
                 proba.row_mut(i).assign(&row);
             }
@@ -224,6 +240,10 @@ impl TriageParams {
             .iter()
             .filter_map(|a| a.verdict.map(|v| v.index()))
             .collect();
+        let prior_shift = match self.prior_shift {
+            Some(p) => Some(p.check()?.fit_labels(y.as_slice().unwrap_or(&[]))?),
+            None => None,
+        };
         let data = LabeledData::new(x, y, 3, features.schema().clone())?;
         let model = self.model.fit(&data)?;
         Ok(TriagePipeline {
@@ -232,6 +252,7 @@ impl TriageParams {
             calibrator: AnyCalibrator::Identity(crate::calibrate::Identity),
             decision: [1.0; 3],
             suppressors: Vec::new(),
+            prior_shift,
             risk: self.risk,
             top_k: self.top_k,
         })
@@ -347,6 +368,43 @@ impl TriagePipeline {
     pub fn proba(&self, alerts: &[Alert]) -> Result<Array2<f64>, TriageError> {
         let x = self.features.extract_batch(alerts)?;
         Ok(self.model.predict_proba(x.view())?)
+    }
+
+    /// The label-shift adapter, when the pipeline was fitted with one.
+    pub fn prior_shift(&self) -> Option<&PriorShift> {
+        self.prior_shift.as_ref()
+    }
+
+    /// Grade probabilities (TP, BP, FP) adapted to each organisation's prior
+    /// ([`TriageParams::prior_shift`]), estimated from `alerts` themselves grouped by
+    /// tenant (so pass an organisation's whole batch of alerts together), with the estimated
+    /// prior per organisation. Without an adapter, [`TriagePipeline::proba`] and no priors.
+    pub fn proba_adapted(
+        &self,
+        alerts: &[Alert],
+    ) -> Result<(Array2<f64>, OrgPriors), TriageError> {
+        let mut p = self.proba(alerts)?;
+        let priors = match &self.prior_shift {
+            Some(shift) => {
+                let orgs: Vec<&str> = alerts
+                    .iter()
+                    .map(|a| a.tenant.as_deref().unwrap_or(""))
+                    .collect();
+                shift.adapt(&mut p, &orgs)
+            }
+            None => BTreeMap::new(),
+        };
+        Ok((p, priors))
+    }
+
+    /// Calibrated threat probabilities of a batch, adapted to each organisation's prior
+    /// first when the pipeline has an adapter (see [`TriagePipeline::proba_adapted`]).
+    pub fn confidences_adapted(&self, alerts: &[Alert]) -> Result<Vec<f64>, TriageError> {
+        let (p, _) = self.proba_adapted(alerts)?;
+        Ok(p.column(0)
+            .iter()
+            .map(|&v| self.calibrator.calibrate(v))
+            .collect())
     }
 
     /// Calibrated threat probabilities, one per alert.

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use vigil_core::{FeatureExtractor, FeatureSchema};
 
 use super::{AnyModel, ModelKind, TriagePipeline};
-use crate::calibrate::AnyCalibrator;
+use crate::calibrate::{AnyCalibrator, PriorShift};
 use crate::error::TriageError;
 use crate::features::guide::GuideFeatures;
 use crate::gbdt::Gbdt;
@@ -39,6 +39,8 @@ struct Header {
     calibrator: AnyCalibrator,
     decision: [f64; 3],
     suppressors: Vec<Suppressor>,
+    #[serde(default)]
+    prior_shift: Option<PriorShift>,
     risk: RiskParams,
     top_k: usize,
 }
@@ -89,6 +91,7 @@ impl TriagePipeline {
             calibrator: self.calibrator.clone(),
             decision: self.decision,
             suppressors: self.suppressors.clone(),
+            prior_shift: self.prior_shift,
             risk: self.risk,
             top_k: self.top_k,
         };
@@ -171,6 +174,7 @@ impl TriagePipeline {
             calibrator: h.calibrator,
             decision: h.decision,
             suppressors: h.suppressors,
+            prior_shift: h.prior_shift,
             risk: h.risk,
             top_k: h.top_k,
         })

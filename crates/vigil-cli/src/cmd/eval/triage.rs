@@ -46,6 +46,11 @@ pub struct Args {
     /// training organisations for calibration, which keeps the suppression bound exact).
     #[arg(long)]
     pub cross_fit: Option<usize>,
+    /// Label-shift adaptation: re-estimate each test organisation's grade prior by EM from
+    /// its unlabelled alerts, shrunk towards the training prior with this many pseudo-alerts
+    /// (0 = no shrinkage). Without it, no adaptation.
+    #[arg(long)]
+    pub prior_shift: Option<f64>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -98,6 +103,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
     p.per_detector = args.per_detector;
     p.cross_fit = args.cross_fit;
     p.org_exchangeable = args.org_exchangeable;
+    p.prior_shift = args
+        .prior_shift
+        .map(|strength| vigil_triage::calibrate::PriorShiftParams {
+            strength,
+            ..Default::default()
+        });
     let train = read_alerts(args.format, &args.train)?;
     let report = match &args.test {
         Some(t) => {
@@ -125,6 +136,7 @@ fn json(r: &EvalReport) -> serde_json::Value {
         "macro_f1": f.macro_f1,
         "macro_f1_argmax": f.macro_f1_argmax,
         "cross_fit": r.cross_fit,
+        "prior_shift": r.prior_shift,
         "pr_auc": f.pr_auc,
         "roc_auc": f.roc_auc,
         "ece": f.ece,
