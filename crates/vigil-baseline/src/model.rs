@@ -163,12 +163,31 @@ impl Ids {
     }
 }
 
-/// Everything derived from an observation before touching a profile.
+/// Everything derived from an observation before touching a profile. Built once in place
+/// (moving its arrays around cost more than filling them).
 struct Prepared {
     when: When,
     hashes: [u64; MAX_CATEGORIES],
     xts: Values,
     ids: Ids,
+}
+
+impl Prepared {
+    #[inline(always)]
+    fn new(when: When) -> Self {
+        Self {
+            when,
+            hashes: [0; MAX_CATEGORIES],
+            xts: Values {
+                v: [0.0; MAX_CATEGORIES],
+                n: 0,
+            },
+            ids: Ids {
+                measures: [NO_ID; MAX_CATEGORIES],
+                dims: [NO_ID; MAX_CATEGORIES],
+            },
+        }
+    }
 }
 
 /// Decay factors of one profile from its last event to now (`dt ≥ 0`), computed once and
@@ -353,26 +372,19 @@ impl EntityBaselines {
         self.hasher.hash_one(value)
     }
 
-    /// Seeded hashes of the category values (the first [`MAX_CATEGORIES`]; more are ignored).
-    #[inline]
-    fn hash_categories(&self, obs: &Observation<'_>) -> [u64; MAX_CATEGORIES] {
-        let mut out = [0u64; MAX_CATEGORIES];
-        for (h, (_, v)) in out.iter_mut().zip(obs.categories.iter()) {
+    /// Seeded hashes of the category values and transformed measure values (the first
+    /// [`MAX_CATEGORIES`] of each; later categories are ignored, later measures are
+    /// transformed where used).
+    #[inline(always)]
+    fn fill(&self, obs: &Observation<'_>, prep: &mut Prepared) {
+        for (h, (_, v)) in prep.hashes.iter_mut().zip(obs.categories.iter()) {
             *h = self.category_hash(v);
         }
-        out
-    }
-
-    /// Transformed measure values (the first [`MAX_CATEGORIES`]; later ones are transformed
-    /// where used).
-    #[inline]
-    fn transform_measures(&self, obs: &Observation<'_>) -> Values {
-        let mut out = [0f64; MAX_CATEGORIES];
-        let n = obs.measures.len().min(MAX_CATEGORIES);
-        for (o, (_, x)) in out.iter_mut().zip(obs.measures.iter()) {
-            *o = self.config.transform.apply(*x);
+        let tr = self.config.transform;
+        for (o, (_, x)) in prep.xts.v.iter_mut().zip(obs.measures.iter()) {
+            *o = tr.apply(*x);
         }
-        Values { v: out, n }
+        prep.xts.n = obs.measures.len().min(MAX_CATEGORIES);
     }
 
     /// Checks every measure is finite, before any state changes.
@@ -386,31 +398,20 @@ impl EntityBaselines {
     /// Scores an observation against the current state without learning.
     pub fn score_observation(&self, obs: &Observation<'_>) -> Result<AnomalyScore, BaselineError> {
         Self::validate(obs)?;
-        let mut ids = Ids {
-            measures: [NO_ID; MAX_CATEGORIES],
-            dims: [NO_ID; MAX_CATEGORIES],
-        };
+        let mut prep = Prepared::new(When::of(obs));
+        let ids = &mut prep.ids;
         for (j, (slot, (name, _))) in ids.measures.iter_mut().zip(obs.measures).enumerate() {
             *slot = self.measures.id(name, j).map_or(NO_ID, short_id);
         }
         for (j, (slot, (dim, _))) in ids.dims.iter_mut().zip(obs.categories).enumerate() {
             *slot = self.dimensions.id(dim, j).map_or(NO_ID, short_id);
         }
-        let prep = self.prepare(obs, ids);
+        self.fill(obs, &mut prep);
         let own = self.entities.find(self.entity_key(obs.kind, obs.entity));
         let group = obs
             .peer_group
             .and_then(|g| self.groups.find(self.group_key(obs.kind, g)));
         Ok(self.score_rows(obs, &prep, own, group).0)
-    }
-
-    fn prepare(&self, obs: &Observation<'_>, ids: Ids) -> Prepared {
-        Prepared {
-            when: When::of(obs),
-            hashes: self.hash_categories(obs),
-            xts: self.transform_measures(obs),
-            ids,
-        }
     }
 
     /// Scores, then learns: the streaming step.
@@ -434,23 +435,27 @@ impl EntityBaselines {
     ) -> Result<AnomalyScore, BaselineError> {
         Self::validate(obs)?;
         // Register names first so that an error leaves the profiles untouched.
-        let mut ids = Ids {
-            measures: [NO_ID; MAX_CATEGORIES],
-            dims: [NO_ID; MAX_CATEGORIES],
-        };
+        let mut prep = Prepared::new(When::of(obs));
+        let ids = &mut prep.ids;
         for (i, (name, _)) in obs.measures.iter().enumerate() {
-            let id = self.measures.id_or_insert(name, i)?;
+            let id = match self.measures.id(name, i) {
+                Some(id) => id,
+                None => self.measures.id_or_insert(name, i)?,
+            };
             if let Some(slot) = ids.measures.get_mut(i) {
                 *slot = short_id(id);
             }
         }
         for (i, (dim, _)) in obs.categories.iter().enumerate() {
-            let id = self.dimensions.id_or_insert(dim, i)?;
+            let id = match self.dimensions.id(dim, i) {
+                Some(id) => id,
+                None => self.dimensions.id_or_insert(dim, i)?,
+            };
             if let Some(slot) = ids.dims.get_mut(i) {
                 *slot = short_id(id);
             }
         }
-        let prep = self.prepare(obs, ids);
+        self.fill(obs, &mut prep);
         let seed = self.config.seed;
         let samples = self.config.eviction_samples;
         let mut rng = vigil_core::SplitMix64::new(

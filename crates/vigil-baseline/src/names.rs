@@ -10,6 +10,26 @@ pub(crate) struct Names {
     what: &'static str,
     limit: usize,
     pub(crate) names: Vec<Box<str>>,
+    /// [`Fp`] of each name, aligned with `names`.
+    fps: Vec<Fp>,
+}
+
+/// A name as its length and end words ([`ends`]): equal to another's exactly when the names
+/// are equal, for names up to 16 bytes (longer ones are compared in full after this matches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fp {
+    len: usize,
+    ends: (u64, u64),
+}
+
+impl Fp {
+    #[inline(always)]
+    fn of(s: &str) -> Self {
+        Self {
+            len: s.len(),
+            ends: ends(s.as_bytes()),
+        }
+    }
 }
 
 impl Names {
@@ -18,19 +38,25 @@ impl Names {
             what,
             limit,
             names: Vec::new(),
+            fps: Vec::new(),
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn id(&self, name: &str, hint: usize) -> Option<usize> {
-        if let Some(n) = self.names.get(hint)
-            && same(n, name)
-        {
+        // The caller's name is reduced to an `Fp` once, then compared with stored ones.
+        let fp = Fp::of(name);
+        let is = |i: usize| {
+            self.fps.get(i) == Some(&fp)
+                && (fp.len <= 16 || self.names.get(i).is_some_and(|n| **n == *name))
+        };
+        if is(hint) {
             return Some(hint);
         }
-        self.names.iter().position(|n| same(n, name))
+        (0..self.names.len()).find(|&i| is(i))
     }
 
+    #[cold]
     pub(crate) fn id_or_insert(&mut self, name: &str, hint: usize) -> Result<usize, BaselineError> {
         if let Some(i) = self.id(name, hint) {
             return Ok(i);
@@ -44,11 +70,13 @@ impl Names {
             });
         }
         self.names.push(name.into());
+        self.fps.push(Fp::of(name));
         Ok(self.names.len() - 1)
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {
         self.names.capacity() * std::mem::size_of::<Box<str>>()
+            + self.fps.capacity() * std::mem::size_of::<Fp>()
             + self.names.iter().map(|n| n.len()).sum::<usize>()
     }
 }
@@ -56,7 +84,7 @@ impl Names {
 /// String equality without a `memcmp` call for names up to 16 bytes (two overlapping
 /// 8-byte or 4-byte loads from each end cover every byte); longer names compare normally.
 /// Names are compared on every observation, and the library call dominated that cost.
-#[inline]
+#[cfg(test)]
 fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len();
@@ -71,7 +99,7 @@ fn same(a: &str, b: &str) -> bool {
 
 /// The first and last `min(len, 8)` bytes of a slice of at most 16 bytes, as integers: equal
 /// for two slices of the same length exactly when the slices are equal.
-#[inline]
+#[inline(always)]
 fn ends(s: &[u8]) -> (u64, u64) {
     let n = s.len();
     let word = |i: usize| -> u64 {
