@@ -14,6 +14,9 @@
 
 use ndarray::{Array2, ArrayView2};
 
+use super::infer::BLOCK as QBLOCK;
+use super::infer::cuts::Cuts;
+use super::infer::oblivious::QuantOblivious;
 use super::tree::Tree;
 
 /// Deepest tree the dense layout takes.
@@ -59,6 +62,9 @@ enum Layout {
         trees: Vec<(usize, usize, usize)>,
         splits: Vec<Packed>,
         leaves: Vec<f64>,
+        /// The same trees on quantised features (see [`super::infer`]), when every tree is at most
+        /// 8 deep and every feature has at most 255 distinct thresholds: the batch path.
+        quant: Option<Box<QuantOblivious>>,
     },
     /// Complete trees of depth `depth`, `SLOTS` nodes and leaves per tree.
     Dense {
@@ -86,6 +92,17 @@ impl CompiledGbdt {
         let oblivious: Option<Vec<(Vec<Packed>, Vec<f64>)>> =
             trees.iter().map(oblivious_levels).collect();
         let layout = if let Some(ob) = oblivious {
+            let quant = Cuts::new(trees, n_features).and_then(|cuts| {
+                let levels: Vec<Vec<(u32, f32)>> = ob
+                    .iter()
+                    .map(|(s, _)| s.iter().map(|p| (p.feat, p.thr)).collect())
+                    .collect();
+                QuantOblivious::new(
+                    levels.iter().zip(&ob).map(|(s, (_, l))| (&s[..], &l[..])),
+                    cuts,
+                )
+                .map(Box::new)
+            });
             let mut meta = Vec::with_capacity(ob.len());
             let (mut splits, mut leaves) = (Vec::new(), Vec::new());
             for (s, l) in ob {
@@ -97,6 +114,7 @@ impl CompiledGbdt {
                 trees: meta,
                 splits,
                 leaves,
+                quant,
             }
         } else if depth <= DENSE_DEPTH {
             let mut nodes = Vec::with_capacity(trees.len());
@@ -141,6 +159,12 @@ impl CompiledGbdt {
         }
     }
 
+    /// True when batches of symmetric trees go through the quantised layout.
+    #[cfg(test)]
+    pub(crate) fn is_quantised(&self) -> bool {
+        matches!(self.layout, Layout::Oblivious { quant: Some(_), .. })
+    }
+
     /// Raw scores, one row per input row, [`Self::groups`] columns. The caller checks the
     /// width; a narrower row reads missing values.
     pub fn predict_raw(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
@@ -162,6 +186,10 @@ impl CompiledGbdt {
             for (r, acc) in out.chunks_exact_mut(g).enumerate().take(n) {
                 self.score_row(x.row(r), &mut row32, acc);
             }
+            return;
+        }
+        if let Layout::Oblivious { quant: Some(q), .. } = &self.layout {
+            self.quant_batch(q, x, &mut out[..n * g]);
             return;
         }
         let mut buf = vec![0f32; BLOCK * nf];
@@ -199,6 +227,7 @@ impl CompiledGbdt {
                     trees,
                     splits,
                     leaves,
+                    ..
                 } => oblivious_block(&buf, rows, trees, splits, leaves, g, acc),
                 Layout::Dense {
                     depth,
@@ -214,6 +243,23 @@ impl CompiledGbdt {
                 }
             }
             start = end;
+        }
+    }
+
+    /// The batch path of quantised symmetric trees: blocks of [`QBLOCK`] rows; rows with NaN
+    /// redone on the node trees.
+    fn quant_batch(&self, q: &QuantOblivious, x: ArrayView2<'_, f64>, out: &mut [f64]) {
+        let g = self.groups();
+        let mut scratch = q.scratch(g);
+        for (b, acc) in out.chunks_mut(QBLOCK * g).enumerate() {
+            let start = b * QBLOCK;
+            let rows = acc.len() / g;
+            let nan = q.score_block(x, start, rows, &self.base, &mut scratch, acc);
+            for (r, a) in acc.chunks_exact_mut(g).enumerate() {
+                if nan.get(r).copied().unwrap_or(false) {
+                    self.reference_row(x.row(start + r), a);
+                }
+            }
         }
     }
 
@@ -237,6 +283,7 @@ impl CompiledGbdt {
                 trees,
                 splits,
                 leaves,
+                ..
             } => {
                 for (t, &(s0, depth, l0)) in trees.iter().enumerate() {
                     let mut i = 0usize;

@@ -19,6 +19,7 @@ mod binning;
 mod compiled;
 mod grow;
 mod hist;
+mod infer;
 mod model;
 mod params;
 mod persist;
