@@ -12,7 +12,6 @@ use std::borrow::Cow;
 use std::hint::black_box;
 use std::net::IpAddr;
 
-use super::keys::KeyRec;
 use super::normalize::normalize_domain_opts;
 use super::sets::NONE;
 use super::store::{IndicatorStore, Match, parse_ip_fast};
@@ -69,7 +68,8 @@ struct Probe<'s> {
     /// Byte offset of the suffix in the plan's name.
     off: usize,
     hash: u64,
-    slot: Option<&'s KeyRec>,
+    /// Record offset of the tag match in the table ([`NONE`]: absent).
+    slot: u32,
     found: Option<(&'s str, [u32; 2])>,
 }
 
@@ -194,7 +194,7 @@ impl IndicatorStore {
                 Some(Plan::Domain { name, .. }) => name.get(p.off..).unwrap_or(""),
                 _ => "",
             };
-            p.found = self.domains.confirm(p.slot, name);
+            p.found = self.domains.confirm(p.slot, p.hash, name);
         }
         // Last level: the range entries and set arenas the results are read from.
         for w in &sc.v4 {
@@ -295,28 +295,15 @@ impl IndicatorStore {
     fn plan_domain<'q>(&self, sc: &mut Scratch<'_, 'q>, name: Cow<'q, str>) -> Plan<'q> {
         let from = sc.probes.len();
         let plan = sc.plans.len();
-        if !self.domains.is_empty() {
-            let mut push = |off: usize, s: &str| {
-                sc.probes.push(Probe {
-                    plan,
-                    off,
-                    hash: self.domains.hash(s),
-                    slot: None,
-                    found: None,
-                })
-            };
-            push(0, &name);
-            let mut off = 0;
-            let mut rest: &str = &name;
-            while let Some((label, parent)) = rest.split_once('.') {
-                if !parent.contains('.') {
-                    break;
-                }
-                off += label.len() + 1;
-                push(off, parent);
-                rest = parent;
-            }
-        }
+        self.domains.suffix_probes(&name, |off, hash| {
+            sc.probes.push(Probe {
+                plan,
+                off,
+                hash,
+                slot: NONE,
+                found: None,
+            })
+        });
         let to = sc.probes.len();
         Plan::Domain { name, from, to }
     }

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use super::frozen::Frozen;
 use super::sets::{NONE, SetInterner};
 use crate::EnrichError;
 
@@ -200,11 +201,16 @@ impl fmt::Display for IpRange {
 }
 
 /// An address type a [`RangeIndex`] can index.
-pub(crate) trait Addr: Copy + Ord + Default {
+pub(crate) trait Addr: Copy + Ord + Default + bytemuck::Pod {
     /// The next address, or `None` after the last.
     fn succ(self) -> Option<Self>;
     /// The top 16 bits, for the bucket table.
     fn bucket(self) -> usize;
+    /// A set reference stored in an address-sized word (segments are `[start, set]` arrays:
+    /// plain old data, so they can live on huge pages).
+    fn from_set(set: u32) -> Self;
+    /// The set reference stored by [`Addr::from_set`].
+    fn set(self) -> u32;
 }
 
 impl Addr for u32 {
@@ -213,6 +219,12 @@ impl Addr for u32 {
     }
     fn bucket(self) -> usize {
         (self >> 16) as usize
+    }
+    fn from_set(set: u32) -> Self {
+        set
+    }
+    fn set(self) -> u32 {
+        self
     }
 }
 
@@ -223,18 +235,24 @@ impl Addr for u128 {
     fn bucket(self) -> usize {
         (self >> 112) as usize
     }
+    fn from_set(set: u32) -> Self {
+        u128::from(set)
+    }
+    fn set(self) -> u32 {
+        self as u32
+    }
 }
 
 const BUCKETS: usize = 1 << 16;
 
 /// Disjoint segments covering the whole address space, each with the set of ranges over it.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct RangeIndex<A> {
-    /// First address of each segment (`segs[0].0` is 0) and the set of range ids covering
-    /// it ([`NONE`] when none): one array, so the search and the answer share cache lines.
-    segs: Vec<(A, u32)>,
+pub(crate) struct RangeIndex<A: bytemuck::Pod> {
+    /// First address of each segment (`segs[0][0]` is 0) and the set of range ids covering
+    /// it ([`NONE`] when none; stored as an address, see [`Addr::from_set`]): one array, so the search and the answer share cache lines.
+    segs: Frozen<[A; 2]>,
     /// `buckets[h]`: first segment whose start has top bits `>= h`.
-    buckets: Vec<u32>,
+    buckets: Frozen<u32>,
 }
 
 impl<A: Addr> RangeIndex<A> {
@@ -254,7 +272,7 @@ impl<A: Addr> RangeIndex<A> {
         bounds.sort_unstable();
         bounds.dedup();
 
-        let mut segs: Vec<(A, u32)> = Vec::with_capacity(bounds.len());
+        let mut segs: Vec<[A; 2]> = Vec::with_capacity(bounds.len());
         let mut active: Vec<(A, u32)> = Vec::new();
         let mut next = 0usize;
         let mut ids: Vec<u32> = Vec::new();
@@ -273,20 +291,23 @@ impl<A: Addr> RangeIndex<A> {
             ids.extend(active.iter().map(|&(_, i)| i));
             ids.sort_unstable();
             let set = interner.intern(&ids);
-            if segs.last().map(|s| s.1) != Some(set) {
-                segs.push((b, set));
+            if segs.last().map(|s| s[1].set()) != Some(set) {
+                segs.push([b, A::from_set(set)]);
             }
         }
         segs.shrink_to_fit();
         let mut buckets = Vec::with_capacity(BUCKETS + 1);
         let mut seg = 0usize;
         for h in 0..=BUCKETS {
-            while segs.get(seg).is_some_and(|s| s.0.bucket() < h) {
+            while segs.get(seg).is_some_and(|s| s[0].bucket() < h) {
                 seg += 1;
             }
             buckets.push(seg as u32);
         }
-        Self { segs, buckets }
+        Self {
+            segs: Frozen::new(segs),
+            buckets: Frozen::new(buckets),
+        }
     }
 
     /// The set of ranges covering `a`, or [`NONE`].
@@ -301,9 +322,9 @@ impl<A: Addr> RangeIndex<A> {
         let k = self
             .segs
             .get(lo..hi)
-            .map_or(0, |s| s.partition_point(|x| x.0 <= a));
+            .map_or(0, |s| s.partition_point(|x| x[0] <= a));
         match (lo + k).checked_sub(1) {
-            Some(i) => self.segs.get(i).map_or(NONE, |s| s.1),
+            Some(i) => self.segs.get(i).map_or(NONE, |s| s[1].set()),
             None => NONE,
         }
     }
@@ -323,7 +344,12 @@ impl<A: Addr> RangeIndex<A> {
     /// Segment `i`: its first address and its set (`None` past the end).
     #[inline]
     pub(crate) fn segment(&self, i: usize) -> Option<(A, u32)> {
-        self.segs.get(i).copied()
+        self.segs.get(i).map(|s| (s[0], s[1].set()))
+    }
+
+    /// True when the segments are on a huge-page mapping.
+    pub(crate) fn is_mapped(&self) -> bool {
+        self.segs.is_mapped()
     }
 
     /// Number of disjoint segments.
@@ -333,6 +359,6 @@ impl<A: Addr> RangeIndex<A> {
 
     /// Bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.segs.capacity() * std::mem::size_of::<(A, u32)>() + self.buckets.capacity() * 4
+        self.segs.memory_bytes() + self.buckets.memory_bytes()
     }
 }

@@ -1,18 +1,28 @@
-//! Exact and parent-domain lookup of text keys (domains, URLs, hashes) in a seeded hash map.
+//! Exact and parent-domain lookup of text keys (domains, URLs, hashes) in a compact hash table.
 //!
 //! A domain is matched against each of its suffixes at label boundaries, longest first:
-//! `a.b.example.com` probes `a.b.example.com`, `b.example.com`, `example.com`, `com`. Each key
-//! holds two interned sets of sources: lists whose entry matches that exact name (MISP
-//! `string`) and lists whose entry also covers every name below it (MISP `hostname`). Hashed
-//! suffixes beat a reversed-label trie here: one probe per label (names have 2–4) against
-//! pointer-chasing per byte, and the seeded hasher keeps hostile names from flooding a bucket.
+//! `a.b.example.com` probes `a.b.example.com`, `b.example.com`, `example.com` (single labels
+//! are stored exact-only, so a parent is probed only from two labels up). Each key holds two
+//! interned sets of sources: lists whose entry matches that exact name (MISP `string`) and
+//! lists whose entry also covers every name below it (MISP `hostname`).
+//!
+//! Layout, for few cache and TLB misses per probe:
+//! - the table is an array of 64-byte buckets (one cache line), each with eight 32-bit tags
+//!   (high bits of the key's seeded hash) and eight record offsets: a probe for an absent key
+//!   reads one line, and a tag hit is a key hit but for a 2^-32 chance;
+//! - the records (both sets, then the key's bytes) are packed in a separate byte arena read only
+//!   on a tag hit, where the full key is compared (no false positives);
+//! - both arrays are [`Frozen`]: on huge pages when the OS grants them;
+//! - the suffixes of a name are hashed in one pass ([`SuffixHasher`]), and a suffix whose label
+//!   count no stored key has (for parents: no key with a subtree set) is not probed at all.
+//!
+//! Hashed suffixes beat a reversed-label trie here: one probe per label (names have 2–4)
+//! against pointer-chasing per byte. The hash is keyed by the store's seed, so a hostile name
+//! set cannot aim at one bucket.
 
-use std::collections::hash_map::Entry;
-use std::hash::BuildHasher;
+use vigil_core::{SeededMap, SeededState, SplitMix64};
 
-use hashbrown::HashTable;
-use vigil_core::{SeededMap, SeededState};
-
+use super::frozen::Frozen;
 use super::sets::{NONE, SetInterner};
 
 /// Which keys an entry covers.
@@ -24,11 +34,15 @@ pub(crate) enum Scope {
     Subtree,
 }
 
+/// Total key bytes an index accepts: record offsets are 32-bit.
+const MAX_TEXT: usize = 3 << 30;
+
 /// Build-time index: each key heads two linked lists of payload ids.
 #[derive(Debug)]
 pub(crate) struct KeyIndexBuilder {
     heads: SeededMap<Box<str>, [u32; 2]>,
     nodes: Vec<(u32, u32)>,
+    text: usize,
 }
 
 impl KeyIndexBuilder {
@@ -36,6 +50,7 @@ impl KeyIndexBuilder {
         Self {
             heads: SeededMap::with_hasher(SeededState::with_seed(seed)),
             nodes: Vec::new(),
+            text: 0,
         }
     }
 
@@ -46,7 +61,13 @@ impl KeyIndexBuilder {
     }
 
     /// Records that `payload` covers `key` with `scope`; `key` must already be normalised.
-    pub(crate) fn insert(&mut self, key: &str, scope: Scope, payload: u32) {
+    /// Fails only past 3 GiB of distinct key text.
+    pub(crate) fn insert(
+        &mut self,
+        key: &str,
+        scope: Scope,
+        payload: u32,
+    ) -> Result<(), &'static str> {
         let slot = match scope {
             Scope::Exact => 0,
             Scope::Subtree => 1,
@@ -54,13 +75,20 @@ impl KeyIndexBuilder {
         let node = self.nodes.len() as u32;
         let head = match self.heads.get_mut(key) {
             Some(h) => h,
-            None => self.heads.entry(key.into()).or_insert([NONE, NONE]),
+            None => {
+                if self.text + key.len() > MAX_TEXT {
+                    return Err("key index full (3 GiB of distinct keys)");
+                }
+                self.text += key.len() + 13;
+                self.heads.entry(key.into()).or_insert([NONE, NONE])
+            }
         };
         let prev = head.get(slot).copied().unwrap_or(NONE);
         if let Some(h) = head.get_mut(slot) {
             *h = node;
         }
         self.nodes.push((payload, prev));
+        Ok(())
     }
 
     fn collect(&self, mut node: u32, out: &mut Vec<u32>) {
@@ -76,12 +104,22 @@ impl KeyIndexBuilder {
     /// Freezes the index; payload sets are interned in `interner`.
     pub(crate) fn finish(mut self, interner: &mut SetInterner, seed: u64) -> KeyIndex {
         let heads = std::mem::take(&mut self.heads);
-        let state = SeededState::with_seed(seed);
-        let mut text =
-            String::with_capacity(heads.keys().map(|k| k.len()).filter(|&l| l > INLINE).sum());
-        let mut overflow: Vec<KeyRec> = Vec::new();
-        let mut map: SeededMap<u64, KeyRec> =
-            SeededMap::with_capacity_and_hasher(heads.len(), SeededState::with_seed(seed ^ 0x55));
+        let hasher = SuffixHasher::new(seed);
+        let n_keys = heads.len();
+        // At most 3/4 full (at least 3/8): a probe for an absent key stops at its home bucket
+        // unless that bucket is full.
+        let n_buckets = (heads.len().div_ceil(SLOTS * 3 / 4))
+            .max(1)
+            .next_power_of_two();
+        let mask = n_buckets - 1;
+        let mut buckets = vec![
+            [
+                0u32, 0, 0, 0, 0, 0, 0, 0, NONE, NONE, NONE, NONE, NONE, NONE, NONE, NONE
+            ];
+            n_buckets
+        ];
+        let mut records = Vec::with_capacity(self.text);
+        let mut depths = [0u64; 2];
         // The build map's order is fixed by its seed and the insertion order, so the frozen
         // layout is deterministic without sorting 100k+ keys.
         let mut buf = Vec::new();
@@ -91,178 +129,350 @@ impl KeyIndexBuilder {
                 self.collect(head, &mut buf);
                 *out = interner.intern(&buf);
             }
-            let mut inline = [0u8; INLINE];
-            if key.len() <= INLINE {
-                if let Some(dst) = inline.get_mut(..key.len()) {
-                    dst.copy_from_slice(key.as_bytes());
-                }
-            } else {
-                if let Some(dst) = inline.get_mut(..4) {
-                    dst.copy_from_slice(&(text.len() as u32).to_le_bytes());
-                }
-                text.push_str(&key);
+            let d = depth_bit(key.bytes().filter(|&b| b == b'.').count() + 1);
+            depths[0] |= d;
+            if sets[1] != NONE {
+                depths[1] |= d;
             }
-            let rec = KeyRec {
-                len: key.len() as u32,
-                sets,
-                next: NONE,
-                inline,
-            };
-            // A 64-bit collision (never seen in practice) chains into `overflow`.
-            match map.entry(state.hash_one(&*key)) {
-                Entry::Vacant(v) => {
-                    v.insert(rec);
-                }
-                Entry::Occupied(mut o) => {
-                    let head = o.get_mut();
-                    overflow.push(KeyRec {
-                        next: head.next,
-                        ..rec
-                    });
-                    head.next = overflow.len() as u32 - 1;
+            let r = records.len() as u32;
+            records.extend_from_slice(&sets[0].to_le_bytes());
+            records.extend_from_slice(&sets[1].to_le_bytes());
+            match u8::try_from(key.len()) {
+                Ok(l) if l < LONG => records.push(l),
+                _ => {
+                    records.push(LONG);
+                    records.extend_from_slice(&(key.len() as u32).to_le_bytes());
                 }
             }
-        }
-        let len = map.len() + overflow.len();
-        // The frozen table is keyed by the seeded hash itself: no second hashing per probe.
-        let mut table = HashTable::with_capacity(map.len());
-        for (h, rec) in map {
-            table.insert_unique(h, (h, rec), |e: &(u64, KeyRec)| e.0);
+            records.extend_from_slice(key.as_bytes());
+            let h = hasher.hash(key.as_bytes());
+            let mut b = h as usize & mask;
+            // Linear probing over buckets; the table is at most 3/4 full, so this ends.
+            for _ in 0..n_buckets {
+                if let Some(bucket) = buckets.get_mut(b)
+                    && let Some(i) = bucket
+                        .get(SLOTS..)
+                        .and_then(|refs| refs.iter().position(|&x| x == NONE))
+                {
+                    if let Some(t) = bucket.get_mut(i) {
+                        *t = tag(h);
+                    }
+                    if let Some(x) = bucket.get_mut(SLOTS + i) {
+                        *x = r;
+                    }
+                    break;
+                }
+                b = (b + 1) & mask;
+            }
         }
         KeyIndex {
-            state,
-            table,
-            overflow,
-            text,
-            len,
+            len: n_keys,
+            hasher,
+            buckets: Frozen::new(buckets),
+            mask,
+            records: Frozen::new(records),
+            depths,
         }
     }
 }
 
-/// One stored key: where its text is, its two sets, and the next key with the same 64-bit
-/// hash in the overflow list (almost always none). Held in the table itself, so a lookup
-/// reads the table slot and the key's text, nothing else.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct KeyRec {
-    len: u32,
-    sets: [u32; 2],
-    next: u32,
-    /// The key itself when it fits (most domains and hashes' prefixes do not need the
-    /// arena: no second memory access to confirm a hit); else its arena offset, little-endian,
-    /// in the first four bytes.
-    inline: [u8; INLINE],
+/// Slots per bucket: eight tags and eight offsets fill a 64-byte line.
+const SLOTS: usize = 8;
+
+/// Length byte meaning "a 32-bit length follows".
+const LONG: u8 = 255;
+
+#[inline]
+fn tag(h: u64) -> u32 {
+    (h >> 32) as u32
 }
 
-/// Keys up to this many bytes are stored in the table slot itself.
-const INLINE: usize = 24;
+/// Bit of a label count in a depth mask (counts past 63 share the last bit).
+#[inline]
+fn depth_bit(labels: usize) -> u64 {
+    1 << labels.min(63)
+}
+
+/// Folded multiply: the high and low halves of a 128-bit product, XORed.
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// Eight bytes ending at `end`, little-endian (zero when out of range).
+#[inline]
+fn load8(b: &[u8], end: usize) -> u64 {
+    b.get(end.wrapping_sub(8)..end)
+        .and_then(|s| <[u8; 8]>::try_from(s).ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// A seeded hash whose value for every suffix of a name comes out of one pass.
+///
+/// The name is cut into 8-byte chunks aligned to its *end*, folded in from the right; a
+/// suffix's full chunks are then the name's own last chunks, so after one pass over the name
+/// each suffix costs one finishing step (its leading partial chunk and its length). The hash
+/// of a suffix equals the hash of the suffix as a key of its own (tested).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SuffixHasher {
+    k: [u64; 4],
+}
+
+impl Default for SuffixHasher {
+    fn default() -> Self {
+        Self::new(SeededState::DEFAULT_SEED)
+    }
+}
+
+/// Longest name whose suffixes are hashed in one pass (a DNS name has at most 253 bytes).
+const MAX_CHUNKS: usize = 32;
+
+impl SuffixHasher {
+    pub(crate) fn new(seed: u64) -> Self {
+        let mut sm = SplitMix64::new(seed ^ 0x7375_6666_6978);
+        Self {
+            k: [
+                sm.next_u64(),
+                sm.next_u64() | 1,
+                sm.next_u64(),
+                sm.next_u64() | 1,
+            ],
+        }
+    }
+
+    /// The hash of `key`.
+    #[inline]
+    pub(crate) fn hash(&self, key: &[u8]) -> u64 {
+        let mut s = self.k[0];
+        let mut end = key.len();
+        while end >= 8 {
+            s = fold(s ^ load8(key, end), self.k[1]);
+            end -= 8;
+        }
+        self.finish(s, key, 0, key.len())
+    }
+
+    /// The hash of `b[off..]` (length `m`) from the state after its full chunks.
+    #[inline]
+    fn finish(&self, s: u64, b: &[u8], off: usize, m: usize) -> u64 {
+        let r = m % 8;
+        let part = if r == 0 {
+            0
+        } else if off + r >= 8 {
+            // The 8 bytes ending where the partial chunk ends, its bytes on top: shift them down.
+            load8(b, off + r) >> (64 - 8 * r)
+        } else {
+            b.get(off..off + r)
+                .unwrap_or(&[])
+                .iter()
+                .rev()
+                .fold(0u64, |acc, &c| (acc << 8) | u64::from(c))
+        };
+        fold(fold(s ^ part, self.k[2] ^ m as u64), self.k[3])
+    }
+
+    /// Calls `f(offset, labels, hash)` for `name` itself and for each parent of two labels or
+    /// more, longest first.
+    #[inline]
+    pub(crate) fn for_each_suffix(&self, name: &[u8], mut f: impl FnMut(usize, usize, u64)) {
+        let n = name.len();
+        let mut labels = 1 + name.iter().filter(|&&c| c == b'.').count();
+        if n / 8 >= MAX_CHUNKS {
+            // Not a DNS name; hash each suffix on its own.
+            let mut off = 0;
+            f(0, labels, self.hash(name));
+            while labels > 2 {
+                let Some(dot) = name
+                    .get(off..)
+                    .and_then(|s| s.iter().position(|&c| c == b'.'))
+                else {
+                    break;
+                };
+                off += dot + 1;
+                labels -= 1;
+                f(off, labels, self.hash(name.get(off..).unwrap_or(&[])));
+            }
+            return;
+        }
+        let mut states = [0u64; MAX_CHUNKS + 1];
+        let mut s = self.k[0];
+        let mut end = n;
+        for st in states.iter_mut().take(n / 8 + 1) {
+            *st = s;
+            if end >= 8 {
+                s = fold(s ^ load8(name, end), self.k[1]);
+                end -= 8;
+            }
+        }
+        let state = |m: usize| states.get(m / 8).copied().unwrap_or(0);
+        f(0, labels, self.finish(state(n), name, 0, n));
+        let mut off = 0;
+        while labels > 2 {
+            let Some(dot) = name
+                .get(off..)
+                .and_then(|s| s.iter().position(|&c| c == b'.'))
+            else {
+                break;
+            };
+            off += dot + 1;
+            labels -= 1;
+            f(off, labels, self.finish(state(n - off), name, off, n - off));
+        }
+    }
+}
 
 /// Frozen key index: key → `[exact set, subtree set]`.
-///
-/// The table maps a key's seeded 64-bit hash to its record, so a probe for an absent key
-/// touches only the table (no string), and a present one is confirmed by one comparison.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeyIndex {
-    state: SeededState,
-    /// `(seeded hash, record)`, looked up by the seeded hash (already keyed, so a hostile key
-    /// set cannot aim at one bucket).
-    table: HashTable<(u64, KeyRec)>,
-    overflow: Vec<KeyRec>,
-    text: String,
+    hasher: SuffixHasher,
+    /// Buckets: `[tags; 8]` then `[record offsets; 8]` ([`NONE`]: empty slot).
+    buckets: Frozen<[u32; 16]>,
+    mask: usize,
+    /// Records: exact set, subtree set (`u32` LE each), key length (a byte, or [`LONG`] and a
+    /// `u32`), key bytes.
+    records: Frozen<u8>,
+    /// Label counts present: `[any key, keys with a subtree set]`.
+    depths: [u64; 2],
     len: usize,
 }
 
 impl KeyIndex {
+    /// The key and sets of the record at `r`.
     #[inline]
-    fn key_bytes<'a>(&'a self, r: &'a KeyRec) -> &'a [u8] {
-        let len = r.len as usize;
-        if len <= INLINE {
-            r.inline.get(..len).unwrap_or(&[])
-        } else {
-            let mut off = [0u8; 4];
-            if let Some(src) = r.inline.get(..4) {
-                off.copy_from_slice(src);
-            }
-            let off = u32::from_le_bytes(off) as usize;
-            self.text.as_bytes().get(off..off + len).unwrap_or(&[])
-        }
-    }
-
-    #[inline]
-    fn key_of<'a>(&'a self, r: &'a KeyRec) -> &'a str {
-        // Stored bytes were copied from a `&str`, so this never falls back.
-        std::str::from_utf8(self.key_bytes(r)).unwrap_or("")
+    fn record(&self, r: u32) -> Option<(&[u8], [u32; 2])> {
+        let rec = self.records.get(r as usize..)?;
+        let word = |i: usize| {
+            rec.get(i..i + 4)
+                .and_then(|s| <[u8; 4]>::try_from(s).ok())
+                .map_or(NONE, u32::from_le_bytes)
+        };
+        let sets = [word(0), word(4)];
+        let (len, start) = match *rec.get(8)? {
+            LONG => (word(9) as usize, 13),
+            l => (usize::from(l), 9),
+        };
+        Some((rec.get(start..start + len)?, sets))
     }
 
     /// The stored key equal to `key`, and its sets.
     #[inline]
     pub(crate) fn get_key_value(&self, key: &str) -> Option<(&str, [u32; 2])> {
-        self.confirm(self.probe(self.hash(key)), key)
+        let h = self.hasher.hash(key.as_bytes());
+        self.confirm(self.probe(h), h, key)
     }
 
-    /// The seeded hash of `key` (first step of a lookup, no memory access to the table).
+    /// The record offset of the first slot on `h`'s probe path whose tag matches, or
+    /// [`NONE`] (first step of a lookup: one cache line, rarely two).
     #[inline]
-    pub(crate) fn hash(&self, key: &str) -> u64 {
-        self.state.hash_one(key)
-    }
-
-    /// The table slot for hash `h` (second step: the table's cache miss).
-    #[inline]
-    pub(crate) fn probe(&self, h: u64) -> Option<&KeyRec> {
-        self.table.find(h, |e| e.0 == h).map(|e| &e.1)
-    }
-
-    /// Confirms that slot `r` (from [`Self::probe`]) holds `key`, following the overflow
-    /// chain (last step: reads the key text when it is not inline).
-    #[inline]
-    pub(crate) fn confirm<'a>(
-        &'a self,
-        r: Option<&'a KeyRec>,
-        key: &str,
-    ) -> Option<(&'a str, [u32; 2])> {
-        let mut r = r?;
-        loop {
-            if self.key_bytes(r) == key.as_bytes() {
-                return Some((self.key_of(r), r.sets));
+    pub(crate) fn probe(&self, h: u64) -> u32 {
+        let t = tag(h);
+        let mut b = h as usize & self.mask;
+        for _ in 0..self.buckets.len() {
+            let Some(bucket) = self.buckets.get(b) else {
+                return NONE;
+            };
+            let (tags, refs) = bucket.split_at(SLOTS);
+            let mut hit = 0u32;
+            let mut empty = 0u32;
+            for (i, (&x, &r)) in tags.iter().zip(refs).enumerate() {
+                hit |= u32::from(x == t && r != NONE) << i;
+                empty |= u32::from(r == NONE) << i;
             }
-            r = self.overflow.get(r.next as usize)?;
+            if hit != 0 {
+                return refs
+                    .get(hit.trailing_zeros() as usize)
+                    .copied()
+                    .unwrap_or(NONE);
+            }
+            if empty != 0 {
+                return NONE;
+            }
+            b = (b + 1) & self.mask;
         }
+        NONE
+    }
+
+    /// Confirms that record `r` (from [`Self::probe`] with hash `h`) holds `key` (second
+    /// step: reads the record). On a tag collision, scans `h`'s whole probe path.
+    #[inline]
+    pub(crate) fn confirm(&self, r: u32, h: u64, key: &str) -> Option<(&str, [u32; 2])> {
+        if r == NONE {
+            return None;
+        }
+        match self.record(r) {
+            Some((k, sets)) if k == key.as_bytes() => Some((std::str::from_utf8(k).ok()?, sets)),
+            _ => self.find_slow(h, key),
+        }
+    }
+
+    /// Every slot on `h`'s probe path, each tag match checked against `key`.
+    #[cold]
+    fn find_slow(&self, h: u64, key: &str) -> Option<(&str, [u32; 2])> {
+        let t = tag(h);
+        let mut b = h as usize & self.mask;
+        for _ in 0..self.buckets.len() {
+            let bucket = self.buckets.get(b)?;
+            let (tags, refs) = bucket.split_at(SLOTS);
+            for (&x, &r) in tags.iter().zip(refs) {
+                if r == NONE {
+                    return None;
+                }
+                if x == t
+                    && let Some((k, sets)) = self.record(r)
+                    && k == key.as_bytes()
+                {
+                    return Some((std::str::from_utf8(k).ok()?, sets));
+                }
+            }
+            b = (b + 1) & self.mask;
+        }
+        None
+    }
+
+    /// Calls `f(offset, hash)` for the suffixes of `name` a domain lookup probes: the name
+    /// itself, then each parent of two labels or more, longest first, skipping label counts
+    /// that no stored key has (for parents: no key with a subtree set).
+    #[inline]
+    pub(crate) fn suffix_probes(&self, name: &str, mut f: impl FnMut(usize, u64)) {
+        let [any, sub] = self.depths;
+        if any == 0 {
+            return;
+        }
+        self.hasher
+            .for_each_suffix(name.as_bytes(), |off, labels, h| {
+                let want = if off == 0 { any } else { sub };
+                if want & depth_bit(labels) != 0 {
+                    f(off, h);
+                }
+            });
     }
 
     /// Calls `f(stored_key, set)` for the exact key (both sets) and every parent domain of
     /// two labels or more (subtree sets only: single labels are stored exact-only).
     #[inline]
     pub(crate) fn for_each_suffix<'s>(&'s self, name: &str, mut f: impl FnMut(&'s str, u32)) {
-        if self.len == 0 {
-            return;
-        }
-        if let Some((k, [exact, sub])) = self.get_key_value(name) {
-            f(k, exact);
+        self.suffix_probes(name, |off, h| {
+            let Some((k, [exact, sub])) =
+                self.confirm(self.probe(h), h, name.get(off..).unwrap_or(""))
+            else {
+                return;
+            };
+            if off == 0 {
+                f(k, exact);
+            }
             f(k, sub);
-        }
-        let mut rest = name;
-        while let Some((_, parent)) = rest.split_once('.') {
-            if !parent.contains('.') {
-                break;
-            }
-            if let Some((k, [_, sub])) = self.get_key_value(parent) {
-                f(k, sub);
-            }
-            rest = parent;
-        }
+        });
     }
 
-    /// Every key, in the seeded table's order.
+    /// Every key, in the table's order.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> + '_ {
-        self.table
+        self.buckets
             .iter()
-            .map(|e| &e.1)
-            .chain(&self.overflow)
-            .map(|r| self.key_of(r))
-    }
-
-    /// True when no key is stored.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
+            .flat_map(|b| b.get(SLOTS..).unwrap_or(&[]).iter())
+            .filter(|&&r| r != NONE)
+            .filter_map(|&r| self.record(r))
+            .filter_map(|(k, _)| std::str::from_utf8(k).ok())
     }
 
     /// Distinct keys.
@@ -270,10 +480,90 @@ impl KeyIndex {
         self.len
     }
 
-    /// Approximate bytes held (text, records, table slots).
+    /// Bytes held (table and records).
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.text.capacity()
-            + self.overflow.capacity() * std::mem::size_of::<KeyRec>()
-            + self.table.capacity() * (std::mem::size_of::<(u64, KeyRec)>() + 1)
+        self.buckets.memory_bytes() + self.records.memory_bytes()
+    }
+
+    /// True when the table and records are huge-page mappings (or too small to need one).
+    pub(crate) fn is_mapped(&self) -> bool {
+        self.buckets.is_mapped() && self.records.is_mapped()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Each suffix's one-pass hash is the hash of the suffix as a key.
+        #[test]
+        fn suffix_hashes_equal_key_hashes(
+            labels in proptest::collection::vec("[a-z0-9-]{1,20}", 1..8),
+            seed in any::<u64>(),
+        ) {
+            let name = labels.join(".");
+            let h = SuffixHasher::new(seed);
+            let mut seen = Vec::new();
+            h.for_each_suffix(name.as_bytes(), |off, n, x| seen.push((off, n, x)));
+            prop_assert_eq!(seen.first().map(|s| s.0), Some(0));
+            for (off, n, x) in seen.iter().copied() {
+                let s = &name[off..];
+                prop_assert_eq!(x, h.hash(s.as_bytes()));
+                prop_assert_eq!(n, s.split('.').count());
+            }
+            let want = if labels.len() > 2 { labels.len() - 1 } else { 1 };
+            prop_assert_eq!(seen.len(), want);
+        }
+    }
+
+    #[test]
+    fn long_names_fall_back_to_whole_hashes() {
+        let name = format!("{}.b.c", "a".repeat(300));
+        let h = SuffixHasher::default();
+        let mut seen = Vec::new();
+        h.for_each_suffix(name.as_bytes(), |off, _, x| seen.push((off, x)));
+        assert_eq!(seen, [(0, h.hash(name.as_bytes())), (301, h.hash(b"b.c"))]);
+    }
+
+    fn index(keys: &[&str]) -> KeyIndex {
+        let mut b = KeyIndexBuilder::new(7);
+        for (i, k) in keys.iter().enumerate() {
+            b.insert(k, Scope::Subtree, i as u32).unwrap();
+        }
+        b.finish(&mut SetInterner::new(7), 7)
+    }
+
+    #[test]
+    fn long_keys_and_wrong_candidates_are_found() {
+        let long = format!("{}.example.com", "x".repeat(400));
+        let idx = index(&["a.com", &long, "b.org"]);
+        assert_eq!(idx.len(), 3);
+        assert_eq!(
+            idx.get_key_value(&long).map(|(k, _)| k),
+            Some(long.as_str())
+        );
+        assert!(idx.get_key_value("c.net").is_none());
+        // A candidate whose key differs (as on a 32-bit tag collision) falls back to a scan
+        // of the probe path, which still finds the key.
+        let h = idx.hasher.hash(b"b.org");
+        let wrong = idx.probe(idx.hasher.hash(b"a.com"));
+        assert_eq!(
+            idx.confirm(wrong, h, "b.org").map(|(k, _)| k),
+            Some("b.org")
+        );
+        let mut keys: Vec<&str> = idx.keys().collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["a.com", "b.org", long.as_str()]);
+    }
+
+    #[test]
+    fn seeds_change_hashes() {
+        assert_ne!(
+            SuffixHasher::new(1).hash(b"example.com"),
+            SuffixHasher::new(2).hash(b"example.com")
+        );
     }
 }

@@ -12,6 +12,7 @@
 mod batch;
 mod csv_list;
 mod enricher;
+mod frozen;
 mod ip;
 mod ipsum;
 mod keys;
@@ -24,6 +25,7 @@ mod store;
 pub use batch::{BATCH, QueryKind};
 pub use csv_list::load_csv;
 pub use enricher::ThreatIntelEnricher;
+pub use frozen::anon_huge_kb;
 pub use ip::IpRange;
 pub use ipsum::load_ipsum;
 pub use misp::{load_misp_dir, load_misp_list};

@@ -8,6 +8,8 @@
 
 use vigil_core::{SeededMap, SeededState};
 
+use super::frozen::Frozen;
+
 /// The reference of the empty set.
 pub(crate) const NONE: u32 = u32::MAX;
 /// Tag of a one-member set stored inline.
@@ -21,7 +23,7 @@ const MAX_INLINE_OFF: usize = (1 << 22) - 1;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SetArena {
     big: Vec<(u32, u32)>,
-    items: Vec<u32>,
+    items: Frozen<u32>,
 }
 
 /// The members of one set.
@@ -70,21 +72,23 @@ impl SetArena {
 
     /// Bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.big.capacity() * 8 + self.items.capacity() * 4
+        self.big.capacity() * 8 + self.items.memory_bytes()
     }
 }
 
 /// Builds a [`SetArena`], giving equal sets the same reference.
 #[derive(Debug)]
 pub(crate) struct SetInterner {
-    arena: SetArena,
+    big: Vec<(u32, u32)>,
+    items: Vec<u32>,
     ids: SeededMap<Vec<u32>, u32>,
 }
 
 impl SetInterner {
     pub(crate) fn new(seed: u64) -> Self {
         Self {
-            arena: SetArena::default(),
+            big: Vec::new(),
+            items: Vec::new(),
             ids: SeededMap::with_hasher(SeededState::with_seed(seed)),
         }
     }
@@ -100,13 +104,13 @@ impl SetInterner {
         if let Some(&id) = self.ids.get(items) {
             return id;
         }
-        let off = self.arena.items.len();
-        self.arena.items.extend_from_slice(items);
+        let off = self.items.len();
+        self.items.extend_from_slice(items);
         let id = if off <= MAX_INLINE_OFF && items.len() <= 0xff {
             ((off as u32) << 8) | items.len() as u32
         } else {
-            let i = self.arena.big.len() as u32;
-            self.arena.big.push((off as u32, items.len() as u32));
+            let i = self.big.len() as u32;
+            self.big.push((off as u32, items.len() as u32));
             i | BIG
         };
         self.ids.insert(items.to_vec(), id);
@@ -114,8 +118,10 @@ impl SetInterner {
     }
 
     pub(crate) fn finish(mut self) -> SetArena {
-        self.arena.big.shrink_to_fit();
-        self.arena.items.shrink_to_fit();
-        self.arena
+        self.big.shrink_to_fit();
+        SetArena {
+            big: self.big,
+            items: Frozen::new(self.items),
+        }
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use vigil_core::{SeededMap, SeededState};
 
 use super::IpRange;
+use super::frozen::Frozen;
 use super::ip::RangeIndex;
 use super::keys::{KeyIndex, KeyIndexBuilder, Scope};
 use super::normalize::{IndicatorKind, is_hash, normalize_domain_opts, url_host};
@@ -208,7 +209,7 @@ impl IndicatorStoreBuilder {
             Scope::Exact
         };
         let p = self.payload(src, reputation);
-        self.domains.insert(&d, scope, p);
+        self.domains.insert(&d, scope, p)?;
         self.counts.domains += 1;
         Ok(())
     }
@@ -225,7 +226,7 @@ impl IndicatorStoreBuilder {
             return Err("empty URL");
         }
         let p = self.payload(src, reputation);
-        self.urls.insert(u, Scope::Exact, p);
+        self.urls.insert(u, Scope::Exact, p)?;
         self.counts.urls += 1;
         Ok(())
     }
@@ -242,7 +243,8 @@ impl IndicatorStoreBuilder {
             return Err("not a hex MD5/SHA-1/SHA-2 digest");
         }
         let p = self.payload(src, reputation);
-        self.hashes.insert(&h.to_ascii_lowercase(), Scope::Exact, p);
+        self.hashes
+            .insert(&h.to_ascii_lowercase(), Scope::Exact, p)?;
         self.counts.hashes += 1;
         Ok(())
     }
@@ -259,7 +261,7 @@ impl IndicatorStoreBuilder {
             return Err("empty entry");
         }
         let p = self.payload(src, reputation);
-        self.texts.insert(t, Scope::Exact, p);
+        self.texts.insert(t, Scope::Exact, p)?;
         self.counts.texts += 1;
         Ok(())
     }
@@ -316,7 +318,13 @@ impl IndicatorStoreBuilder {
         IndicatorStore {
             sources: self.sources,
             payloads: self.payloads,
-            v4_entries: zip_entries(&self.v4, &self.v4_payload),
+            v4_entries: Frozen::new(
+                self.v4
+                    .iter()
+                    .zip(&self.v4_payload)
+                    .map(|(&(s, e), &p)| [s, e, p])
+                    .collect(),
+            ),
             v6_entries: zip_entries(&self.v6, &self.v6_payload),
             v4,
             v6,
@@ -358,7 +366,7 @@ pub struct IndicatorStore {
     sources: Vec<Source>,
     payloads: Vec<Payload>,
     /// IPv4 range entries: start, end, payload.
-    pub(super) v4_entries: Vec<(u32, u32, u32)>,
+    pub(super) v4_entries: Frozen<[u32; 3]>,
     /// IPv6 range entries: start, end, payload.
     v6_entries: Vec<(u128, u128, u32)>,
     pub(super) v4: RangeIndex<u32>,
@@ -404,7 +412,7 @@ impl IndicatorStore {
     pub fn memory_bytes(&self) -> usize {
         self.v4.memory_bytes()
             + self.v6.memory_bytes()
-            + self.v4_entries.capacity() * 12
+            + self.v4_entries.memory_bytes()
             + self.v6_entries.capacity() * std::mem::size_of::<(u128, u128, u32)>()
             + self.v4_sets.memory_bytes()
             + self.v6_sets.memory_bytes()
@@ -415,11 +423,17 @@ impl IndicatorStore {
             + self.texts.memory_bytes()
     }
 
+    /// True when the large lookup arrays (IPv4 segments and ranges, domain table and
+    /// records) were mapped on huge pages (see `anon_huge_kb` for what the kernel granted).
+    pub fn huge_page_mapped(&self) -> bool {
+        self.domains.is_mapped() && self.v4.is_mapped()
+    }
+
     /// Every IPv4 range entry, in insertion order (for sampling and audits).
     pub fn ipv4_ranges(&self) -> impl Iterator<Item = IpRange> + '_ {
         self.v4_entries
             .iter()
-            .map(|&(start, end, _)| IpRange::V4 { start, end })
+            .map(|&[start, end, _]| IpRange::V4 { start, end })
     }
 
     /// Every distinct domain key (for sampling and audits), in the seeded map's order.
@@ -478,7 +492,7 @@ impl IndicatorStore {
             return;
         }
         for r in self.v4_sets.members(set) {
-            let Some(&(start, end, p)) = self.v4_entries.get(r as usize) else {
+            let Some(&[start, end, p]) = self.v4_entries.get(r as usize) else {
                 continue;
             };
             if let Some(m) = self.payload_match(p, Matched::Range(IpRange::V4 { start, end })) {
