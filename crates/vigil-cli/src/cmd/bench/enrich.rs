@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use vigil_core::Alert;
 use vigil_enrich::bench::{
     lookup_queries, thread_cpu_ns, time_enrich, time_enrich_once, time_lookups,
-    time_lookups_batched,
+    time_lookups_batched, time_lookups_by_class,
 };
 use vigil_enrich::datasets::{LoadOptions, load_standard};
 use vigil_enrich::{RelatedEnricher, RelatedParams};
@@ -27,6 +27,9 @@ pub struct Args {
     /// Minimum seconds per timed loop.
     #[arg(long, default_value_t = 1.0)]
     pub min_time: f64,
+    /// Also time each class of query (IPv4/domain, hit/miss) on its own.
+    #[arg(long)]
+    pub by_class: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -61,6 +64,24 @@ pub fn run(args: Args) -> Result<(), CliError> {
     // Single: one `count_matches` after the other. Batched: `for_each_batch`, 32 at a time.
     let lk = time_lookups(&std.store, &queries, args.min_time);
     let lkb = time_lookups_batched(&std.store, &queries, args.min_time);
+    let by_class = if args.by_class {
+        let mut m = serde_json::Map::new();
+        for (name, t) in time_lookups_by_class(&std.store, &queries, args.min_time) {
+            m.insert(
+                name.to_owned(),
+                serde_json::json!({
+                    "queries": t.queries,
+                    "ns_single": t.single.ns_per_lookup,
+                    "ns_single_cpu": t.single.ns_per_lookup_cpu,
+                    "ns_batched": t.batched.ns_per_lookup,
+                    "ns_batched_cpu": t.batched.ns_per_lookup_cpu,
+                }),
+            );
+        }
+        Some(serde_json::Value::Object(m))
+    } else {
+        None
+    };
     let pipeline = std.enrichers(None, None);
     let en = time_enrich(&pipeline, &alerts, args.min_time);
     // The same plus related events (a stateful index: each alert is queried, then indexed),
@@ -93,6 +114,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
         "lookup_hit_rate": lk.hit_rate,
         "lookup_hit_rate_batched": lkb.hit_rate,
         "lookups": lk.lookups,
+        "lookup_by_class": by_class,
+        "store_huge_pages": std.store.huge_page_mapped(),
+        "anon_huge_kb": vigil_enrich::intel::anon_huge_kb(),
         "alerts_file": alerts_path.display().to_string(),
         "alerts": alerts.len(),
         "alerts_rejected": records.stats().rejected,
