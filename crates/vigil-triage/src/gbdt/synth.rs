@@ -36,6 +36,29 @@ pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
     (out, cpu, wall)
 }
 
+/// CPU and wall seconds per call of `f`, calling it until at least `min_cpu_s` of CPU time
+/// has passed (at least once). The thread clock of `/proc` advances at scheduler ticks (4 ms
+/// here) and context switches, so a single short pass would be off by up to a tick; over
+/// many passes that error is a small share.
+pub fn timed_per_call(min_cpu_s: f64, mut f: impl FnMut()) -> (f64, f64) {
+    let c0 = thread_cpu_ns();
+    let t0 = Instant::now();
+    let mut calls = 0u32;
+    loop {
+        f();
+        calls += 1;
+        let wall = t0.elapsed().as_secs_f64();
+        let cpu = match (c0, thread_cpu_ns()) {
+            (Some(a), Some(b)) if b >= a => (b - a) as f64 * 1e-9,
+            _ => wall,
+        };
+        if cpu >= min_cpu_s {
+            let n = f64::from(calls);
+            return (cpu / n, wall / n);
+        }
+    }
+}
+
 fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
@@ -150,7 +173,8 @@ pub struct ScoreBenchConfig {
     pub max_bins: usize,
     /// Data and model seed.
     pub seed: u64,
-    /// Timed inference passes (the fastest is reported).
+    /// Timed inference measurements, each of as many passes over all rows as fill 0.25 s of
+    /// CPU time (the fastest measurement is reported).
     pub repeats: usize,
     /// Tree growth policy.
     pub growth: Growth,
@@ -212,9 +236,10 @@ pub struct ScoreBenchReport {
     pub fit_s: f64,
     /// Training wall time, seconds (inflated when the machine is shared).
     pub fit_wall_s: f64,
-    /// Batch inference, CPU nanoseconds per row on one core (fastest pass).
+    /// Batch inference, CPU nanoseconds per row on one core (fastest measurement, each the
+    /// mean of its passes).
     pub ns_per_row: f64,
-    /// Batch inference, wall nanoseconds per row (fastest pass).
+    /// Batch inference, wall nanoseconds per row (fastest measurement).
     pub ns_per_row_wall: f64,
     /// One row at a time through the compiled layout, CPU nanoseconds per row.
     pub ns_per_row_single: f64,
@@ -237,6 +262,11 @@ pub struct ScoreBenchReport {
     pub model_fnv: String,
 }
 
+/// CPU seconds each timed measurement runs for (many passes, see [`timed_per_call`]).
+const PASS_CPU_S: f64 = 0.25;
+/// Rows scored one at a time per timed call of the single-row measurement.
+const SINGLE_BATCH: usize = 2000;
+
 /// Runs the benchmark.
 pub fn score_bench(cfg: &ScoreBenchConfig) -> Result<ScoreBenchReport, TriageError> {
     let (train, test) = cfg.data();
@@ -255,22 +285,26 @@ pub fn score_bench(cfg: &ScoreBenchConfig) -> Result<ScoreBenchReport, TriageErr
     let mut out = vec![0.0; all.len() * compiled.groups()];
     let (mut best_cpu, mut best_wall) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..cfg.repeats.max(1) {
-        let ((), cpu, wall) = timed(|| compiled.predict_raw_into(all.features.view(), &mut out));
+        let (cpu, wall) = timed_per_call(PASS_CPU_S, || {
+            compiled.predict_raw_into(all.features.view(), &mut out)
+        });
         best_cpu = best_cpu.min(cpu);
         best_wall = best_wall.min(wall);
     }
     let per_row = |s: f64| s * 1e9 / all.len().max(1) as f64;
     let (ns_per_row, ns_per_row_wall) = (per_row(best_cpu), per_row(best_wall));
 
-    let single_rows = all.len().min(20_000);
-    let mut one = [0.0];
-    let ((), single_cpu, _) = timed(|| {
+    // One row per call, cycling through the first rows (their values differ, so the
+    // branch predictor cannot learn one path).
+    let single_rows = all.len().clamp(1, SINGLE_BATCH);
+    let mut one = vec![0.0; compiled.groups()];
+    let (single_cpu, _) = timed_per_call(PASS_CPU_S, || {
         for r in 0..single_rows {
             let row = all.features.slice(ndarray::s![r..r + 1, ..]);
             compiled.predict_raw_into(row, &mut one);
         }
     });
-    let ns_per_row_single = single_cpu * 1e9 / single_rows.max(1) as f64;
+    let ns_per_row_single = single_cpu * 1e9 / single_rows as f64;
 
     let raw = model.predict_raw(test.features.view())?;
     let scores: Vec<f64> = raw.column(0).to_vec();

@@ -32,7 +32,8 @@ pub struct Args {
     /// Seed of the data and the model.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Timed inference passes (the fastest is reported).
+    /// Timed inference measurements, each as many passes over all rows as fill 0.25 s of
+    /// CPU time (the fastest measurement is reported).
     #[arg(long, default_value_t = 5)]
     pub repeats: usize,
     /// Tree growth: `leaf-wise` (LightGBM's), `depth-wise` (XGBoost's) or `oblivious`
