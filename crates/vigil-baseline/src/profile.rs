@@ -1,10 +1,12 @@
 //! The fixed-size state of one entity (or peer group).
 
 use crate::stats::{EwStats, Seasonal, TinyHll, TopK, WindowStats};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// What every profile holds regardless of how many measures and dimensions are configured:
 /// 80 bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
 pub(crate) struct Core {
     /// Seeded 64-bit fingerprint of `(kind, entity)`.
     pub key: u64,
@@ -24,10 +26,13 @@ pub(crate) struct Core {
     pub pane: u32,
     /// Hour-of-day and day-of-week activity.
     pub seasonal: Seasonal,
+    /// Explicit padding to 80 bytes (always zero), so the row can be viewed as bytes.
+    pub pad: [u8; 5],
 }
 
 /// One numeric measure of one entity: 48 bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
 pub(crate) struct MeasureSlot {
     /// Long-memory time-decayed mean and variance (transformed units).
     pub ew: EwStats,
@@ -36,7 +41,8 @@ pub(crate) struct MeasureSlot {
 }
 
 /// One categorical dimension of one entity: 44 bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
 pub(crate) struct CatSlot {
     /// Most frequent values with decayed counts.
     pub top: TopK,

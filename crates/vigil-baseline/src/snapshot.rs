@@ -212,6 +212,7 @@ fn get_store(r: &mut Reader<'_>, s: &mut Store) -> Result<(), BaselineError> {
             burst: r.f32()?,
             pane: r.u32()?,
             seasonal: Seasonal::default(),
+            pad: [0; 5],
         };
         c.seasonal.hour.copy_from_slice(r.take(24)?);
         c.seasonal.day.copy_from_slice(r.take(7)?);

@@ -3,14 +3,18 @@
 use std::mem::size_of;
 
 use std::collections::HashMap;
+
 use std::hash::{BuildHasher, Hasher};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 use vigil_core::SplitMix64;
 
 use crate::profile::{CatSlot, Core, MeasureSlot};
 
-/// Profiles in three parallel arrays (core, measures with stride `m`, dimensions with stride
-/// `d`) so a profile is fixed-size and never allocates, plus a map from fingerprint to slot.
+/// Profiles as fixed-size rows of one slab (core, then `m` measure slots, then `d` dimension
+/// slots, padded to whole 32-byte blocks), so a profile never allocates and one event touches
+/// one contiguous row (4 cache lines and one page for 2 measures and 1 dimension) instead of
+/// three arrays; plus a map from fingerprint to row.
 ///
 /// Eviction samples `samples` random slots and evicts the least recently touched one (the
 /// approximate LRU of Redis): O(samples) at insert time and nothing on the hot path, where an
@@ -18,14 +22,29 @@ use crate::profile::{CatSlot, Core, MeasureSlot};
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
     index: HashMap<u64, u32, KeyState>,
-    pub(crate) cores: Vec<Core>,
-    pub(crate) measures: Vec<MeasureSlot>,
-    pub(crate) cats: Vec<CatSlot>,
+    /// `blocks` blocks per row.
+    slab: Vec<Block>,
+    blocks: usize,
     m: usize,
     d: usize,
     cap: usize,
     /// Largest index capacity tolerated at the cap before rehashing it smaller.
     index_limit: usize,
+}
+
+/// The slab's unit: 32 bytes, 32-aligned, so every row starts 8-aligned (its `f64`s) and a
+/// 224-byte row spans exactly 4 cache lines wherever it starts.
+#[derive(Debug, Clone, Copy, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C, align(32))]
+struct Block([u8; 32]);
+
+const CORE: usize = size_of::<Core>();
+const MEASURE: usize = size_of::<MeasureSlot>();
+const CAT: usize = size_of::<CatSlot>();
+
+/// Blocks per row for `m` measures and `d` dimensions.
+fn blocks_for(m: usize, d: usize) -> usize {
+    (CORE + m * MEASURE + d * CAT).div_ceil(size_of::<Block>())
 }
 
 /// Hasher of the index. Its keys are already seeded 64-bit hashes of the entity names (an
@@ -83,9 +102,8 @@ impl Store {
     pub(crate) fn new(m: usize, d: usize, cap: usize, seed: u64) -> Self {
         Self {
             index: HashMap::with_hasher(KeyState { seed }),
-            cores: Vec::new(),
-            measures: Vec::new(),
-            cats: Vec::new(),
+            slab: Vec::new(),
+            blocks: blocks_for(m, d),
             m,
             d,
             cap,
@@ -94,7 +112,7 @@ impl Store {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.cores.len()
+        self.slab.len() / self.blocks
     }
 
     pub(crate) fn cap(&self) -> usize {
@@ -109,19 +127,21 @@ impl Store {
     /// The key held by slot `i`.
     #[inline]
     pub(crate) fn key_at(&self, i: usize) -> Option<u64> {
-        self.cores.get(i).map(|c| c.key)
+        self.row(i).map(|(c, _, _)| c.key)
     }
 
-    /// Loads one word from each cache line of slot `i`'s profile, so that a batch can take
-    /// the cache misses of many profiles at once, before any of them is needed.
+    /// Loads one byte from each cache line of slot `i`'s row, so that a batch can take the
+    /// cache misses of many profiles at once, before any of them is needed.
     #[inline]
     pub(crate) fn touch(&self, i: usize) {
-        if let Some((core, ms, cs)) = self.row(i) {
-            let m0 = ms.first().map_or(0.0, |m| m.ew.weight);
-            let m1 = ms.last().map_or(0.0, |m| m.window.previous.n);
-            let c0 = cs.first().map_or(0.0, |c| c.top.total);
-            let c1 = cs.last().map_or(0, |c| c.distinct.0[0]);
-            std::hint::black_box((core.key, core.seasonal.day[6], m0, m1, c0, c1));
+        let b = self.blocks;
+        if let Some(row) = self.slab.get(i * b..i * b + b) {
+            // Every other 32-byte block, and the last: one load per 64-byte line.
+            let mut acc = row.last().map_or(0, |x| x.0[0]);
+            for x in row.iter().step_by(2) {
+                acc ^= x.0[0];
+            }
+            std::hint::black_box(acc);
         }
     }
 
@@ -139,67 +159,75 @@ impl Store {
         if self.cap == 0 {
             return None;
         }
-        if self.cores.len() >= self.cap {
+        if self.len() >= self.cap {
             self.evict_one(rng, samples);
         }
         self.reserve_one();
-        let i = self.cores.len();
-        self.cores.push(Core {
-            key,
-            ..Core::default()
-        });
-        self.measures
-            .extend(std::iter::repeat_n(MeasureSlot::default(), self.m));
-        self.cats
-            .extend(std::iter::repeat_n(CatSlot::default(), self.d));
+        let i = self.len();
+        self.push_zeroed();
+        if let Some((c, _, _)) = self.row_mut(i) {
+            c.key = key;
+        }
         self.index.insert(key, u32::try_from(i).unwrap_or(u32::MAX));
         // At the cap every insert follows a removal; the removals leave tombstones, and
         // hashbrown grows (doubling the index) rather than rehash in place once more than half
         // its buckets are live. Rehash into a table sized for the cap instead, so the index
         // never holds more than a cap-sized table (amortised: once per ~cap/8 inserts).
-        if self.cores.len() >= self.cap && self.index.capacity() > self.index_limit {
+        if self.len() >= self.cap && self.index.capacity() > self.index_limit {
             self.index.shrink_to(self.cap);
             self.index_limit = self.index.capacity();
         }
         Some(i)
     }
 
+    /// Appends an all-zero row (a default profile: every field's zero is all-zero bytes).
+    fn push_zeroed(&mut self) {
+        self.slab
+            .extend(std::iter::repeat_n(Block([0; 32]), self.blocks));
+    }
+
     /// Appends a row without eviction (merging and decoding; the caller enforces the cap).
     pub(crate) fn push_row(&mut self, core: Core, ms: &[MeasureSlot], cs: &[CatSlot]) {
-        let i = self.cores.len();
+        let i = self.len();
+        self.push_zeroed();
+        if let Some((c, m, d)) = self.row_mut(i) {
+            *c = core;
+            for (a, b) in m.iter_mut().zip(ms) {
+                *a = *b;
+            }
+            for (a, b) in d.iter_mut().zip(cs) {
+                *a = *b;
+            }
+        }
         self.index
             .insert(core.key, u32::try_from(i).unwrap_or(u32::MAX));
-        self.cores.push(core);
-        self.measures.extend_from_slice(ms);
-        self.cats.extend_from_slice(cs);
     }
 
     /// Grows geometrically but never past the cap, so capacity (what memory accounting
     /// counts) stays within the cap.
     fn reserve_one(&mut self) {
-        if self.cores.len() < self.cores.capacity() {
+        if self.slab.len() + self.blocks <= self.slab.capacity() {
             return;
         }
-        let want = (self.cores.capacity() * 2).max(16).min(self.cap.max(1));
-        let extra = want.saturating_sub(self.cores.len()).max(1);
-        self.cores.reserve_exact(extra);
-        self.measures.reserve_exact(extra * self.m);
-        self.cats.reserve_exact(extra * self.d);
+        let rows = self.slab.capacity() / self.blocks;
+        let want = (rows * 2).max(16).min(self.cap.max(1));
+        let extra = want.saturating_sub(self.len()).max(1);
+        self.slab.reserve_exact(extra * self.blocks);
     }
 
     fn evict_one(&mut self, rng: &mut SplitMix64, samples: usize) {
-        let n = self.cores.len() as u64;
+        let n = self.len() as u64;
         if n == 0 {
             return;
         }
+        let tick = |j: usize| self.row(j).map_or(u32::MAX, |(c, _, _)| c.tick);
         let mut victim = rng.below(n) as usize;
-        let mut oldest = self.cores.get(victim).map_or(u32::MAX, |c| c.tick);
+        let mut oldest = tick(victim);
         for _ in 1..samples {
             let j = rng.below(n) as usize;
-            if let Some(c) = self.cores.get(j)
-                && c.tick < oldest
-            {
-                oldest = c.tick;
+            let t = tick(j);
+            if t < oldest {
+                oldest = t;
                 victim = j;
             }
         }
@@ -208,35 +236,36 @@ impl Store {
 
     /// Removes slot `i`, moving the last slot into its place.
     pub(crate) fn remove_at(&mut self, i: usize) {
-        let last = self.cores.len().saturating_sub(1);
-        if i > last || self.cores.is_empty() {
+        let n = self.len();
+        if i >= n {
             return;
         }
-        let key = self.cores.get(i).map(|c| c.key);
-        if let Some(k) = key {
+        let last = n - 1;
+        if let Some(k) = self.key_at(i) {
             self.index.remove(&k);
         }
-        self.cores.swap_remove(i);
+        let b = self.blocks;
         if i != last {
-            // Move the last profile's measure and dimension rows into row i.
-            let (m, d) = (self.m, self.d);
-            self.measures.copy_within(last * m..last * m + m, i * m);
-            self.cats.copy_within(last * d..last * d + d, i * d);
-            if let Some(c) = self.cores.get(i) {
-                self.index
-                    .insert(c.key, u32::try_from(i).unwrap_or(u32::MAX));
+            self.slab.copy_within(last * b..last * b + b, i * b);
+            if let Some(k) = self.key_at(i) {
+                self.index.insert(k, u32::try_from(i).unwrap_or(u32::MAX));
             }
         }
-        self.measures.truncate(last * self.m);
-        self.cats.truncate(last * self.d);
+        self.slab.truncate(last * b);
     }
 
     #[inline]
     pub(crate) fn row(&self, i: usize) -> Option<(&Core, &[MeasureSlot], &[CatSlot])> {
-        let core = self.cores.get(i)?;
-        let ms = self.measures.get(i * self.m..i * self.m + self.m)?;
-        let cs = self.cats.get(i * self.d..i * self.d + self.d)?;
-        Some((core, ms, cs))
+        let b = self.blocks;
+        let bytes = self.slab.get(i * b..i * b + b)?.as_bytes();
+        let (core, rest) = bytes.split_at_checked(CORE)?;
+        let (ms, rest) = rest.split_at_checked(self.m * MEASURE)?;
+        let cs = rest.get(..self.d * CAT)?;
+        Some((
+            Core::ref_from_bytes(core).ok()?,
+            <[MeasureSlot]>::ref_from_bytes(ms).ok()?,
+            <[CatSlot]>::ref_from_bytes(cs).ok()?,
+        ))
     }
 
     #[inline]
@@ -244,30 +273,33 @@ impl Store {
         &mut self,
         i: usize,
     ) -> Option<(&mut Core, &mut [MeasureSlot], &mut [CatSlot])> {
-        let core = self.cores.get_mut(i)?;
-        let ms = self.measures.get_mut(i * self.m..i * self.m + self.m)?;
-        let cs = self.cats.get_mut(i * self.d..i * self.d + self.d)?;
-        Some((core, ms, cs))
+        let b = self.blocks;
+        let bytes = self.slab.get_mut(i * b..i * b + b)?.as_mut_bytes();
+        let (core, rest) = bytes.split_at_mut_checked(CORE)?;
+        let (ms, rest) = rest.split_at_mut_checked(self.m * MEASURE)?;
+        let cs = rest.get_mut(..self.d * CAT)?;
+        Some((
+            Core::mut_from_bytes(core).ok()?,
+            <[MeasureSlot]>::mut_from_bytes(ms).ok()?,
+            <[CatSlot]>::mut_from_bytes(cs).ok()?,
+        ))
     }
 
     /// Renumbers ticks densely in recency order (after the logical clock nears wrap-around).
     pub(crate) fn renumber_ticks(&mut self) -> u32 {
-        let mut order: Vec<(u32, usize)> = self
-            .cores
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.tick, i))
+        let mut order: Vec<(u32, usize)> = (0..self.len())
+            .filter_map(|i| self.row(i).map(|(c, _, _)| (c.tick, i)))
             .collect();
         order.sort_unstable();
         for (rank, (_, i)) in order.iter().enumerate() {
-            if let Some(c) = self.cores.get_mut(*i) {
+            if let Some((c, _, _)) = self.row_mut(*i) {
                 c.tick = u32::try_from(rank).unwrap_or(u32::MAX);
             }
         }
         u32::try_from(order.len()).unwrap_or(u32::MAX)
     }
 
-    /// Bytes held: the arrays' capacity and the index's table (hashbrown: one control byte and
+    /// Bytes held: the slab's capacity and the index's table (hashbrown: one control byte and
     /// one `(u64, u32)` entry per bucket, buckets a power of two at ≤ 7/8 load).
     pub(crate) fn memory_bytes(&self) -> usize {
         let cap = self.index.capacity();
@@ -277,35 +309,22 @@ impl Store {
             (cap * 8 / 7).next_power_of_two()
         };
         let index = buckets * (size_of::<(u64, u32)>() + 1);
-        index
-            + self.cores.capacity() * size_of::<Core>()
-            + self.measures.capacity() * size_of::<MeasureSlot>()
-            + self.cats.capacity() * size_of::<CatSlot>()
-            + size_of::<Self>()
-    }
-
-    /// Rebuilds the index from the arrays (after decoding or merging).
-    pub(crate) fn reindex(&mut self) {
-        self.index.clear();
-        self.index.reserve(self.cores.len());
-        for (i, c) in self.cores.iter().enumerate() {
-            self.index
-                .insert(c.key, u32::try_from(i).unwrap_or(u32::MAX));
-        }
+        index + self.slab.capacity() * size_of::<Block>() + size_of::<Self>()
     }
 
     /// Keeps only the `cap` most recent profiles (by last event time, then key).
     pub(crate) fn shrink_to_cap(&mut self) {
-        if self.cores.len() <= self.cap {
+        if self.len() <= self.cap {
             return;
         }
-        let mut order: Vec<usize> = (0..self.cores.len()).collect();
+        let core = |i: usize| self.row(i).map(|(c, _, _)| (c.last_time, c.key));
+        let mut order: Vec<usize> = (0..self.len()).collect();
         order.sort_by(|&a, &b| {
-            let (ca, cb) = (self.cores.get(a), self.cores.get(b));
-            let ta = ca.map_or(f64::NEG_INFINITY, |c| c.last_time);
-            let tb = cb.map_or(f64::NEG_INFINITY, |c| c.last_time);
+            let (ca, cb) = (core(a), core(b));
+            let ta = ca.map_or(f64::NEG_INFINITY, |c| c.0);
+            let tb = cb.map_or(f64::NEG_INFINITY, |c| c.0);
             tb.total_cmp(&ta)
-                .then(ca.map(|c| c.key).cmp(&cb.map(|c| c.key)))
+                .then(ca.map(|c| c.1).cmp(&cb.map(|c| c.1)))
         });
         order.truncate(self.cap);
         order.sort_unstable();
@@ -313,12 +332,9 @@ impl Store {
         out.index = HashMap::with_hasher(*self.index.hasher());
         for i in order {
             if let Some((c, ms, cs)) = self.row(i) {
-                out.cores.push(*c);
-                out.measures.extend_from_slice(ms);
-                out.cats.extend_from_slice(cs);
+                out.push_row(*c, ms, cs);
             }
         }
-        out.reindex();
         *self = out;
     }
 

@@ -1,6 +1,7 @@
 //! Exponentially weighted mean and variance, weighted by time decay so that it merges exactly.
 
 use serde::{Deserialize, Serialize};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// Time-decayed weighted mean and variance.
 ///
@@ -8,7 +9,20 @@ use serde::{Deserialize, Serialize};
 /// The state is `(W, mean, M2)` with `W = Σ wᵢ`, `M2 = Σ wᵢ (xᵢ − mean)²`: a function of the
 /// multiset of `(tᵢ, xᵢ)` only, so two shards decayed to one time and merged with Chan's
 /// formula equal one pass over both streams (up to rounding), in any order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    FromBytes,
+    IntoBytes,
+    Immutable,
+    KnownLayout,
+)]
+#[repr(C)]
 pub struct EwStats {
     /// Total decayed weight.
     pub weight: f64,

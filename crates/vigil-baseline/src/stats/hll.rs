@@ -1,11 +1,26 @@
 //! A 16-register HyperLogLog in 8 bytes: distinct counts per entity at ±26 %.
 
 use serde::{Deserialize, Serialize};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// HyperLogLog with 16 four-bit registers (stored as bytes so it packs with `f32` neighbours) (Flajolet et al. 2007): standard error
 /// `1.04/√16 ≈ 26 %`, enough to tell "a handful" from "hundreds" of distinct values, in 8
 /// bytes. Merging takes the register-wise maximum, which is exact.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    FromBytes,
+    IntoBytes,
+    Immutable,
+    KnownLayout,
+)]
+#[repr(C)]
 pub struct TinyHll(pub [u8; 8]);
 
 impl TinyHll {

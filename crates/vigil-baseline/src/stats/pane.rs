@@ -1,9 +1,23 @@
 //! Windowed mean and variance over tumbling time panes.
 
 use serde::{Deserialize, Serialize};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// Count, mean and sum of squared deviations of one pane (`f32`: a pane is a short summary).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    FromBytes,
+    IntoBytes,
+    Immutable,
+    KnownLayout,
+)]
+#[repr(C)]
 pub struct Pane {
     /// Values in the pane.
     pub n: f32,
@@ -36,7 +50,20 @@ impl Pane {
 
 /// The current and the previous tumbling pane of one measure: the window is "this pane and
 /// the one before", so its span is between one and two pane lengths.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    FromBytes,
+    IntoBytes,
+    Immutable,
+    KnownLayout,
+)]
+#[repr(C)]
 pub struct WindowStats {
     /// The pane holding the latest values.
     pub current: Pane,

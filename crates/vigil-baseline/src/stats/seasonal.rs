@@ -1,11 +1,26 @@
 //! Hour-of-day and day-of-week activity histograms in 31 bytes.
 
 use serde::{Deserialize, Serialize};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// Hour-of-day and day-of-week counts, one byte each. When a bin would pass 255 every bin of
 /// that histogram is halved first, so old activity fades as new activity accrues (decay by
 /// volume) and the shape, which is all the rate model uses, is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    Deserialize,
+    FromBytes,
+    IntoBytes,
+    Immutable,
+    KnownLayout,
+)]
+#[repr(C)]
 pub struct Seasonal {
     /// Events per hour of day (UTC).
     pub hour: [u8; 24],

@@ -1,6 +1,7 @@
 //! Decaying Space-Saving summary of one categorical dimension.
 
 use serde::{Deserialize, Serialize};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// Entries kept per dimension per entity.
 pub const TOP_K: usize = 4;
@@ -12,7 +13,20 @@ pub const TOP_K: usize = 4;
 /// is either new or rarer than every kept value; the mass outside the table
 /// (`total − Σ kept`) is its probability, with add-one smoothing so the first surprise of a
 /// young entity is mild and that of an old, regular one is strong.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    FromBytes,
+    IntoBytes,
+    Immutable,
+    KnownLayout,
+)]
+#[repr(C)]
 pub struct TopK {
     /// Decayed number of values seen.
     pub total: f32,
