@@ -127,7 +127,15 @@ impl Store {
     /// The key held by slot `i`.
     #[inline]
     pub(crate) fn key_at(&self, i: usize) -> Option<u64> {
-        self.row(i).map(|(c, _, _)| c.key)
+        self.core(i).map(|c| c.key)
+    }
+
+    /// The core of slot `i` (without viewing its measure and dimension slots).
+    #[inline]
+    pub(crate) fn core(&self, i: usize) -> Option<&Core> {
+        let b = self.blocks;
+        let bytes = self.slab.get(i * b..i * b + b)?.as_bytes();
+        Core::ref_from_bytes(bytes.get(..CORE)?).ok()
     }
 
     /// Loads one byte from each cache line of slot `i`'s row, so that a batch can take the
@@ -220,7 +228,7 @@ impl Store {
         if n == 0 {
             return;
         }
-        let tick = |j: usize| self.row(j).map_or(u32::MAX, |(c, _, _)| c.tick);
+        let tick = |j: usize| self.core(j).map_or(u32::MAX, |c| c.tick);
         let mut victim = rng.below(n) as usize;
         let mut oldest = tick(victim);
         for _ in 1..samples {
@@ -260,11 +268,15 @@ impl Store {
         let bytes = self.slab.get(i * b..i * b + b)?.as_bytes();
         let (core, rest) = bytes.split_at_checked(CORE)?;
         let (ms, rest) = rest.split_at_checked(self.m * MEASURE)?;
-        let cs = rest.get(..self.d * CAT)?;
+        // `_with_elems`: the counts are known, so no division by the element size.
         Some((
             Core::ref_from_bytes(core).ok()?,
-            <[MeasureSlot]>::ref_from_bytes(ms).ok()?,
-            <[CatSlot]>::ref_from_bytes(cs).ok()?,
+            <[MeasureSlot]>::ref_from_prefix_with_elems(ms, self.m)
+                .ok()?
+                .0,
+            <[CatSlot]>::ref_from_prefix_with_elems(rest, self.d)
+                .ok()?
+                .0,
         ))
     }
 
@@ -277,11 +289,14 @@ impl Store {
         let bytes = self.slab.get_mut(i * b..i * b + b)?.as_mut_bytes();
         let (core, rest) = bytes.split_at_mut_checked(CORE)?;
         let (ms, rest) = rest.split_at_mut_checked(self.m * MEASURE)?;
-        let cs = rest.get_mut(..self.d * CAT)?;
         Some((
             Core::mut_from_bytes(core).ok()?,
-            <[MeasureSlot]>::mut_from_bytes(ms).ok()?,
-            <[CatSlot]>::mut_from_bytes(cs).ok()?,
+            <[MeasureSlot]>::mut_from_prefix_with_elems(ms, self.m)
+                .ok()?
+                .0,
+            <[CatSlot]>::mut_from_prefix_with_elems(rest, self.d)
+                .ok()?
+                .0,
         ))
     }
 
