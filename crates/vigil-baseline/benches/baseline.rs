@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use chrono::{DateTime, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vigil_baseline::{EntityBaselines, HstParams, ProfileParams};
 use vigil_core::{EntityKind, Fit, Observation, ParamGuard, SplitMix64};
 
@@ -31,6 +31,42 @@ fn per_entity(c: &mut Criterion) {
             );
             let _ = model.observe_observation(&obs);
         }
+        // The batched path: 256 observations per `observe_batch` call (time per batch;
+        // criterion's throughput line gives events per second).
+        let mut group = c.benchmark_group("observe_batch256");
+        group.throughput(Throughput::Elements(256));
+        let mut scores = Vec::with_capacity(256);
+        group.bench_function(format!("{entities}_entities"), |b| {
+            b.iter(|| {
+                let mut arrays = Vec::with_capacity(256);
+                for _ in 0..256 {
+                    t += 1;
+                    let e = rng.below(entities as u64) as usize;
+                    let ty = &types[(e + (rng.below(10) as usize / 9)) % 50];
+                    let ms = [
+                        ("bytes", 3_000.0 + rng.below(500) as f64),
+                        ("count", rng.below(20) as f64),
+                    ];
+                    arrays.push((e, t, [("alert_type", ty.as_str())], ms));
+                }
+                let batch: Vec<Observation<'_>> = arrays
+                    .iter()
+                    .map(|(e, t, cats, ms)| Observation {
+                        categories: cats,
+                        measures: ms,
+                        ..Observation::occurrence(
+                            &names[*e],
+                            EntityKind::Host,
+                            DateTime::<Utc>::from_timestamp(*t, 0).unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                scores.clear();
+                model.observe_batch(&batch, &mut scores).unwrap();
+                black_box(scores.len())
+            })
+        });
+        group.finish();
         c.bench_function(&format!("observe/{entities}_entities"), |b| {
             b.iter(|| {
                 t += 1;

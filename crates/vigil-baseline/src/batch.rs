@@ -18,7 +18,9 @@ impl EntityBaselines {
     /// Faster when profiles are not in cache: for every 16 observations it first hashes all
     /// entity keys, then looks them all up, then loads every cache line of every profile
     /// found, with independent loads, so that their cache misses overlap instead of being
-    /// taken one event at a time; only then does it score and learn, in order.
+    /// taken one event at a time; only then does it score and learn, in order. (Peer-group
+    /// profiles are not preloaded: there are few of them, so they are usually cached, and
+    /// finding them would hash every group name twice.)
     ///
     /// On an error (a non-finite measure, too many names) it stops: `out` holds the scores
     /// of the observations before the failing one, which were learned; the failing one and
