@@ -181,10 +181,19 @@ impl CompiledGbdt {
         let g = self.groups();
         let nf = self.n_features.max(1);
         let n = x.nrows().min(out.len() / g);
-        let mut row32 = vec![0f32; nf];
+        // Single rows (the per-alert path) should not pay an allocation.
+        let mut on_stack = [0f32; 64];
+        let mut on_heap = Vec::new();
+        let row32: &mut [f32] = match on_stack.get_mut(..nf) {
+            Some(s) => s,
+            None => {
+                on_heap.resize(nf, 0.0);
+                &mut on_heap
+            }
+        };
         if x.ncols() != self.n_features || n < LANES {
             for (r, acc) in out.chunks_exact_mut(g).enumerate().take(n) {
-                self.score_row(x.row(r), &mut row32, acc);
+                self.score_row(x.row(r), row32, acc);
             }
             return;
         }
@@ -204,7 +213,7 @@ impl CompiledGbdt {
             };
             if rows < LANES {
                 for (r, a) in acc.chunks_exact_mut(g).enumerate() {
-                    self.score_row(x.row(start + r), &mut row32, a);
+                    self.score_row(x.row(start + r), row32, a);
                 }
                 return;
             }
