@@ -85,7 +85,17 @@ impl Cuts {
                 break;
             }
             // The rows to f32, column-major: the model compares in f32.
-            for r in 0..(rows - lo).min(SUB) {
+            let n = (rows - lo).min(SUB);
+            let nf = f32s.len();
+            let whole = x
+                .as_slice()
+                .and_then(|all| all.get((start + lo) * nf..(start + lo + SUB) * nf));
+            if let (Some(block), true) = (whole, n == SUB) {
+                transpose_sub(block, f32s);
+                continue_coding(self, s, f32s, cols, nan_sub);
+                continue;
+            }
+            for r in 0..n {
                 let row = x.row(start + lo + r);
                 match row.as_slice() {
                     Some(sl) => {
@@ -100,18 +110,75 @@ impl Cuts {
                     }
                 }
             }
-            let mut bad = [0u8; SUB];
-            for ((cuts, src), dst) in self.broadcast.iter().zip(&*f32s).zip(&mut *cols) {
-                if cuts.is_empty() {
-                    continue;
+            continue_coding(self, s, f32s, cols, nan_sub);
+        }
+    }
+}
+
+/// Codes sub-block `s` of the block from its `f32` columns.
+fn continue_coding(
+    cuts: &Cuts,
+    s: usize,
+    f32s: &[[f32; SUB]],
+    cols: &mut [Column],
+    nan_sub: &mut [bool; SUB],
+) {
+    let mut bad = [0u8; SUB];
+    for ((cuts, src), dst) in cuts.broadcast.iter().zip(f32s).zip(cols) {
+        if cuts.is_empty() {
+            continue;
+        }
+        let Some(dst) = dst.as_chunks_mut::<SUB>().0.get_mut(s) else {
+            continue;
+        };
+        code_sub(cuts, src, dst, &mut bad);
+    }
+    for (f, b) in nan_sub.iter_mut().zip(&bad) {
+        *f = *b != 0;
+    }
+}
+
+/// `SUB` contiguous rows (`block`, row-major, `f32s.len()` wide) to `f32` columns, four rows
+/// by four features at a time (pairwise conversions and a 4×4 shuffle instead of one scalar
+/// conversion and store per value).
+fn transpose_sub(block: &[f64], f32s: &mut [[f32; SUB]]) {
+    let nf = f32s.len();
+    if nf == 0 {
+        return;
+    }
+    let quads = nf / 4;
+    for (r4, rows) in block.chunks_exact(4 * nf).enumerate() {
+        let r0 = r4 * 4;
+        let (a, rest) = rows.split_at(nf);
+        let (b, rest) = rest.split_at(nf);
+        let (c, d) = rest.split_at(nf);
+        let (a4, _) = a.as_chunks::<4>();
+        let (b4, _) = b.as_chunks::<4>();
+        let (c4, _) = c.as_chunks::<4>();
+        let (d4, _) = d.as_chunks::<4>();
+        let (cols4, tail) = f32s.split_at_mut(quads * 4);
+        for ((((va, vb), vc), vd), cq) in a4
+            .iter()
+            .zip(b4)
+            .zip(c4)
+            .zip(d4)
+            .zip(cols4.as_chunks_mut::<4>().0)
+        {
+            for (j, col) in cq.iter_mut().enumerate() {
+                if let Some(dst) = col.get_mut(r0..r0 + 4) {
+                    dst[0] = va[j] as f32;
+                    dst[1] = vb[j] as f32;
+                    dst[2] = vc[j] as f32;
+                    dst[3] = vd[j] as f32;
                 }
-                let Some(dst) = dst.as_chunks_mut::<SUB>().0.get_mut(s) else {
-                    continue;
-                };
-                code_sub(cuts, src, dst, &mut bad);
             }
-            for (f, b) in nan_sub.iter_mut().zip(&bad) {
-                *f = *b != 0;
+        }
+        for (k, col) in tail.iter_mut().enumerate() {
+            let f = quads * 4 + k;
+            for (r, row) in [a, b, c, d].iter().enumerate() {
+                if let (Some(dst), Some(v)) = (col.get_mut(r0 + r), row.get(f)) {
+                    *dst = *v as f32;
+                }
             }
         }
     }

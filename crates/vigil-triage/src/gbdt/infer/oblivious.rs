@@ -212,7 +212,7 @@ fn gather<const K: usize>(idx: &[[u8; BLOCK]], leaves: &[[f64; LEAVES]], acc: &m
 
 #[cfg(test)]
 mod tests {
-    use ndarray::Array2;
+    use ndarray::{Array2, ShapeBuilder};
     use proptest::prelude::*;
 
     use crate::gbdt::compiled::CompiledGbdt;
@@ -263,13 +263,14 @@ mod tests {
         /// shared by several trees, values on thresholds, NaN, partial blocks.
         #[test]
         fn quantised_symmetric_trees_score_like_the_node_walk(
-            nf in 1usize..6,
+            nf in 1usize..10,
             depths in proptest::collection::vec(0usize..=8, 1..20),
             splits in proptest::collection::vec((0u32..6, 0usize..9, any::<bool>()), 8),
             leaf_seed in any::<u64>(),
             rows in 8usize..600,
             cells in proptest::collection::vec(any::<u8>(), 64),
             groups in 1usize..4,
+            column_major in any::<bool>(),
         ) {
             let mut rng = vigil_core::SplitMix64::new(leaf_seed);
             let trees: Vec<Tree> = depths
@@ -289,10 +290,16 @@ mod tests {
             let base: Vec<f64> = (0..groups).map(|k| 0.25 * k as f64 - 0.1).collect();
             let c = CompiledGbdt::new(&trees, &base, nf);
             prop_assert!(c.is_quantised());
-            let x = Array2::from_shape_fn((rows, nf), |(r, j)| {
+            let cell = |(r, j): (usize, usize)| {
                 let code = cells[(r * 7 + j * 3 + r / 64) % cells.len()];
                 if code == 255 { f64::NAN } else { value(code) }
-            });
+            };
+            // Row-major input takes the 4×4 conversion, column-major the row-by-row one.
+            let x = if column_major {
+                Array2::from_shape_fn((rows, nf).f(), cell)
+            } else {
+                Array2::from_shape_fn((rows, nf), cell)
+            };
             let got = c.predict_raw(x.view());
             for (r, row) in x.rows().into_iter().enumerate() {
                 let row: Vec<f64> = row.to_vec();
