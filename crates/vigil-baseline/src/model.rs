@@ -675,7 +675,7 @@ impl EntityBaselines {
         let when = prep.when;
         let tr = self.config.transform;
         let pane = floor_div(when.t, win) as u32;
-        let (measures, dimensions) = (&self.measures, &self.dimensions);
+        let measures = &self.measures;
         let store = if group {
             &mut self.groups
         } else {
@@ -690,55 +690,73 @@ impl EntityBaselines {
             core.pane = pane;
         }
         let dt = when.t - core.last_time;
-        let (w_long, w_short) = if dt >= 0.0 {
+        // `decay`: the factor the long-memory state is decayed by (1 = none); `w_long`,
+        // `w_short`: the weights of this event.
+        let (decay, w_long, w_short) = if dt >= 0.0 {
             // Scoring computed these factors from the same `last_time` (dt clamped at 0,
             // equal here since dt ≥ 0).
             let (a, b) = match known {
                 Some(d) if d.dt == dt => (d.long, d.short),
                 _ => (fastmath::exp2(-dt / hl), fastmath::exp2(-dt / hs)),
             };
-            if a < 1.0 {
-                core.weight *= a as f32;
-                for m in ms.iter_mut() {
-                    m.ew.decay(a);
-                }
-                for c in cs.iter_mut() {
-                    c.top.decay(a as f32);
-                }
-            }
             core.burst *= b as f32;
             core.last_time = when.t;
-            (1.0, 1.0)
+            (a, 1.0, 1.0)
         } else {
             // A late event: weigh it as already decayed instead of decaying the state.
-            (fastmath::exp2(dt / hl), fastmath::exp2(dt / hs))
+            (1.0, fastmath::exp2(dt / hl), fastmath::exp2(dt / hs))
         };
-        core.first_time = core.first_time.min(when.t);
-        core.weight += w_long as f32;
-        core.burst += w_short as f32;
-        core.seasonal.record(when.hour, when.day);
         let steps = pane.wrapping_sub(core.pane);
-        if steps > 0 && steps < u32::MAX / 2 {
-            for m in ms.iter_mut() {
-                m.window.advance(steps);
-            }
+        let advance = steps > 0 && steps < u32::MAX / 2;
+        if advance {
             core.pane = pane;
         }
+        core.first_time = core.first_time.min(when.t);
+        core.weight = core.weight * decay as f32 + w_long as f32;
+        core.burst += w_short as f32;
+        core.seasonal.record(when.hour, when.day);
         core.events = core.events.saturating_add(1);
         core.tick = tick;
+        // One pass over the measure slots (decay, window step) and one over the dimension
+        // slots; then the observation's values go into their slots.
+        if decay < 1.0 || advance {
+            for m in ms.iter_mut() {
+                m.ew.decay(decay);
+                if advance {
+                    m.window.advance(steps);
+                }
+            }
+        }
+        if decay < 1.0 {
+            let f = decay as f32;
+            for c in cs.iter_mut() {
+                c.top.decay(f);
+            }
+        }
+        let ids = &prep.ids;
         for (j, (name, x)) in obs.measures.iter().enumerate() {
-            if let Some(slot) =
-                Ids::get(&prep.ids.measures, measures, name, j).and_then(|id| ms.get_mut(id))
-            {
+            let id = match ids.measures.get(j) {
+                Some(&NO_ID) => continue,
+                Some(&id) => usize::from(id),
+                None => match measures.id(name, j) {
+                    Some(id) => id,
+                    None => continue,
+                },
+            };
+            if let Some(slot) = ms.get_mut(id) {
                 let xt = prep.xts.get(j).copied().unwrap_or_else(|| tr.apply(*x));
                 slot.ew.push(xt, w_long);
                 slot.window.push(xt as f32);
             }
         }
-        for (j, ((dim, _), &h)) in obs.categories.iter().zip(prep.hashes.iter()).enumerate() {
-            if let Some(slot) =
-                Ids::get(&prep.ids.dims, dimensions, dim, j).and_then(|id| cs.get_mut(id))
-            {
+        for (j, (&h, &id)) in prep.hashes.iter().zip(ids.dims.iter()).enumerate() {
+            if j >= obs.categories.len() {
+                break;
+            }
+            if id == NO_ID {
+                continue;
+            }
+            if let Some(slot) = cs.get_mut(usize::from(id)) {
                 slot.top.push(fingerprint(h), w_long as f32);
                 slot.distinct.insert(h);
             }
