@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::hint::black_box;
 use std::net::IpAddr;
 
-use super::normalize::normalize_domain_opts;
+use super::normalize::{fast_trim, normalize_domain_labels};
 use super::sets::NONE;
 use super::store::{IndicatorStore, Match, parse_ip_fast};
 
@@ -164,7 +164,13 @@ impl IndicatorStore {
         for w in &mut sc.v4 {
             (w.lo, w.hi) = self.v4.bucket_bounds(w.addr);
         }
-        // Domain level 1: the hashed slots (while the bucket entries arrive).
+        // Domain level 1: touch every probe's bucket (a tight loop, so many misses are in
+        // flight at once), then probe them (while the IPv4 bucket entries arrive).
+        let mut acc = 0u32;
+        for p in &sc.probes {
+            acc ^= self.domains.touch_bucket(p.hash);
+        }
+        black_box(acc);
         for p in &mut sc.probes {
             p.slot = self.domains.probe(p.hash);
         }
@@ -188,7 +194,12 @@ impl IndicatorStore {
         for w in &mut sc.v4 {
             w.set = self.v4.lookup(w.addr);
         }
-        // Domain level 2: confirm the key (text read when not inline).
+        // Domain level 2: touch every candidate record, then confirm the keys.
+        let mut acc = 0u8;
+        for p in &sc.probes {
+            acc ^= self.domains.touch_record(p.slot);
+        }
+        black_box(acc);
         for p in &mut sc.probes {
             let name = match sc.plans.get(p.plan) {
                 Some(Plan::Domain { name, .. }) => name.get(p.off..).unwrap_or(""),
@@ -233,7 +244,7 @@ impl IndicatorStore {
                 Plan::Single(kind, q) => match kind {
                     QueryKind::Any => self.for_each_match(q, g),
                     QueryKind::Ip => {
-                        if let Some(ip) = parse_ip_fast(q.trim()) {
+                        if let Some(ip) = parse_ip_fast(fast_trim(q)) {
                             self.for_each_ip(ip, g);
                         }
                     }
@@ -252,19 +263,19 @@ impl IndicatorStore {
                 if let Some(ip) = parse_ip_fast(q) {
                     return self.plan_ip(sc, ip, q);
                 }
-                let t = q.trim();
-                match normalize_domain_opts(t, false) {
-                    Some(d) => self.plan_domain(sc, d),
+                let t = fast_trim(q);
+                match normalize_domain_labels(t, false) {
+                    Some((d, labels)) => self.plan_domain(sc, d, labels),
                     // Hashes, URLs, plain strings, IPv6: rarer in alerts, looked up singly.
                     None => Plan::Single(kind, q),
                 }
             }
-            QueryKind::Ip => match parse_ip_fast(q.trim()) {
+            QueryKind::Ip => match parse_ip_fast(fast_trim(q)) {
                 Some(ip) => self.plan_ip(sc, ip, q),
                 None => Plan::Skip,
             },
-            QueryKind::Domain => match normalize_domain_opts(q, true) {
-                Some(d) => self.plan_domain(sc, d),
+            QueryKind::Domain => match normalize_domain_labels(q, true) {
+                Some((d, labels)) => self.plan_domain(sc, d, labels),
                 None => Plan::Skip,
             },
             QueryKind::Url | QueryKind::Hash => Plan::Single(kind, q),
@@ -292,10 +303,15 @@ impl IndicatorStore {
 
     /// Queues the probes [`super::keys::KeyIndex::for_each_suffix`] would make: the name
     /// itself, then each parent of two labels or more.
-    fn plan_domain<'q>(&self, sc: &mut Scratch<'_, 'q>, name: Cow<'q, str>) -> Plan<'q> {
+    fn plan_domain<'q>(
+        &self,
+        sc: &mut Scratch<'_, 'q>,
+        name: Cow<'q, str>,
+        labels: usize,
+    ) -> Plan<'q> {
         let from = sc.probes.len();
         let plan = sc.plans.len();
-        self.domains.suffix_probes(&name, |off, hash| {
+        self.domains.suffix_probes(&name, labels, |off, hash| {
             sc.probes.push(Probe {
                 plan,
                 off,

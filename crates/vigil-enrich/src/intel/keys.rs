@@ -76,10 +76,11 @@ impl KeyIndexBuilder {
         let head = match self.heads.get_mut(key) {
             Some(h) => h,
             None => {
-                if self.text + key.len() > MAX_TEXT {
+                // Worst case of a record: header, key, and padding to the next line.
+                if self.text + key.len() + 13 + 63 > MAX_TEXT {
                     return Err("key index full (3 GiB of distinct keys)");
                 }
-                self.text += key.len() + 13;
+                self.text += key.len() + 13 + 63;
                 self.heads.entry(key.into()).or_insert([NONE, NONE])
             }
         };
@@ -118,7 +119,7 @@ impl KeyIndexBuilder {
             ];
             n_buckets
         ];
-        let mut records = Vec::with_capacity(self.text);
+        let mut records = Vec::with_capacity(self.text / 2);
         let mut depths = [0u64; 2];
         // The build map's order is fixed by its seed and the insertion order, so the frozen
         // layout is deterministic without sorting 100k+ keys.
@@ -133,6 +134,12 @@ impl KeyIndexBuilder {
             depths[0] |= d;
             if sets[1] != NONE {
                 depths[1] |= d;
+            }
+            // A record that fits in a cache line never straddles two: one miss to confirm a key.
+            let size = 9 + key.len();
+            let at = records.len() % 64;
+            if size <= 64 && at + size > 64 {
+                records.resize(records.len() + 64 - at, 0);
             }
             let r = records.len() as u32;
             records.extend_from_slice(&sets[0].to_le_bytes());
@@ -193,6 +200,26 @@ fn depth_bit(labels: usize) -> u64 {
     1 << labels.min(63)
 }
 
+/// `a == b` for short keys without a call to `memcmp`: 8-byte words, the last one overlapping.
+#[inline]
+fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut end = 8;
+    while end < n {
+        if load8(a, end) != load8(b, end) {
+            return false;
+        }
+        end += 8;
+    }
+    load8(a, n) == load8(b, n)
+}
+
 /// Folded multiply: the high and low halves of a 128-bit product, XORed.
 #[inline]
 fn fold(a: u64, b: u64) -> u64 {
@@ -225,8 +252,9 @@ impl Default for SuffixHasher {
     }
 }
 
-/// Longest name whose suffixes are hashed in one pass (a DNS name has at most 253 bytes).
-const MAX_CHUNKS: usize = 32;
+/// Most suffixes of one name hashed in one pass (a name with more labels is hashed suffix by
+/// suffix).
+const MAX_SUFFIXES: usize = 16;
 
 impl SuffixHasher {
     pub(crate) fn new(seed: u64) -> Self {
@@ -273,41 +301,71 @@ impl SuffixHasher {
     }
 
     /// Calls `f(offset, labels, hash)` for `name` itself and for each parent of two labels or
-    /// more, longest first.
+    /// more, longest first. `labels` is the number of labels of `name` (its dots plus one).
     #[inline]
-    pub(crate) fn for_each_suffix(&self, name: &[u8], mut f: impl FnMut(usize, usize, u64)) {
-        let n = name.len();
-        let mut labels = 1 + name.iter().filter(|&&c| c == b'.').count();
-        if n / 8 >= MAX_CHUNKS {
-            // Not a DNS name; hash each suffix on its own.
-            let mut off = 0;
-            f(0, labels, self.hash(name));
-            while labels > 2 {
-                let Some(dot) = name
-                    .get(off..)
-                    .and_then(|s| s.iter().position(|&c| c == b'.'))
-                else {
-                    break;
-                };
-                off += dot + 1;
-                labels -= 1;
-                f(off, labels, self.hash(name.get(off..).unwrap_or(&[])));
-            }
-            return;
-        }
-        let mut states = [0u64; MAX_CHUNKS + 1];
-        let mut s = self.k[0];
-        let mut end = n;
-        for st in states.iter_mut().take(n / 8 + 1) {
-            *st = s;
-            if end >= 8 {
-                s = fold(s ^ load8(name, end), self.k[1]);
-                end -= 8;
-            }
-        }
-        let state = |m: usize| states.get(m / 8).copied().unwrap_or(0);
-        f(0, labels, self.finish(state(n), name, 0, n));
+    pub(crate) fn for_each_suffix(
+        &self,
+        name: &[u8],
+        labels: usize,
+        mut f: impl FnMut(usize, usize, u64),
+    ) {
+        // Offsets of the suffixes to hash, longest first (a DNS name has at most 253 bytes,
+        // so `u8` offsets; more than MAX_SUFFIXES suffixes only in hostile input).
+        let mut offs = [0u8; MAX_SUFFIXES];
+        let mut k = 1;
         let mut off = 0;
+        let mut left = labels;
+        while left > 2 {
+            let Some(dot) = name
+                .get(off..)
+                .and_then(|s| s.iter().position(|&c| c == b'.'))
+            else {
+                break;
+            };
+            off += dot + 1;
+            left -= 1;
+            match (offs.get_mut(k), u8::try_from(off)) {
+                (Some(o), Ok(v)) => *o = v,
+                _ => return self.for_each_suffix_slow(name, labels, f),
+            }
+            k += 1;
+        }
+        let n = name.len();
+        if n > 255 {
+            return self.for_each_suffix_slow(name, labels, f);
+        }
+        // One right-to-left pass: the state after `q` chunks serves every suffix of `8q` to
+        // `8q + 7` bytes; finish each suffix when its chunk count is reached (shortest first).
+        let mut hs = [0u64; MAX_SUFFIXES];
+        let mut s = self.k[0];
+        let mut q = 0;
+        for i in (0..k).rev() {
+            let o = usize::from(offs.get(i).copied().unwrap_or(0));
+            let m = n - o;
+            while q < m / 8 {
+                s = fold(s ^ load8(name, n - 8 * q), self.k[1]);
+                q += 1;
+            }
+            if let Some(h) = hs.get_mut(i) {
+                *h = self.finish(s, name, o, m);
+            }
+        }
+        for (i, (&o, &h)) in offs.iter().zip(&hs).take(k).enumerate() {
+            f(usize::from(o), labels - i, h);
+        }
+    }
+
+    /// [`Self::for_each_suffix`] for names too long or with too many labels for its arrays:
+    /// each suffix hashed on its own (same values).
+    #[cold]
+    fn for_each_suffix_slow(
+        &self,
+        name: &[u8],
+        mut labels: usize,
+        mut f: impl FnMut(usize, usize, u64),
+    ) {
+        let mut off = 0;
+        f(0, labels, self.hash(name));
         while labels > 2 {
             let Some(dot) = name
                 .get(off..)
@@ -317,7 +375,7 @@ impl SuffixHasher {
             };
             off += dot + 1;
             labels -= 1;
-            f(off, labels, self.finish(state(n - off), name, off, n - off));
+            f(off, labels, self.hash(name.get(off..).unwrap_or(&[])));
         }
     }
 }
@@ -401,7 +459,9 @@ impl KeyIndex {
             return None;
         }
         match self.record(r) {
-            Some((k, sets)) if k == key.as_bytes() => Some((std::str::from_utf8(k).ok()?, sets)),
+            Some((k, sets)) if eq_bytes(k, key.as_bytes()) => {
+                Some((std::str::from_utf8(k).ok()?, sets))
+            }
             _ => self.find_slow(h, key),
         }
     }
@@ -430,17 +490,17 @@ impl KeyIndex {
         None
     }
 
-    /// Calls `f(offset, hash)` for the suffixes of `name` a domain lookup probes: the name
-    /// itself, then each parent of two labels or more, longest first, skipping label counts
-    /// that no stored key has (for parents: no key with a subtree set).
+    /// Calls `f(offset, hash)` for the suffixes of `name` (of `labels` labels) a domain
+    /// lookup probes: the name itself, then each parent of two labels or more, longest first,
+    /// skipping label counts that no stored key has (for parents: no key with a subtree set).
     #[inline]
-    pub(crate) fn suffix_probes(&self, name: &str, mut f: impl FnMut(usize, u64)) {
+    pub(crate) fn suffix_probes(&self, name: &str, labels: usize, mut f: impl FnMut(usize, u64)) {
         let [any, sub] = self.depths;
         if any == 0 {
             return;
         }
         self.hasher
-            .for_each_suffix(name.as_bytes(), |off, labels, h| {
+            .for_each_suffix(name.as_bytes(), labels, |off, labels, h| {
                 let want = if off == 0 { any } else { sub };
                 if want & depth_bit(labels) != 0 {
                     f(off, h);
@@ -449,20 +509,58 @@ impl KeyIndex {
     }
 
     /// Calls `f(stored_key, set)` for the exact key (both sets) and every parent domain of
-    /// two labels or more (subtree sets only: single labels are stored exact-only).
+    /// two labels or more (subtree sets only: single labels are stored exact-only). `name`
+    /// has `labels` labels.
     #[inline]
-    pub(crate) fn for_each_suffix<'s>(&'s self, name: &str, mut f: impl FnMut(&'s str, u32)) {
-        self.suffix_probes(name, |off, h| {
-            let Some((k, [exact, sub])) =
-                self.confirm(self.probe(h), h, name.get(off..).unwrap_or(""))
-            else {
-                return;
-            };
-            if off == 0 {
-                f(k, exact);
+    pub(crate) fn for_each_suffix<'s>(
+        &'s self,
+        name: &str,
+        labels: usize,
+        mut f: impl FnMut(&'s str, u32),
+    ) {
+        // Every suffix's bucket first, then the records: the probes of one name are
+        // independent loads, so their cache misses overlap.
+        let mut probes = [(0usize, 0u64, NONE); MAX_SUFFIXES];
+        let mut k = 0;
+        self.suffix_probes(name, labels, |off, h| {
+            if let Some(p) = probes.get_mut(k) {
+                *p = (off, h, self.probe(h));
             }
-            f(k, sub);
+            k += 1;
         });
+        let mut emit = |off: usize, h: u64, slot: u32| {
+            if let Some((key, [exact, sub])) = self.confirm(slot, h, name.get(off..).unwrap_or(""))
+            {
+                if off == 0 {
+                    f(key, exact);
+                }
+                f(key, sub);
+            }
+        };
+        if k <= MAX_SUFFIXES {
+            for &(off, h, slot) in probes.iter().take(k) {
+                emit(off, h, slot);
+            }
+        } else {
+            // More suffixes than the array holds (hostile input): one after the other.
+            self.suffix_probes(name, labels, |off, h| emit(off, h, self.probe(h)));
+        }
+    }
+
+    /// Reads the first word of `h`'s home bucket (a batched lookup touches every bucket
+    /// before probing any, so their misses overlap).
+    #[inline]
+    pub(crate) fn touch_bucket(&self, h: u64) -> u32 {
+        self.buckets.get(h as usize & self.mask).map_or(0, |b| b[0])
+    }
+
+    /// Reads the first byte of record `r` ([`NONE`]: nothing).
+    #[inline]
+    pub(crate) fn touch_record(&self, r: u32) -> u8 {
+        if r == NONE {
+            return 0;
+        }
+        self.records.get(r as usize).copied().unwrap_or(0)
     }
 
     /// Every key, in the table's order.
@@ -507,7 +605,7 @@ mod tests {
             let name = labels.join(".");
             let h = SuffixHasher::new(seed);
             let mut seen = Vec::new();
-            h.for_each_suffix(name.as_bytes(), |off, n, x| seen.push((off, n, x)));
+            h.for_each_suffix(name.as_bytes(), labels.len(), |off, n, x| seen.push((off, n, x)));
             prop_assert_eq!(seen.first().map(|s| s.0), Some(0));
             for (off, n, x) in seen.iter().copied() {
                 let s = &name[off..];
@@ -524,7 +622,7 @@ mod tests {
         let name = format!("{}.b.c", "a".repeat(300));
         let h = SuffixHasher::default();
         let mut seen = Vec::new();
-        h.for_each_suffix(name.as_bytes(), |off, _, x| seen.push((off, x)));
+        h.for_each_suffix(name.as_bytes(), 3, |off, _, x| seen.push((off, x)));
         assert_eq!(seen, [(0, h.hash(name.as_bytes())), (301, h.hash(b"b.c"))]);
     }
 

@@ -72,7 +72,16 @@ pub fn normalize_domain(t: &str) -> Option<Cow<'_, str>> {
 }
 
 pub(crate) fn normalize_domain_opts(t: &str, allow_single: bool) -> Option<Cow<'_, str>> {
-    let t = t.trim();
+    normalize_domain_labels(t, allow_single).map(|(d, _)| d)
+}
+
+/// [`normalize_domain_opts`] and the name's number of labels (found in the same pass).
+#[inline]
+pub(crate) fn normalize_domain_labels(
+    t: &str,
+    allow_single: bool,
+) -> Option<(Cow<'_, str>, usize)> {
+    let t = fast_trim(t);
     let t = t.strip_prefix("*.").unwrap_or(t);
     let t = t.strip_prefix('.').unwrap_or(t);
     let t = t.strip_suffix('.').unwrap_or(t);
@@ -118,11 +127,23 @@ pub(crate) fn normalize_domain_opts(t: &str, allow_single: bool) -> Option<Cow<'
     if prev_dot || (dots == 0 && !allow_single) {
         return None;
     }
-    Some(if upper {
+    let name = if upper {
         Cow::Owned(t.to_ascii_lowercase())
     } else {
         Cow::Borrowed(t)
-    })
+    };
+    Some((name, dots + 1))
+}
+
+/// `t.trim()`, without the Unicode scan when both ends are plain ASCII characters (the
+/// common case on the lookup path).
+#[inline]
+pub(crate) fn fast_trim(t: &str) -> &str {
+    let b = t.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) if f > b' ' && f < 0x80 && l > b' ' && l < 0x80 => t,
+        _ => t.trim(),
+    }
 }
 
 /// The host part of a URL (`https://user@Host:8080/p` → `Host`), if any.

@@ -3,6 +3,8 @@
 //! A set reference is a `u32` that saves memory accesses on the lookup path:
 //! - [`NONE`] for the empty set;
 //! - a member id tagged with `SINGLE` for a one-member set (the common case: no access);
+//! - two members below 2^15 - 1 packed with the `SINGLE | BIG` tag (no access either: the
+//!   second most common case, a key on two lists);
 //! - the arena offset and length packed in the reference itself (one access);
 //! - past 4M arena items or 255 members, the index of an (offset, length) pair (two).
 
@@ -16,6 +18,10 @@ pub(crate) const NONE: u32 = u32::MAX;
 const SINGLE: u32 = 1 << 31;
 /// Tag of a set found through the `big` table.
 const BIG: u32 = 1 << 30;
+/// Tag of a two-member set stored inline (15 bits each).
+const PAIR: u32 = SINGLE | BIG;
+/// Members of an inline pair are below this (so a pair never equals [`NONE`]).
+const PAIR_MAX: u32 = (1 << 15) - 1;
 /// Largest arena offset packed inline (22 bits).
 const MAX_INLINE_OFF: usize = (1 << 22) - 1;
 
@@ -28,8 +34,20 @@ pub(crate) struct SetArena {
 
 /// The members of one set.
 pub(crate) enum Members<'a> {
-    One(Option<u32>),
+    /// Up to two members held in the reference: `items[i..n]`.
+    Inline {
+        items: [u32; 2],
+        i: u8,
+        n: u8,
+    },
     Many(std::slice::Iter<'a, u32>),
+}
+
+impl Members<'_> {
+    #[inline]
+    fn inline(items: [u32; 2], n: u8) -> Self {
+        Self::Inline { items, i: 0, n }
+    }
 }
 
 impl Iterator for Members<'_> {
@@ -37,7 +55,14 @@ impl Iterator for Members<'_> {
     #[inline]
     fn next(&mut self) -> Option<u32> {
         match self {
-            Self::One(o) => o.take(),
+            Self::Inline { items, i, n } => {
+                if *i >= *n {
+                    return None;
+                }
+                let v = items.get(usize::from(*i)).copied();
+                *i += 1;
+                v
+            }
             Self::Many(it) => it.next().copied(),
         }
     }
@@ -48,10 +73,13 @@ impl SetArena {
     #[inline]
     pub(crate) fn members(&self, r: u32) -> Members<'_> {
         if r == NONE {
-            return Members::One(None);
+            return Members::inline([0, 0], 0);
+        }
+        if r & PAIR == PAIR {
+            return Members::inline([r & PAIR_MAX, (r >> 15) & PAIR_MAX], 2);
         }
         if r & SINGLE != 0 {
-            return Members::One(Some(r & !SINGLE));
+            return Members::inline([r & !SINGLE, 0], 1);
         }
         let (off, len) = if r & BIG != 0 {
             self.big
@@ -94,11 +122,12 @@ impl SetInterner {
     }
 
     /// The reference of the set `items` (sorted, deduplicated by the caller; members below
-    /// 2^31).
+    /// 2^30).
     pub(crate) fn intern(&mut self, items: &[u32]) -> u32 {
         match items {
             [] => return NONE,
-            [one] if *one < SINGLE => return one | SINGLE,
+            [one] if *one < BIG => return one | SINGLE,
+            [a, b] if *a < PAIR_MAX && *b < PAIR_MAX => return PAIR | (b << 15) | a,
             _ => {}
         }
         if let Some(&id) = self.ids.get(items) {
@@ -122,6 +151,40 @@ impl SetInterner {
         SetArena {
             big: self.big,
             items: Frozen::new(self.items),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every set comes back with its members, in order, whichever encoding it gets
+        /// (empty, single, inline pair, inline offset, big table).
+        #[test]
+        fn sets_round_trip(
+            sets in proptest::collection::vec(
+                proptest::collection::btree_set(
+                    prop_oneof![0u32..40_000, (1u32 << 29)..(1u32 << 30)],
+                    0..6,
+                ),
+                1..40,
+            )
+        ) {
+            let mut interner = SetInterner::new(1);
+            let refs: Vec<u32> = sets
+                .iter()
+                .map(|s| interner.intern(&s.iter().copied().collect::<Vec<_>>()))
+                .collect();
+            let arena = interner.finish();
+            for (s, &r) in sets.iter().zip(&refs) {
+                let got: Vec<u32> = arena.members(r).collect();
+                let want: Vec<u32> = s.iter().copied().collect();
+                prop_assert_eq!(&got, &want);
+                prop_assert_eq!(arena.first(r), want.first().copied().unwrap_or(NONE));
+            }
         }
     }
 }

@@ -10,7 +10,9 @@ use super::IpRange;
 use super::frozen::Frozen;
 use super::ip::RangeIndex;
 use super::keys::{KeyIndex, KeyIndexBuilder, Scope};
-use super::normalize::{IndicatorKind, is_hash, normalize_domain_opts, url_host};
+use super::normalize::{
+    IndicatorKind, fast_trim, is_hash, normalize_domain_labels, normalize_domain_opts, url_host,
+};
 use super::sets::{NONE, SetArena, SetInterner};
 use crate::EnrichError;
 
@@ -516,15 +518,20 @@ impl IndicatorStore {
     /// Calls `f` for every entry matching `domain` exactly or as a parent domain.
     #[inline]
     pub fn for_each_domain<'s>(&'s self, domain: &str, f: impl FnMut(Match<'s>)) {
-        if let Some(d) = normalize_domain_opts(domain, true) {
-            self.for_each_normalized_domain(&d, f);
+        if let Some((d, labels)) = normalize_domain_labels(domain, true) {
+            self.for_each_normalized_domain(&d, labels, f);
         }
     }
 
     #[inline]
-    fn for_each_normalized_domain<'s>(&'s self, d: &str, mut f: impl FnMut(Match<'s>)) {
+    fn for_each_normalized_domain<'s>(
+        &'s self,
+        d: &str,
+        labels: usize,
+        mut f: impl FnMut(Match<'s>),
+    ) {
         self.domains
-            .for_each_suffix(d, |k, set| self.emit_set(k, set, &mut f));
+            .for_each_suffix(d, labels, |k, set| self.emit_set(k, set, &mut f));
     }
 
     /// Calls `f` for every entry matching `url` exactly, and every entry matching its host
@@ -571,10 +578,10 @@ impl IndicatorStore {
         if let Some(ip) = parse_ip_fast(indicator) {
             return self.for_each_ip(ip, f);
         }
-        let t = indicator.trim();
+        let t = fast_trim(indicator);
         // One scan decides the common case: a name with a dot and only name characters.
-        if let Some(d) = normalize_domain_opts(t, false) {
-            return self.for_each_normalized_domain(&d, f);
+        if let Some((d, labels)) = normalize_domain_labels(t, false) {
+            return self.for_each_normalized_domain(&d, labels, f);
         }
         if is_hash(t) {
             self.for_each_hash(t, f);
@@ -623,7 +630,9 @@ pub(crate) fn parse_ip_fast(s: &str) -> Option<IpAddr> {
     {
         return Some(IpAddr::V4(v4));
     }
-    if b.contains(&b':') {
+    // Every textual IPv6 address has a colon within its first five characters (at most four
+    // hex digits come first).
+    if b.iter().take(5).any(|&c| c == b':') {
         return s.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
     }
     None
