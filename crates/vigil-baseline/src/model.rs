@@ -512,11 +512,11 @@ impl EntityBaselines {
         let min = self.config.min_history;
         let own_row = own.and_then(|i| self.entities.row(i));
         let group_row = group.and_then(|i| self.groups.row(i));
-        // A profile lives in three arrays; load one word of each part now so the three
-        // cache misses overlap instead of being taken one after another as scoring reaches
-        // each part.
-        if let Some(r) = own_row {
-            touch(r);
+        // Load every cache line of the row now so that their misses overlap instead of
+        // being taken one after another as scoring reaches each part (a no-op cost when
+        // `observe_batch` already loaded it).
+        if let Some(i) = own {
+            self.entities.touch(i);
         }
         let mut tally = Tally::new();
         let mut decays = (None, None);
@@ -762,14 +762,6 @@ impl EntityBaselines {
             }
         }
     }
-}
-
-/// Loads the first word of each part of a profile row (see `score_rows`).
-#[inline]
-fn touch((core, ms, cs): (&Core, &[MeasureSlot], &[CatSlot])) {
-    let m = ms.first().map_or(0.0, |m| m.ew.weight);
-    let c = cs.first().map_or(0.0, |c| c.top.total);
-    std::hint::black_box((core.events, m, c));
 }
 
 /// A name's slot as stored in [`Ids`] (limits are far below `u16::MAX`).
