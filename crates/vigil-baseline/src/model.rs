@@ -411,7 +411,7 @@ impl EntityBaselines {
         let group = obs
             .peer_group
             .and_then(|g| self.groups.find(self.group_key(obs.kind, g)));
-        Ok(self.score_rows(obs, &prep, own, group).0)
+        Ok(self.score_rows(obs, &prep, own, group, true).0)
     }
 
     /// Scores, then learns: the streaming step.
@@ -472,7 +472,8 @@ impl EntityBaselines {
             }
             None => None,
         };
-        let (score, decays) = self.score_rows(obs, &prep, own, group);
+        // A slot hint means `observe_batch` already loaded the row.
+        let (score, decays) = self.score_rows(obs, &prep, own, group, slot.is_none());
         self.tick = self.tick.wrapping_add(1);
         if self.tick == u32::MAX {
             let a = self.entities.renumber_ticks();
@@ -508,6 +509,7 @@ impl EntityBaselines {
         prep: &Prepared,
         own: Option<usize>,
         group: Option<usize>,
+        preload: bool,
     ) -> (AnomalyScore, (Option<Decay>, Option<Decay>)) {
         let min = self.config.min_history;
         let own_row = own.and_then(|i| self.entities.row(i));
@@ -515,7 +517,9 @@ impl EntityBaselines {
         // Load every cache line of the row now so that their misses overlap instead of
         // being taken one after another as scoring reaches each part (a no-op cost when
         // `observe_batch` already loaded it).
-        if let Some(i) = own {
+        if let Some(i) = own
+            && preload
+        {
             self.entities.touch(i);
         }
         let mut tally = Tally::new();
