@@ -17,6 +17,7 @@ use ndarray::{Array2, ArrayView2};
 use super::infer::BLOCK as QBLOCK;
 use super::infer::cuts::Cuts;
 use super::infer::oblivious::QuantOblivious;
+use super::infer::single::{self, SingleOblivious};
 use super::tree::Tree;
 
 /// Deepest tree the dense layout takes.
@@ -65,6 +66,9 @@ enum Layout {
         /// The same trees on quantised features (see [`super::infer`]), when every tree is at most
         /// 8 deep and every feature has at most 255 distinct thresholds: the batch path.
         quant: Option<Box<QuantOblivious>>,
+        /// The same trees four at a time for single rows, when rows are at most
+        /// [`single::WIDTH`] wide and trees at most 8 deep.
+        single: Option<Box<SingleOblivious>>,
     },
     /// Complete trees of depth `depth`, `SLOTS` nodes and leaves per tree.
     Dense {
@@ -92,17 +96,18 @@ impl CompiledGbdt {
         let oblivious: Option<Vec<(Vec<Packed>, Vec<f64>)>> =
             trees.iter().map(oblivious_levels).collect();
         let layout = if let Some(ob) = oblivious {
-            let quant = Cuts::new(trees, n_features).and_then(|cuts| {
-                let levels: Vec<Vec<(u32, f32)>> = ob
-                    .iter()
-                    .map(|(s, _)| s.iter().map(|p| (p.feat, p.thr)).collect())
-                    .collect();
-                QuantOblivious::new(
-                    levels.iter().zip(&ob).map(|(s, (_, l))| (&s[..], &l[..])),
-                    cuts,
-                )
-                .map(Box::new)
-            });
+            let levels: Vec<Vec<(u32, f32)>> = ob
+                .iter()
+                .map(|(s, _)| s.iter().map(|p| (p.feat, p.thr)).collect())
+                .collect();
+            let views = || levels.iter().zip(&ob).map(|(s, (_, l))| (&s[..], &l[..]));
+            let quant = Cuts::new(trees, n_features)
+                .and_then(|cuts| QuantOblivious::new(views(), cuts))
+                .map(Box::new);
+            let single = (n_features <= single::WIDTH)
+                .then(|| SingleOblivious::new(views()))
+                .flatten()
+                .map(Box::new);
             let mut meta = Vec::with_capacity(ob.len());
             let (mut splits, mut leaves) = (Vec::new(), Vec::new());
             for (s, l) in ob {
@@ -115,6 +120,7 @@ impl CompiledGbdt {
                 splits,
                 leaves,
                 quant,
+                single,
             }
         } else if depth <= DENSE_DEPTH {
             let mut nodes = Vec::with_capacity(trees.len());
@@ -163,6 +169,18 @@ impl CompiledGbdt {
     #[cfg(test)]
     pub(crate) fn is_quantised(&self) -> bool {
         matches!(self.layout, Layout::Oblivious { quant: Some(_), .. })
+    }
+
+    /// True when single rows of symmetric trees go four trees at a time.
+    #[cfg(test)]
+    pub(crate) fn has_single_layout(&self) -> bool {
+        matches!(
+            self.layout,
+            Layout::Oblivious {
+                single: Some(_),
+                ..
+            }
+        )
     }
 
     /// Raw scores, one row per input row, [`Self::groups`] columns. The caller checks the
@@ -285,6 +303,15 @@ impl CompiledGbdt {
             return;
         }
         acc.copy_from_slice(&self.base);
+        if let Layout::Oblivious {
+            single: Some(s), ..
+        } = &self.layout
+        {
+            let mut x = [0f32; single::WIDTH];
+            x.iter_mut().zip(&*row32).for_each(|(d, v)| *d = *v);
+            s.score(&x, acc);
+            return;
+        }
         let g = acc.len().max(1);
         let x = |f: u32| row32.get(f as usize).copied().unwrap_or(0.0);
         match &self.layout {

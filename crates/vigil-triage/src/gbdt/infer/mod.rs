@@ -10,9 +10,11 @@
 //! - [`cuts`]: the per-feature thresholds and the coding of a block.
 //! - [`oblivious`]: symmetric trees scored on a coded block (each level of a tree one byte
 //!   comparison over the block, leaf values gathered a group of trees at a time).
+//! - [`single`]: symmetric trees for one row, four trees per float comparison.
 
 pub(crate) mod cuts;
 pub(crate) mod oblivious;
+pub(crate) mod single;
 
 /// Rows scored per block: the coded block (one byte per used feature and row) and a group of
 /// trees' leaf tables stay in L1 together.

@@ -212,7 +212,7 @@ fn gather<const K: usize>(idx: &[[u8; BLOCK]], leaves: &[[f64; LEAVES]], acc: &m
 
 #[cfg(test)]
 mod tests {
-    use ndarray::{Array2, ShapeBuilder};
+    use ndarray::{Array2, ShapeBuilder, s};
     use proptest::prelude::*;
 
     use crate::gbdt::compiled::CompiledGbdt;
@@ -290,6 +290,7 @@ mod tests {
             let base: Vec<f64> = (0..groups).map(|k| 0.25 * k as f64 - 0.1).collect();
             let c = CompiledGbdt::new(&trees, &base, nf);
             prop_assert!(c.is_quantised());
+            prop_assert!(c.has_single_layout());
             let cell = |(r, j): (usize, usize)| {
                 let code = cells[(r * 7 + j * 3 + r / 64) % cells.len()];
                 if code == 255 { f64::NAN } else { value(code) }
@@ -307,8 +308,13 @@ mod tests {
                 for (t, tree) in trees.iter().enumerate() {
                     want[t % groups] += tree.predict(&row);
                 }
+                // A few rows also alone (the single-row layout, four trees at a time).
+                let alone = (r % 97 == 0).then(|| c.predict_raw(x.slice(s![r..r + 1, ..])));
                 for (k, w) in want.iter().enumerate() {
                     prop_assert_eq!(got[[r, k]].to_bits(), w.to_bits(), "row {} group {}", r, k);
+                    if let Some(a) = &alone {
+                        prop_assert_eq!(a[[0, k]].to_bits(), w.to_bits(), "row {} alone", r);
+                    }
                 }
             }
         }
@@ -348,6 +354,7 @@ mod tests {
         assert!(Cuts::new(&trees, 1).is_none());
         let c = CompiledGbdt::new(&trees, &[0.0], 1);
         assert!(!c.is_quantised());
+        assert!(c.has_single_layout());
         assert_eq!(c.layout_name(), "oblivious");
         let x = Array2::from_shape_fn((100, 1), |(r, _)| r as f64 * 0.03 - 0.2);
         let got = c.predict_raw(x.view());
