@@ -26,8 +26,9 @@ pub struct Figures {
     /// Macro-F1 of the plain most-probable grade (no decision weights): the model alone.
     pub macro_f1_argmax: f64,
     /// Average precision of the model's threat probability, TruePositive against the rest
-    /// (before calibration: isotonic calibration is monotone but pools scores into ties,
-    /// which only blurs the ranking).
+    /// (after the per-organisation label-shift adaptation when the pipeline has one, before
+    /// calibration: isotonic calibration is monotone but pools scores into ties, which only
+    /// blurs the ranking).
     pub pr_auc: f64,
     /// ROC-AUC of the same.
     pub roc_auc: f64,
@@ -39,6 +40,64 @@ pub struct Figures {
     pub brier: f64,
     /// Realised suppression at each fitted α.
     pub suppression: Vec<SuppressionReport>,
+    /// The ranking's ceiling at each α: the largest share of non-TruePositive rows any
+    /// threshold on the threat score could suppress while missing at most a share α of
+    /// these rows' TruePositives, chosen with their grades (an oracle, not deployable: it
+    /// bounds what any calibration of this score can reach).
+    pub suppression_oracle: Vec<OracleSuppression>,
+}
+
+/// The best threshold in hindsight on one set of rows (see [`Figures::suppression_oracle`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OracleSuppression {
+    /// The allowed miss rate.
+    pub alpha: f64,
+    /// Share of non-TruePositive rows scored strictly below the threshold.
+    pub fp_suppressed: f64,
+    /// Share of TruePositive rows scored strictly below it (≤ `alpha`).
+    pub miss_rate: f64,
+}
+
+/// The threshold in hindsight: suppress scores strictly below the `(k+1)`-th smallest
+/// TruePositive score, `k = ⌊α · n_TP⌋`, so at most `k` TruePositives fall below it.
+///
+/// ```
+/// # use vigil_triage::eval::oracle_suppression;
+/// // Ten threats scored 0.5..0.95, ten others at 0.1 and 0.6.
+/// let mut s: Vec<f64> = (0..10).map(|i| 0.5 + 0.05 * f64::from(i)).collect();
+/// let mut t = vec![true; 10];
+/// s.extend([0.1; 5].iter().chain(&[0.6; 5]));
+/// t.extend([false; 10]);
+/// let o = oracle_suppression(&s, &t, 0.1); // one threat may go: threshold 0.55
+/// assert_eq!((o.miss_rate, o.fp_suppressed), (0.1, 0.5));
+/// ```
+pub fn oracle_suppression(scores: &[f64], threat: &[bool], alpha: f64) -> OracleSuppression {
+    let mut tp: Vec<f64> = scores
+        .iter()
+        .zip(threat)
+        .filter(|(_, t)| **t)
+        .map(|(s, _)| *s)
+        .collect();
+    tp.sort_by(f64::total_cmp);
+    let k = (alpha * tp.len() as f64 + 1e-9).floor() as usize;
+    let thr = tp.get(k).copied().unwrap_or(f64::INFINITY);
+    let (mut n_t, mut s_t, mut n_o, mut s_o) = (0usize, 0usize, 0usize, 0usize);
+    for (&s, &t) in scores.iter().zip(threat) {
+        let below = usize::from(s < thr);
+        if t {
+            n_t += 1;
+            s_t += below;
+        } else {
+            n_o += 1;
+            s_o += below;
+        }
+    }
+    let share = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    OracleSuppression {
+        alpha,
+        fp_suppressed: share(s_o, n_o),
+        miss_rate: share(s_t, n_t),
+    }
 }
 
 /// A whole evaluation.
@@ -140,6 +199,10 @@ impl Held {
             ece_uncalibrated: ece(&self.raw, &threat),
             brier: brier(&self.conf, &threat),
             suppression,
+            suppression_oracle: alphas
+                .iter()
+                .map(|&a| oracle_suppression(&self.raw, &threat, a))
+                .collect(),
         }
     }
 }

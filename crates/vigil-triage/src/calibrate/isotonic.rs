@@ -46,21 +46,26 @@ impl Fit<CalibrationSet> for IsotonicParams {
                 reason: format!("must be finite and >= 0, got {}", self.prior_weight),
             });
         }
-        let pairs = set.sorted();
-        let n = pairs.len() as f64;
-        let base = pairs.iter().filter(|p| p.1).count() as f64 / n;
-        // Blocks of (sum of scores, positives, count); equal scores start in one block so
-        // the map is a function of the score.
+        let pairs = set.sorted_weighted();
+        let total: f64 = pairs.iter().map(|p| p.2).sum();
+        let pos: f64 = pairs.iter().filter(|p| p.1).map(|p| p.2).sum();
+        let base = if total > 0.0 { pos / total } else { 0.0 };
+        // Blocks of (weighted sum of scores, weighted positives, weight); equal
+        // scores start in one block so the map is a function of the score. Zero-weight pairs
+        // carry no information and are skipped.
         let mut blocks: Vec<(f64, f64, f64)> = Vec::with_capacity(pairs.len());
-        for (s, y) in pairs {
-            let yv = if y { 1.0 } else { 0.0 };
+        for (s, y, wt) in pairs {
+            if wt <= 0.0 {
+                continue;
+            }
+            let yv = if y { wt } else { 0.0 };
             match blocks.last_mut() {
                 Some(last) if last.2 > 0.0 && last.0 / last.2 == s => {
-                    last.0 += s;
+                    last.0 += s * wt;
                     last.1 += yv;
-                    last.2 += 1.0;
+                    last.2 += wt;
                 }
-                _ => blocks.push((s, yv, 1.0)),
+                _ => blocks.push((s * wt, yv, wt)),
             }
             // Pool while the last block's rate is below the previous one's.
             while blocks.len() >= 2 {
@@ -73,6 +78,9 @@ impl Fit<CalibrationSet> for IsotonicParams {
                     break;
                 }
             }
+        }
+        if blocks.is_empty() {
+            return Err(TriageError::EmptyCalibration);
         }
         let w = self.prior_weight;
         let xs = blocks.iter().map(|b| b.0 / b.2).collect();
@@ -124,5 +132,26 @@ mod tests {
         assert_eq!(iso.calibrate(0.0), 0.0);
         assert_eq!(iso.calibrate(1.0), 1.0);
         assert!((iso.calibrate(0.25) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn weights_act_as_repetitions() {
+        let (s, y) = (vec![0.1, 0.2, 0.3], vec![false, true, true]);
+        let weighted = CalibrationSet::new(s, y)
+            .unwrap()
+            .with_weights(vec![2.0, 1.0, 3.0])
+            .unwrap();
+        let repeated = CalibrationSet::new(
+            vec![0.1, 0.1, 0.2, 0.3, 0.3, 0.3],
+            vec![false, false, true, true, true, true],
+        )
+        .unwrap();
+        let p = IsotonicParams::default();
+        let (a, b) = (p.fit(&weighted).unwrap(), p.fit(&repeated).unwrap());
+        for x in [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 1.0] {
+            assert!((a.calibrate(x) - b.calibrate(x)).abs() < 1e-12, "at {x}");
+        }
+        let zero = CalibrationSet::new(vec![0.1], vec![true]).unwrap();
+        assert!(zero.with_weights(vec![0.0]).is_err());
     }
 }

@@ -7,6 +7,7 @@ use crate::error::TriageError;
 pub struct CalibrationSet {
     scores: Vec<f64>,
     labels: Vec<bool>,
+    weights: Option<Vec<f64>>,
 }
 
 impl CalibrationSet {
@@ -26,7 +27,41 @@ impl CalibrationSet {
         if let Some((row, &value)) = scores.iter().enumerate().find(|(_, s)| !s.is_finite()) {
             return Err(TriageError::NonFiniteScore { row, value });
         }
-        Ok(Self { scores, labels })
+        Ok(Self {
+            scores,
+            labels,
+            weights: None,
+        })
+    }
+
+    /// Gives each pair a weight (finite, ≥ 0, one per pair, not all 0), e.g. to cap how much
+    /// one large organisation moves the calibrator. Isotonic calibration uses them; Platt
+    /// ignores them.
+    pub fn with_weights(mut self, weights: Vec<f64>) -> Result<Self, TriageError> {
+        if weights.len() != self.scores.len() {
+            return Err(TriageError::LengthMismatch {
+                what: "calibration weights",
+                expected: self.scores.len(),
+                found: weights.len(),
+            });
+        }
+        if let Some((row, &value)) = weights
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+        {
+            return Err(TriageError::NonFiniteScore { row, value });
+        }
+        if weights.iter().sum::<f64>() <= 0.0 {
+            return Err(TriageError::EmptyCalibration);
+        }
+        self.weights = Some(weights);
+        Ok(self)
+    }
+
+    /// The weights, when set.
+    pub fn weights(&self) -> Option<&[f64]> {
+        self.weights.as_deref()
     }
 
     /// The scores.
@@ -49,13 +84,23 @@ impl CalibrationSet {
         self.scores.is_empty()
     }
 
-    /// The pairs sorted by score (ties by label, false first), for deterministic fitting.
-    pub(crate) fn sorted(&self) -> Vec<(f64, bool)> {
-        let mut v: Vec<(f64, bool)> = self
+    /// The triples (score, label, weight) sorted by score (ties by label, false first), for
+    /// deterministic fitting; weight 1 when none were given.
+    pub(crate) fn sorted_weighted(&self) -> Vec<(f64, bool, f64)> {
+        let mut v: Vec<(f64, bool, f64)> = self
             .scores
             .iter()
             .copied()
             .zip(self.labels.iter().copied())
+            .enumerate()
+            .map(|(i, (s, y))| {
+                let w = self
+                    .weights
+                    .as_ref()
+                    .and_then(|w| w.get(i).copied())
+                    .unwrap_or(1.0);
+                (s, y, w)
+            })
             .collect();
         v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         v

@@ -62,6 +62,12 @@ pub struct TriageParams {
     pub model: ModelParams,
     /// How the threat probability is calibrated.
     pub calibration: CalibrationMethod,
+    /// Caps how much one organisation weighs in the calibrator: an organisation with `n`
+    /// calibration alerts gives each weight `min(1, cap / n)`, so no organisation counts for
+    /// more than `cap` alerts (`None`: every alert weighs 1). GUIDE's largest organisations
+    /// hold a fifth of a fold and grade almost uniformly, so without a cap the calibrator
+    /// follows whichever of them landed among the calibration organisations.
+    pub calibration_org_cap: Option<f64>,
     /// Share of training organisations held out for calibration, in `(0, 1)`.
     pub calibration_share: f64,
     /// Suppression levels to fit (each a [`Suppressor`]).
@@ -103,7 +109,8 @@ impl Default for TriageParams {
 
 impl TriageParams {
     /// Defaults for a model kind and seed: isotonic calibration on 25% of organisations,
-    /// suppression at α = 0.01 and 0.05, tuned decision weights, top 5 contributions.
+    /// suppression at α = 0.01 and 0.05, tuned decision weights, per-organisation label-shift
+    /// adaptation ([`PriorShiftParams::default`]), top 5 contributions.
     pub fn new(kind: ModelKind, seed: u64) -> Self {
         Self {
             features: GuideFeatureParams {
@@ -112,13 +119,14 @@ impl TriageParams {
             },
             model: ModelParams::new(kind, seed),
             calibration: CalibrationMethod::Isotonic,
+            calibration_org_cap: None,
             calibration_share: 0.25,
             alphas: vec![0.01, 0.05],
             per_detector: None,
             org_exchangeable: false,
             tune_decision: true,
             cross_fit: None,
-            prior_shift: None,
+            prior_shift: Some(PriorShiftParams::default()),
             risk: RiskParams::default(),
             top_k: 5,
             seed,
@@ -272,9 +280,11 @@ impl TriageParams {
             .collect();
         let threat: Vec<bool> = cal_y.iter().map(|&c| c == 0).collect();
         let raw_p: Vec<f64> = proba.column(0).to_vec();
-        pipeline.calibrator = self
-            .calibration
-            .fit(&CalibrationSet::new(raw_p.clone(), threat.clone())?)?;
+        let mut set = CalibrationSet::new(raw_p.clone(), threat.clone())?;
+        if let Some(cap) = self.calibration_org_cap {
+            set = set.with_weights(org_capped_weights(rows, cap)?)?;
+        }
+        pipeline.calibrator = self.calibration.fit(&set)?;
         if self.tune_decision {
             pipeline.decision = tune_decision(proba, &cal_y);
         }
@@ -300,6 +310,28 @@ impl TriageParams {
         }
         Ok(())
     }
+}
+
+/// `min(1, cap / n_org)` per row, `n_org` the rows of its organisation (tenant).
+fn org_capped_weights(rows: &[Alert], cap: f64) -> Result<Vec<f64>, TriageError> {
+    if !(cap.is_finite() && cap > 0.0) {
+        return Err(TriageError::InvalidParameter {
+            name: "calibration_org_cap",
+            reason: format!("must be finite and > 0, got {cap}"),
+        });
+    }
+    let org = |a: &Alert| a.tenant.clone().unwrap_or_default();
+    let mut size: BTreeMap<String, f64> = BTreeMap::new();
+    for a in rows {
+        *size.entry(org(a)).or_default() += 1.0;
+    }
+    Ok(rows
+        .iter()
+        .map(|a| {
+            let n = size.get(&org(a)).copied().unwrap_or(1.0);
+            (cap / n).min(1.0)
+        })
+        .collect())
 }
 
 /// Per-grade weights on the probabilities that maximise macro-F1 of `argmax(w ⊙ p)`: a
@@ -379,10 +411,7 @@ impl TriagePipeline {
     /// ([`TriageParams::prior_shift`]), estimated from `alerts` themselves grouped by
     /// tenant (so pass an organisation's whole batch of alerts together), with the estimated
     /// prior per organisation. Without an adapter, [`TriagePipeline::proba`] and no priors.
-    pub fn proba_adapted(
-        &self,
-        alerts: &[Alert],
-    ) -> Result<(Array2<f64>, OrgPriors), TriageError> {
+    pub fn proba_adapted(&self, alerts: &[Alert]) -> Result<(Array2<f64>, OrgPriors), TriageError> {
         let mut p = self.proba(alerts)?;
         let priors = match &self.prior_shift {
             Some(shift) => {

@@ -46,11 +46,17 @@ pub struct Args {
     /// training organisations for calibration, which keeps the suppression bound exact).
     #[arg(long)]
     pub cross_fit: Option<usize>,
-    /// Label-shift adaptation: re-estimate each test organisation's grade prior by EM from
-    /// its unlabelled alerts, shrunk towards the training prior with this many pseudo-alerts
-    /// (0 = no shrinkage). Without it, no adaptation.
+    /// Label-shift adaptation (on by default): each organisation's grade prior is
+    /// re-estimated by EM from its own unlabelled alerts, shrunk towards the training prior
+    /// with this many pseudo-alerts (default 10; 0 = no shrinkage).
     #[arg(long)]
     pub prior_shift: Option<f64>,
+    /// No label-shift adaptation: the model's probabilities as they are.
+    #[arg(long, conflicts_with = "prior_shift")]
+    pub no_prior_shift: bool,
+    /// Cap each organisation's weight in the calibrator at this many alerts (default: none).
+    #[arg(long)]
+    pub calibration_org_cap: Option<f64>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -103,12 +109,16 @@ pub fn run(args: Args) -> Result<(), CliError> {
     p.per_detector = args.per_detector;
     p.cross_fit = args.cross_fit;
     p.org_exchangeable = args.org_exchangeable;
-    p.prior_shift = args
-        .prior_shift
-        .map(|strength| vigil_triage::calibrate::PriorShiftParams {
+    p.calibration_org_cap = args.calibration_org_cap;
+    if let Some(strength) = args.prior_shift {
+        p.prior_shift = Some(vigil_triage::calibrate::PriorShiftParams {
             strength,
             ..Default::default()
         });
+    }
+    if args.no_prior_shift {
+        p.prior_shift = None;
+    }
     let train = read_alerts(args.format, &args.train)?;
     let report = match &args.test {
         Some(t) => {
@@ -144,6 +154,8 @@ fn json(r: &EvalReport) -> serde_json::Value {
         "ece_uncalibrated": f.ece_uncalibrated,
         "brier": f.brier,
         "suppression": f.suppression,
+        "suppression_oracle": f.suppression_oracle,
+        "ece_fold_mean": r.folds.iter().map(|x| x.ece).sum::<f64>() / r.folds.len().max(1) as f64,
         "folds": r.folds,
         "top_features": r.top_features.iter().map(|(n, v)| serde_json::json!({"feature": n, "importance": v})).collect::<Vec<_>>(),
         "shared_orgs": r.shared_orgs,
@@ -170,6 +182,12 @@ fn print_table(r: &EvalReport) {
     for s in &f.suppression {
         println!(
             "suppression α={:<5} miss {:.4}  non-TP suppressed {:.4}",
+            s.alpha, s.miss_rate, s.fp_suppressed
+        );
+    }
+    for s in &f.suppression_oracle {
+        println!(
+            "best threshold in hindsight α={:<5} miss {:.4}  non-TP suppressed {:.4}",
             s.alpha, s.miss_rate, s.fp_suppressed
         );
     }
