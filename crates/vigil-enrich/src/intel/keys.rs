@@ -121,6 +121,9 @@ impl KeyIndexBuilder {
         ];
         let mut records = Vec::with_capacity(self.text / 2);
         let mut depths = [0u64; 2];
+        // About 8 filter bits per key (a 256 KiB filter for 220k domains stays in L2).
+        let n_words = (n_keys * 8 / 64).max(1).next_power_of_two();
+        let mut filter = vec![0u64; n_words];
         // The build map's order is fixed by its seed and the insertion order, so the frozen
         // layout is deterministic without sorting 100k+ keys.
         let mut buf = Vec::new();
@@ -153,6 +156,10 @@ impl KeyIndexBuilder {
             }
             records.extend_from_slice(key.as_bytes());
             let h = hasher.hash(key.as_bytes());
+            let (w, bits) = filter_word(h, n_words - 1);
+            if let Some(x) = filter.get_mut(w) {
+                *x |= bits;
+            }
             let mut b = h as usize & mask;
             // Linear probing over buckets; the table is at most 3/4 full, so this ends.
             for _ in 0..n_buckets {
@@ -179,6 +186,8 @@ impl KeyIndexBuilder {
             mask,
             records: Frozen::new(records),
             depths,
+            filter_mask: n_words - 1,
+            filter: Frozen::new(filter),
         }
     }
 }
@@ -218,6 +227,17 @@ fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
         end += 8;
     }
     load8(a, n) == load8(b, n)
+}
+
+/// The filter word of hash `h` (`mask`: words - 1) and the four bits a key sets in it.
+#[inline]
+fn filter_word(h: u64, mask: usize) -> (usize, u64) {
+    let g = fold(h, 0x9e37_79b9_7f4a_7c15);
+    let bits = (1u64 << (g >> 58))
+        | (1u64 << ((g >> 52) & 63))
+        | (1u64 << ((g >> 46) & 63))
+        | (1u64 << ((g >> 40) & 63));
+    (g as usize & mask, bits)
 }
 
 /// Folded multiply: the high and low halves of a 128-bit product, XORed.
@@ -392,6 +412,10 @@ pub(crate) struct KeyIndex {
     records: Frozen<u8>,
     /// Label counts present: `[any key, keys with a subtree set]`.
     depths: [u64; 2],
+    /// A blocked Bloom filter of the keys' hashes (four bits in one word per key): a suffix
+    /// it rules out costs no table access (it is small enough to stay in L2).
+    filter: Frozen<u64>,
+    filter_mask: usize,
     len: usize,
 }
 
@@ -490,6 +514,13 @@ impl KeyIndex {
         None
     }
 
+    /// False when no key has hash `h` (the filter is exact in that direction).
+    #[inline]
+    fn may_contain(&self, h: u64) -> bool {
+        let (w, bits) = filter_word(h, self.filter_mask);
+        self.filter.get(w).is_none_or(|&x| x & bits == bits)
+    }
+
     /// Calls `f(offset, hash)` for the suffixes of `name` (of `labels` labels) a domain
     /// lookup probes: the name itself, then each parent of two labels or more, longest first,
     /// skipping label counts that no stored key has (for parents: no key with a subtree set).
@@ -502,7 +533,7 @@ impl KeyIndex {
         self.hasher
             .for_each_suffix(name.as_bytes(), labels, |off, labels, h| {
                 let want = if off == 0 { any } else { sub };
-                if want & depth_bit(labels) != 0 {
+                if want & depth_bit(labels) != 0 && self.may_contain(h) {
                     f(off, h);
                 }
             });
@@ -578,9 +609,9 @@ impl KeyIndex {
         self.len
     }
 
-    /// Bytes held (table and records).
+    /// Bytes held (table, records and filter).
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.buckets.memory_bytes() + self.records.memory_bytes()
+        self.buckets.memory_bytes() + self.records.memory_bytes() + self.filter.memory_bytes()
     }
 
     /// True when the table and records are huge-page mappings (or too small to need one).

@@ -638,35 +638,46 @@ pub(crate) fn parse_ip_fast(s: &str) -> Option<IpAddr> {
     None
 }
 
-/// Dotted-quad IPv4 as `std` accepts it (four decimal octets, no leading zeros), without
-/// the generic parser's overhead.
+/// Dotted-quad IPv4 as `std` accepts it (four decimal octets, no leading zeros), in one
+/// pass and without the generic parser's overhead.
 #[inline]
 fn parse_v4(b: &[u8]) -> Option<Ipv4Addr> {
+    if !(7..=15).contains(&b.len()) {
+        return None;
+    }
     let mut octets = [0u8; 4];
-    let mut i = 0;
-    for (n, o) in octets.iter_mut().enumerate() {
-        if n > 0 {
-            if b.get(i) != Some(&b'.') {
+    let mut k = 0usize;
+    let mut v = 0u32;
+    let mut digits = 0u32;
+    let mut first = 0u8;
+    // An octet is complete: at least one digit, at most 255, no leading zero.
+    let ok = |v: u32, digits: u32, first: u8| digits > 0 && v <= 255 && (digits == 1 || first != 0);
+    for &c in b {
+        if c == b'.' {
+            if !ok(v, digits, first) {
                 return None;
             }
-            i += 1;
-        }
-        let start = i;
-        let mut v: u32 = 0;
-        while let Some(&c) = b.get(i) {
-            if !c.is_ascii_digit() || i - start == 3 {
-                break;
+            *octets.get_mut(k)? = v as u8;
+            k += 1;
+            v = 0;
+            digits = 0;
+        } else {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 || digits == 3 {
+                return None;
             }
-            v = v * 10 + u32::from(c - b'0');
-            i += 1;
+            if digits == 0 {
+                first = d;
+            }
+            v = v * 10 + u32::from(d);
+            digits += 1;
         }
-        let len = i - start;
-        if len == 0 || v > 255 || (len > 1 && b.get(start) == Some(&b'0')) {
-            return None;
-        }
-        *o = v as u8;
     }
-    (i == b.len()).then(|| Ipv4Addr::from(octets))
+    if k != 3 || !ok(v, digits, first) {
+        return None;
+    }
+    *octets.get_mut(3)? = v as u8;
+    Some(Ipv4Addr::from(octets))
 }
 
 #[cfg(test)]
