@@ -45,8 +45,8 @@
 //! [`check`](vigil_core::ParamGuard::check) → [`ProfileConfig`] → [`EntityBaselines::new`].
 //! Usable with no other Vigil crate but `vigil-core`.
 
-pub mod bench;
 mod batch;
+pub mod bench;
 mod codec;
 mod error;
 pub mod eval;

@@ -486,3 +486,30 @@ fn invalid_parameters_are_rejected() {
         Err(BaselineError::TooManyNames { limit: 1, .. })
     ));
 }
+
+#[test]
+fn batch_stops_at_a_non_finite_measure_keeping_what_came_before() {
+    let (mut one, mut many) = (
+        EntityBaselines::new(ProfileParams::default().check().unwrap()),
+        EntityBaselines::new(ProfileParams::default().check().unwrap()),
+    );
+    let good = [("bytes", 10.0)];
+    let bad = [("bytes", f64::NAN)];
+    let batch: Vec<Observation<'_>> = (0..5)
+        .map(|i| Observation {
+            measures: if i == 3 { &bad } else { &good },
+            ..Observation::occurrence(["a", "b"][i % 2], EntityKind::Host, time(i as i64))
+        })
+        .collect();
+    let mut scores = Vec::new();
+    assert!(matches!(
+        many.observe_batch(&batch, &mut scores),
+        Err(BaselineError::NonFinite { .. })
+    ));
+    // The three before the bad one were scored and learned, as three single calls would be.
+    assert_eq!(scores.len(), 3);
+    for obs in &batch[..3] {
+        one.observe_observation(obs).unwrap();
+    }
+    assert_eq!(one.snapshot(), many.snapshot());
+}
