@@ -7,12 +7,15 @@
 //! ## Per-entity profiles: [`EntityBaselines`]
 //!
 //! Implements [`vigil_core::Baseline`] (`observe` = score against the past, then learn).
+//! [`EntityBaselines::observe_batch`] does the same for a slice of observations, in order, with
+//! the cache misses of many profiles overlapped (the fast path when profiles outnumber the
+//! cache).
 //! Per entity (key: seeded 64-bit hash of kind and name, so no string is stored) it keeps, in
-//! `80 + 48·measures + 44·dimensions` bytes:
+//! one contiguous row of `80 + 48·measures + 44·dimensions` bytes (rounded up to 32):
 //!
 //! | component | statistic | score (tail probability → surprisal bits) |
 //! |---|---|---|
-//! | `rate` | time-decayed event counts, long (base rate) and short (current rate) half-life; hour-of-day and day-of-week histograms | Poisson upper tail of the short-window count against the base rate × this hour's × this day's share |
+//! | `rate` | time-decayed event counts, long (base rate) and short (current rate) half-life; hour-of-day and day-of-week histograms | Poisson upper tail of the *other* events in the short window against the base rate × this hour's × this day's share (given an event now, the others of a Poisson process are Poisson with the same mean, so the tail is calibrated) |
 //! | `hour_of_day` | the same histograms | probability of an hour at least this rare for the entity |
 //! | each measure | time-decayed mean/variance (weights `2^{−Δt/h}`, so it merges exactly) and a two-pane windowed mean/variance | two-sided Gaussian tail on the signed-log scale |
 //! | each `dimension=value` | decaying Space-Saving top-4 + 8-byte HyperLogLog of distinct values | probability of a value at least this rare (unkept mass, add-one smoothed, is the novelty probability) |
