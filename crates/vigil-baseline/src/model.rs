@@ -622,8 +622,9 @@ impl EntityBaselines {
             let xt = prep.xts.get(j).copied().unwrap_or_else(|| tr.apply(*x));
             // One pseudo-observation of unit variance keeps a measure seen once from
             // calling every other value impossible.
-            let var = (ew.m2 + 1.0) / (ew.weight + 1.0) + floor;
-            let z = (xt - ew.mean) / var.sqrt();
+            // var = (M2 + 1)/(W + 1) + floor, and z = d/√var, with one division.
+            let w1 = ew.weight + 1.0;
+            let z = (xt - ew.mean) * (w1 / (ew.m2 + 1.0 + floor * w1)).sqrt();
             let (t, poly) = normal_two_sided_parts(z);
             let report = z.abs() >= self.report_z;
             tally.add(Which::Measure(j), ew.mean, *x, t, poly, report);

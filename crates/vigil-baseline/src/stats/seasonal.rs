@@ -101,9 +101,9 @@ impl Scan {
     /// add-one smoothing per bin).
     #[inline]
     pub fn factor(&self) -> f64 {
-        let h = (f64::from(self.hour_own) + 1.0) / (f64::from(self.hour_total) + 24.0) * 24.0;
-        let d = (f64::from(self.day_own) + 1.0) / (f64::from(self.day_total) + 7.0) * 7.0;
-        h * d
+        // One division for both shares.
+        let num = (f64::from(self.hour_own) + 1.0) * (f64::from(self.day_own) + 1.0) * 168.0;
+        num / ((f64::from(self.hour_total) + 24.0) * (f64::from(self.day_total) + 7.0))
     }
 
     /// Share of this hour (smoothed).
