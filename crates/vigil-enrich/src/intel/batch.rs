@@ -178,12 +178,13 @@ impl IndicatorStore {
         // first four steps fall near the 1/16 points of the bucket; reading all fifteen
         // (independent loads) brings them in together, instead of four misses in a row.
         let mut acc = 0u32;
+        let segs = self.v4.segs();
         for w in &sc.v4 {
             let n = w.hi.saturating_sub(w.lo);
             let step = (n / PROBES).max(1);
             let mut i = w.lo + step;
             while i < w.hi {
-                acc ^= self.v4.segment(i).map_or(0, |s| s.0);
+                acc ^= segs.get(i).map_or(0, |s| s[0]);
                 i += step;
             }
         }

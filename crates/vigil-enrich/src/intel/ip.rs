@@ -313,18 +313,17 @@ impl<A: Addr> RangeIndex<A> {
     /// The set of ranges covering `a`, or [`NONE`].
     #[inline]
     pub(crate) fn lookup(&self, a: A) -> u32 {
+        // Each array viewed once (a mapped array's view is checked on every deref).
+        let segs: &[[A; 2]] = &self.segs;
+        let buckets: &[u32] = &self.buckets;
         let h = a.bucket();
-        let lo = self.buckets.get(h).copied().unwrap_or(0) as usize;
-        let hi = self
-            .buckets
-            .get(h + 1)
-            .map_or(self.segs.len(), |&v| v as usize);
-        let k = self
-            .segs
+        let lo = buckets.get(h).copied().unwrap_or(0) as usize;
+        let hi = buckets.get(h + 1).map_or(segs.len(), |&v| v as usize);
+        let k = segs
             .get(lo..hi)
             .map_or(0, |s| s.partition_point(|x| x[0] <= a));
         match (lo + k).checked_sub(1) {
-            Some(i) => self.segs.get(i).map_or(NONE, |s| s[1].set()),
+            Some(i) => segs.get(i).map_or(NONE, |s| s[1].set()),
             None => NONE,
         }
     }
@@ -332,19 +331,17 @@ impl<A: Addr> RangeIndex<A> {
     /// The segments whose start shares `a`'s top bits: `lo..hi` (first step of a lookup).
     #[inline]
     pub(crate) fn bucket_bounds(&self, a: A) -> (usize, usize) {
+        let buckets: &[u32] = &self.buckets;
         let h = a.bucket();
-        let lo = self.buckets.get(h).copied().unwrap_or(0) as usize;
-        let hi = self
-            .buckets
-            .get(h + 1)
-            .map_or(self.segs.len(), |&v| v as usize);
+        let lo = buckets.get(h).copied().unwrap_or(0) as usize;
+        let hi = buckets.get(h + 1).map_or(self.segs.len(), |&v| v as usize);
         (lo, hi)
     }
 
-    /// Segment `i`: its first address and its set (`None` past the end).
+    /// All segments, `[start, set]` (the set stored by [`Addr::from_set`]).
     #[inline]
-    pub(crate) fn segment(&self, i: usize) -> Option<(A, u32)> {
-        self.segs.get(i).map(|s| (s[0], s[1].set()))
+    pub(crate) fn segs(&self) -> &[[A; 2]] {
+        &self.segs
     }
 
     /// True when the segments are on a huge-page mapping.

@@ -645,35 +645,33 @@ fn parse_v4(b: &[u8]) -> Option<Ipv4Addr> {
     if !(7..=15).contains(&b.len()) {
         return None;
     }
+    // The values an octet of `n` digits may have: 1 to 3 digits, at most 255, no leading
+    // zero (a value of n > 1 digits is at least 10^(n-1)); empty ranges for 0 and 4+ digits.
+    const RANGE: [(u32, u32); 5] = [(1, 0), (0, 9), (10, 99), (100, 255), (1, 0)];
+    let bad = |v: u32, n: usize| RANGE.get(n.min(4)).is_none_or(|&(lo, hi)| v < lo || v > hi);
     let mut octets = [0u8; 4];
     let mut k = 0usize;
     let mut v = 0u32;
-    let mut digits = 0u32;
-    let mut first = 0u8;
-    // An octet is complete: at least one digit, at most 255, no leading zero.
-    let ok = |v: u32, digits: u32, first: u8| digits > 0 && v <= 255 && (digits == 1 || first != 0);
+    let mut n = 0usize;
     for &c in b {
-        if c == b'.' {
-            if !ok(v, digits, first) {
+        let d = u32::from(c.wrapping_sub(b'0'));
+        if d < 10 {
+            // Wrapping: a run of digits too long for an octet is rejected by its length.
+            v = v.wrapping_mul(10).wrapping_add(d);
+            n += 1;
+        } else if c == b'.' {
+            if bad(v, n) {
                 return None;
             }
             *octets.get_mut(k)? = v as u8;
             k += 1;
             v = 0;
-            digits = 0;
+            n = 0;
         } else {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 || digits == 3 {
-                return None;
-            }
-            if digits == 0 {
-                first = d;
-            }
-            v = v * 10 + u32::from(d);
-            digits += 1;
+            return None;
         }
     }
-    if k != 3 || !ok(v, digits, first) {
+    if k != 3 || bad(v, n) {
         return None;
     }
     *octets.get_mut(3)? = v as u8;
@@ -686,7 +684,40 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn parse_v4_edge_cases_agree_with_std() {
+        for s in [
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3.04",
+            "1.2.3.0",
+            "1.2.3",
+            "1.2.3.4.",
+            ".1.2.3.4",
+            "1..2.3",
+            "1.2.3.4.5",
+            "1000.1.1.1",
+            "1.2.3.4a",
+            "10.20.30.40",
+            "100.200.0.99",
+            "0.00.0.0",
+            "1.2.3.-4",
+            "1.2.3. 4",
+        ] {
+            assert_eq!(parse_v4(s.as_bytes()), s.parse::<Ipv4Addr>().ok(), "{s}");
+        }
+    }
+
     proptest! {
+        /// Dotted quads of 1-4 digit numbers (leading zeros, values past 255) parse as in `std`.
+        #[test]
+        fn parse_v4_quads_agree_with_std(parts in proptest::collection::vec("[0-9]{1,4}", 3..6)) {
+            let s = parts.join(".");
+            prop_assert_eq!(parse_v4(s.as_bytes()), s.parse::<Ipv4Addr>().ok());
+        }
+
         /// The fast IPv4 parser accepts exactly what `std` accepts, with the same value.
         #[test]
         fn parse_v4_agrees_with_std(s in "[0-9.]{0,17}", a in any::<u32>()) {
