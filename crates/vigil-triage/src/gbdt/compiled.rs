@@ -11,6 +11,13 @@
 //! Deeper trees fall back to a flat node array with explicit children. Rows holding NaN take
 //! the node walk (the padding trick needs NaN-free rows). Every path sums the same leaf values
 //! in the same tree order, so all agree with the reference walk bit for bit.
+//!
+//! Symmetric (oblivious) trees of depth ≤ 8 have their own paths (see [`super::infer`]): a
+//! batch is coded once per block against the model's own thresholds (one byte per feature
+//! and row), then every tree level is one byte comparison over 16 rows and leaves are
+//! gathered eight trees at a time; a single row goes four trees per float comparison. Models
+//! outside those limits (a feature with more than 255 distinct thresholds, deeper trees,
+//! rows wider than 64 for the single-row path) use the float layouts below.
 
 use ndarray::{Array2, ArrayView2};
 
