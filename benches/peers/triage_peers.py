@@ -10,6 +10,11 @@ Runs, in one process:
              rule as Vigil (per-grade weights chosen on the `calib` rows), same
              hyperparameters as Vigil's GBDT.
   xgb_vf     XGBoost likewise.
+  *_adapted  the same peers with Vigil's per-organisation label-shift adaptation
+             (vigil_triage::calibrate::PriorShift: EM prior per organisation from its own
+             unlabelled rows, Dirichlet-shrunk towards the training prior with 10 pseudo-rows),
+             applied to the calib and test rows before the decision weights, as Vigil does
+             by default; vigil_gbdt_no_prior_shift is Vigil without it (`--no-prior-shift`).
 Metrics: macro-F1 over TP/BP/FP; PR-AUC (average precision) and ROC-AUC of P(TruePositive),
 TruePositive against the rest; pooled over all held-out rows.
 """
@@ -57,6 +62,27 @@ def tune_decision(proba, y):
     return best_w
 
 
+def prior_shift(p, orgs, prior, strength=10.0, max_iter=200, tol=1e-9):
+    """vigil_triage::calibrate::PriorShift::adapt: per organisation, the MAP prior by EM
+    (Saerens et al. 2002) with `strength` pseudo-rows of the training prior, then each row's
+    posterior re-weighted by prior / training prior."""
+    q = p.copy()
+    for o in np.unique(orgs):
+        m = orgs == o
+        rows, n, pi = p[m], m.sum(), prior.copy()
+        for _ in range(max_iter):
+            r = rows * (pi / prior)
+            r /= r.sum(1, keepdims=True)
+            new = (r.sum(0) + strength * prior) / (n + strength)
+            moved = np.abs(new - pi).max()
+            pi = new
+            if moved < tol:
+                break
+        r = rows * (pi / prior)
+        q[m] = r / r.sum(1, keepdims=True)
+    return q
+
+
 def raw_frame(d, cols):
     out = pd.DataFrame(index=d.index)
     for c in cols:
@@ -81,14 +107,15 @@ def main():
         print(f"skipping: GUIDE sample not found at {a.data}")
         return
     results = {}
-    for model in ["gbdt", "tree"]:
+    for name, extra in [("vigil_gbdt", ["--model", "gbdt"]), ("vigil_tree", ["--model", "tree"]),
+                        ("vigil_gbdt_no_prior_shift", ["--model", "gbdt", "--no-prior-shift"])]:
         out = subprocess.run([a.vigil, "eval", "triage", "--format", "guide", "--train", a.data,
-                              "--folds", str(a.folds), "--seed", str(a.seed), "--model", model,
-                              "--json"], check=True, capture_output=True, text=True).stdout
+                              "--folds", str(a.folds), "--seed", str(a.seed), "--json"] + extra,
+                             check=True, capture_output=True, text=True).stdout
         v = json.loads(out)
-        results[f"vigil_{model}"] = {k: v[k] for k in ["macro_f1", "macro_f1_argmax", "pr_auc",
-                                                       "roc_auc", "ece"]}
-        results[f"vigil_{model}"]["suppression"] = v["suppression"]
+        results[name] = {k: v[k] for k in ["macro_f1", "macro_f1_argmax", "pr_auc",
+                                           "roc_auc", "ece"]}
+        results[name]["suppression"] = v["suppression"]
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "features.csv")
         subprocess.run([a.vigil, "export-features", "--format", "guide", a.data, "--out", path,
@@ -115,7 +142,8 @@ def main():
         results[f"lightgbm_{name}"] = metrics(y, proba, proba.argmax(1))
         results[f"lightgbm_{name}"]["macro_f1_argmax"] = results[f"lightgbm_{name}"]["macro_f1"]
 
-    for name in ["lightgbm_vigil_features", "xgboost_vigil_features"]:
+    for name in ["lightgbm_vigil_features", "xgboost_vigil_features",
+                 "lightgbm_vigil_features_adapted", "xgboost_vigil_features_adapted"]:
         ys, ps, preds = [], [], []
         for f in range(a.folds):
             fit = fx[(fx.fold == f) & (fx.role == "fit")]
@@ -128,8 +156,13 @@ def main():
                                       subsample=0.8, colsample_bytree=0.8, reg_lambda=1.0,
                                       tree_method="hist", n_jobs=1, random_state=a.seed)
             m.fit(fit[feats].to_numpy(), fit["y"].to_numpy())
-            w = tune_decision(m.predict_proba(cal[feats].to_numpy()), cal["y"].to_numpy())
+            pc = m.predict_proba(cal[feats].to_numpy())
             p = m.predict_proba(te[feats].to_numpy())
+            if name.endswith("_adapted"):
+                prior = np.bincount(fit["y"], minlength=3) / len(fit)
+                pc = prior_shift(pc, cal["orgid"].to_numpy(), prior)
+                p = prior_shift(p, te["orgid"].to_numpy(), prior)
+            w = tune_decision(pc, cal["y"].to_numpy())
             ys.append(te["y"].to_numpy()); ps.append(p); preds.append((p * w).argmax(1))
         results[name] = metrics(np.concatenate(ys), np.vstack(ps), np.concatenate(preds))
         results[name]["macro_f1_argmax"] = f1_score(np.concatenate(ys), np.vstack(ps).argmax(1),
@@ -145,7 +178,7 @@ def main():
     for k, v in results.items():
         print(f"{k:32s} {v['macro_f1']:9.4f} {v['macro_f1_argmax']:8.4f} {v['pr_auc']:8.4f} "
               f"{v['roc_auc']:8.4f}")
-    for k in ["vigil_gbdt", "vigil_tree"]:
+    for k in ["vigil_gbdt", "vigil_gbdt_no_prior_shift", "vigil_tree"]:
         print(f"{k} ECE {results[k]['ece']:.4f}; suppression " + "; ".join(
             f"alpha {s['alpha']}: miss {s['miss_rate']:.4f}, non-TP suppressed {s['fp_suppressed']:.4f}"
             for s in results[k]["suppression"]))

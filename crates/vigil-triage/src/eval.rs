@@ -40,6 +40,12 @@ pub struct Figures {
     pub brier: f64,
     /// Realised suppression at each fitted α.
     pub suppression: Vec<SuppressionReport>,
+    /// At each fitted α (same order as `suppression`): the miss rate averaged over
+    /// organisations, each organisation with TruePositives counting once. This is the
+    /// quantity the organisation-exchangeable bound covers
+    /// ([`crate::pipeline::TriageParams::org_exchangeable`]); `suppression`'s `miss_rate`
+    /// pools rows, which is what the row-exchangeable bound covers.
+    pub org_mean_miss: Vec<f64>,
     /// The ranking's ceiling at each α: the largest share of non-TruePositive rows any
     /// threshold on the threat score could suppress while missing at most a share α of
     /// these rows' TruePositives, chosen with their grades (an oracle, not deployable: it
@@ -188,8 +194,28 @@ impl Held {
                 }
             })
             .collect();
+        let org_mean_miss = self
+            .sup
+            .iter()
+            .map(|sup| {
+                let mut per: std::collections::BTreeMap<&str, (f64, f64)> = Default::default();
+                for ((&t, &s), o) in threat.iter().zip(sup).zip(&self.orgs) {
+                    if t {
+                        let e = per.entry(o.as_str()).or_default();
+                        e.0 += f64::from(u8::from(s));
+                        e.1 += 1.0;
+                    }
+                }
+                if per.is_empty() {
+                    0.0
+                } else {
+                    per.values().map(|(s, n)| s / n).sum::<f64>() / per.len() as f64
+                }
+            })
+            .collect();
         Figures {
             rows: self.truth.len(),
+            org_mean_miss,
             orgs: orgs.len(),
             macro_f1: macro_f1(&self.truth, &self.pred, 3),
             macro_f1_argmax: macro_f1(&self.truth, &self.pred_argmax, 3),

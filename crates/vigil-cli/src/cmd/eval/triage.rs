@@ -155,6 +155,7 @@ fn json(r: &EvalReport) -> serde_json::Value {
         "brier": f.brier,
         "suppression": f.suppression,
         "suppression_oracle": f.suppression_oracle,
+        "org_mean_miss": f.org_mean_miss,
         "ece_fold_mean": r.folds.iter().map(|x| x.ece).sum::<f64>() / r.folds.len().max(1) as f64,
         "folds": r.folds,
         "top_features": r.top_features.iter().map(|(n, v)| serde_json::json!({"feature": n, "importance": v})).collect::<Vec<_>>(),
