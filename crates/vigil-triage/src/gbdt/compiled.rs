@@ -30,8 +30,11 @@ use super::tree::Tree;
 /// Deepest tree the dense layout takes.
 pub const DENSE_DEPTH: usize = 8;
 const SLOTS: usize = 1 << DENSE_DEPTH;
-/// Rows walked in lock-step.
-const LANES: usize = 8;
+/// Row stride of the dense walk's block when rows are at most this wide.
+const WIDE: usize = 64;
+/// Rows walked in lock-step (16 measured fastest for the dense walk: 8 leaves too little
+/// work in flight, 32 spills).
+const LANES: usize = 16;
 /// Rows per block (their `f32` copies stay in L1).
 const BLOCK: usize = 64;
 
@@ -226,6 +229,10 @@ impl CompiledGbdt {
             self.quant_batch(q, x, &mut out[..n * g]);
             return;
         }
+        // Dense trees on rows at most 64 wide read a block of rows 64 floats apart, indexed
+        // with masks instead of bounds checks.
+        let wide64 = matches!(self.layout, Layout::Dense { .. }) && nf <= WIDE;
+        let nf = if wide64 { WIDE } else { nf };
         let mut buf = vec![0f32; BLOCK * nf];
         let mut nan = [false; BLOCK];
         let column_major = matches!(self.layout, Layout::Oblivious { .. });
@@ -267,7 +274,12 @@ impl CompiledGbdt {
                     depth,
                     nodes,
                     leaves,
-                } => dense_block(&buf[..rows * nf], nf, *depth, nodes, leaves, g, acc),
+                } => match buf.as_chunks::<WIDE>().0.first_chunk::<BLOCK>() {
+                    Some(block) if wide64 => {
+                        dense_block64(block, rows, *depth, nodes, leaves, g, acc);
+                    }
+                    _ => dense_block(&buf[..rows * nf], nf, *depth, nodes, leaves, g, acc),
+                },
                 Layout::Flat(trees) => flat_block(&buf[..rows * nf], nf, trees, g, acc),
             }
             // Rows with NaN: redo them on the node trees.
@@ -637,6 +649,52 @@ fn dense_block(
     }
 }
 
+/// [`dense_block`] on rows stored [`WIDE`] floats apart (rows at most that wide): feature
+/// and row indices are masked, so the walk has no bounds checks.
+fn dense_block64(
+    rows: &[[f32; WIDE]; BLOCK],
+    n_rows: usize,
+    depth: usize,
+    nodes: &[[Packed; SLOTS]],
+    leaves: &[[f64; SLOTS]],
+    g: usize,
+    acc: &mut [f64],
+) {
+    let n_rows = n_rows.min(BLOCK);
+    let first_leaf = (1usize << depth) - 1;
+    for (t, (tn, tl)) in nodes.iter().zip(leaves).enumerate() {
+        let k = t % g;
+        let mut r0 = 0;
+        while r0 + LANES <= n_rows {
+            let mut ix = [0usize; LANES];
+            for _ in 0..depth {
+                for (lane, i) in ix.iter_mut().enumerate() {
+                    let p = tn[*i & (SLOTS - 1)];
+                    let x = rows[(r0 + lane) & (BLOCK - 1)][p.feat as usize & (WIDE - 1)];
+                    *i = 2 * *i + 1 + usize::from(x > p.thr);
+                }
+            }
+            for (lane, i) in ix.iter().enumerate() {
+                if let Some(a) = acc.get_mut((r0 + lane) * g + k) {
+                    *a += tl[(i - first_leaf) & (SLOTS - 1)];
+                }
+            }
+            r0 += LANES;
+        }
+        for r in r0..n_rows {
+            let mut i = 0usize;
+            for _ in 0..depth {
+                let p = tn[i & (SLOTS - 1)];
+                let x = rows[r & (BLOCK - 1)][p.feat as usize & (WIDE - 1)];
+                i = 2 * i + 1 + usize::from(x > p.thr);
+            }
+            if let Some(a) = acc.get_mut(r * g + k) {
+                *a += tl[(i - first_leaf) & (SLOTS - 1)];
+            }
+        }
+    }
+}
+
 /// Scores a block of NaN-free rows on flat trees.
 fn flat_block(rows: &[f32], nf: usize, trees: &[FlatTree], g: usize, acc: &mut [f64]) {
     let n_rows = rows.len() / nf.max(1);
@@ -651,6 +709,60 @@ fn flat_block(rows: &[f32], nf: usize, trees: &[FlatTree], g: usize, acc: &mut [
             let leaf = usize::try_from(-(i + 1)).unwrap_or(usize::MAX);
             if let (Some(a), Some(v)) = (acc.get_mut(r * g + k), tree.leaves.get(leaf)) {
                 *a += *v;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array2;
+
+    use super::CompiledGbdt;
+    use crate::gbdt::tree::{Node, Tree};
+
+    /// An unbalanced tree: root on `f0`, its right child on `f1`, leaves elsewhere.
+    fn tree(f0: u32, f1: u32, t0: f32, t1: f32, v: [f64; 3]) -> Tree {
+        let mut root = Node::leaf(0.0, 3.0);
+        (root.feature, root.threshold, root.left, root.right) = (f0, t0, 1, 2);
+        let mut right = Node::leaf(0.0, 2.0);
+        (right.feature, right.threshold, right.left, right.right) = (f1, t1, 3, 4);
+        Tree {
+            nodes: vec![
+                root,
+                Node::leaf(v[0], 1.0),
+                right,
+                Node::leaf(v[1], 1.0),
+                Node::leaf(v[2], 1.0),
+            ],
+        }
+    }
+
+    #[test]
+    fn dense_walk_matches_the_node_walk_on_narrow_and_wide_rows() {
+        // 6 features take the masked 64-wide block; 70 the general one.
+        for nf in [6usize, 70] {
+            let trees: Vec<Tree> = (0..7u32)
+                .map(|t| {
+                    let f0 = (t * 11) % nf as u32;
+                    let f1 = (t * 29 + 5) % nf as u32;
+                    tree(f0, f1, 0.1 * t as f32 - 0.3, 0.5, [t as f64, -1.5, 0.25])
+                })
+                .collect();
+            let c = CompiledGbdt::new(&trees, &[0.5], nf);
+            assert_eq!(c.layout_name(), "dense");
+            let x = Array2::from_shape_fn((203, nf), |(r, j)| {
+                if (r + j) % 37 == 0 {
+                    f64::NAN
+                } else {
+                    ((r * 7 + j * 13) % 23) as f64 / 11.0 - 1.0
+                }
+            });
+            let got = c.predict_raw(x.view());
+            for (r, row) in x.rows().into_iter().enumerate() {
+                let row: Vec<f64> = row.to_vec();
+                let want = trees.iter().fold(0.5, |a, t| a + t.predict(&row));
+                assert_eq!(got[[r, 0]].to_bits(), want.to_bits(), "nf {nf} row {r}");
             }
         }
     }
