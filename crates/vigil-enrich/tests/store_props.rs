@@ -222,7 +222,7 @@ proptest! {
     fn batch_equals_single(ranges in prop::collection::vec(v4_range(), 0..40),
                            domains in prop::collection::vec(
                                (prop::collection::vec(label(), 1..4), any::<bool>()), 0..40),
-                           queries in prop::collection::vec(batch_query(), 0..100)) {
+                           queries in prop::collection::vec(batch_query(), 0..300)) {
         let mut b = IndicatorStoreBuilder::new(11);
         for (i, &(a, p)) in ranges.iter().enumerate() {
             let src = b.add_source(format!("r{}", i % 3), i % 2 == 0);

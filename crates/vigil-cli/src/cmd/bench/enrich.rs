@@ -61,7 +61,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let alerts: Vec<Alert> = records.by_ref().filter_map(Result::ok).collect();
 
     let queries = lookup_queries(&std.store, args.lookups, 42);
-    // Single: one `count_matches` after the other. Batched: `for_each_batch`, 32 at a time.
+    // Single: one `count_matches` after the other. Batched: `for_each_batch`, `BATCH` at a time.
     let lk = time_lookups(&std.store, &queries, args.min_time);
     let lkb = time_lookups_batched(&std.store, &queries, args.min_time);
     let by_class = if args.by_class {
