@@ -1,6 +1,6 @@
 //! The workload behind `vigil bench baseline`: synthetic events, timed update+score.
 
-use std::time::Instant;
+use vigil_core::cpu::Stopwatch;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -102,8 +102,7 @@ pub fn bench_profiles(
         });
     }
     let mut flagged = 0usize;
-    let started = Instant::now();
-    let cpu0 = thread_cpu_ns();
+    let watch = Stopwatch::start();
     if batch <= 1 {
         for ev in &stream {
             let entity = names.get(ev.entity as usize).map_or("", String::as_str);
@@ -152,8 +151,8 @@ pub fn bench_profiles(
             flagged += scores.iter().filter(|s| s.surprisal >= 10.0).count();
         }
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    let cpu = cpu_secs(cpu0).unwrap_or(elapsed);
+    let elapsed = watch.wall_secs();
+    let cpu = watch.cpu_secs();
     let mem = model.memory_bytes();
     Ok(ProfileBench {
         entities: model.entities(),
@@ -198,8 +197,7 @@ pub fn flood(offered: usize, cap: usize, seed: u64) -> Result<FloodReport, Basel
     let mut name = String::with_capacity(24);
     let (mut max_entities, mut max_mem, mut full_mem) = (0usize, 0usize, 0usize);
     let every = (cap / 4).max(1);
-    let started = Instant::now();
-    let cpu0 = thread_cpu_ns();
+    let watch = Stopwatch::start();
     for i in 0..offered {
         name.clear();
         use std::fmt::Write;
@@ -221,7 +219,7 @@ pub fn flood(offered: usize, cap: usize, seed: u64) -> Result<FloodReport, Basel
             }
         }
     }
-    let elapsed = cpu_secs(cpu0).unwrap_or(started.elapsed().as_secs_f64());
+    let elapsed = watch.cpu_secs();
     Ok(FloodReport {
         offered,
         cap,
@@ -230,18 +228,6 @@ pub fn flood(offered: usize, cap: usize, seed: u64) -> Result<FloodReport, Basel
         full_memory_bytes: full_mem,
         ns_per_insert: elapsed * 1e9 / offered.max(1) as f64,
     })
-}
-
-/// CPU time of the calling thread, nanoseconds (Linux `schedstat`; `None` elsewhere).
-pub fn thread_cpu_ns() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace().next()?.parse().ok()
-}
-
-/// CPU seconds since `start` (a [`thread_cpu_ns`] reading).
-pub fn cpu_secs(start: Option<u64>) -> Option<f64> {
-    let (a, b) = (start?, thread_cpu_ns()?);
-    (b > a).then(|| (b - a) as f64 * 1e-9)
 }
 
 /// What [`bench_multivariate`] measured.
@@ -277,13 +263,12 @@ pub fn bench_multivariate(vectors: usize, seed: u64) -> Result<VectorBench, Base
     let fit: Vec<Vec<f64>> = (0..4_096).map(|_| draw(&mut rng)).collect();
     let stream: Vec<Vec<f64>> = (0..vectors).map(|_| draw(&mut rng)).collect();
     let mut model = crate::HstParams::default().seed(seed).check()?.fit(&fit)?;
-    let started = Instant::now();
-    let cpu0 = thread_cpu_ns();
+    let watch = Stopwatch::start();
     let mut acc = 0.0;
     for x in &stream {
         acc += model.observe(x)?;
     }
-    let elapsed = cpu_secs(cpu0).unwrap_or(started.elapsed().as_secs_f64());
+    let elapsed = watch.cpu_secs();
     std::hint::black_box(acc);
     Ok(VectorBench {
         width,

@@ -52,7 +52,6 @@ mod batch;
 pub mod bench;
 mod codec;
 mod error;
-pub mod eval;
 mod fastmath;
 mod hst;
 mod merge;
@@ -64,7 +63,6 @@ mod snapshot;
 mod store;
 mod view;
 
-pub mod metrics;
 pub mod stats;
 pub mod tail;
 

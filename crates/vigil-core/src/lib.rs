@@ -14,6 +14,7 @@
 //! - [`features`], [`scoring`], [`baseline`], [`enrich`], [`feedback`]: the layer traits.
 //! - [`record`]: the per-record error and the conserved counts of every streaming reader.
 //! - [`hash`] and [`rng`]: seeded hashing and a seeded generator, for determinism.
+//! - [`cpu`]: the calling thread's CPU time, which every layer's benchmark reports.
 //!
 //! ```
 //! use vigil_core::{Alert, Entity, EntityKind, EntityRole, Severity, TechniqueId};
@@ -32,6 +33,7 @@
 
 pub mod alert;
 pub mod baseline;
+pub mod cpu;
 pub mod enrich;
 pub mod error;
 pub mod features;

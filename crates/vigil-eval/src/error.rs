@@ -59,4 +59,7 @@ pub enum EvalError {
     /// An error from the triage layer (model fitting, calibration, suppression).
     #[error(transparent)]
     Triage(#[from] vigil_triage::error::TriageError),
+    /// An error from the baselining layer (parameters, non-finite measures).
+    #[error(transparent)]
+    Baseline(#[from] vigil_baseline::BaselineError),
 }

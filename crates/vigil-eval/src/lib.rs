@@ -7,9 +7,11 @@
 //!   cross-fitted suppression threshold) and [`vigil_scorer::scores_of`] for any
 //!   [`vigil_core::AlertScorer`].
 //! - [`aitads`]: train on some AIT-ADS networks, replay the others.
+//! - [`baseline`]: the baselining layer's protocols (NSL-KDD vectors, AIT-ADS host streams).
 //! - [`demo`]: the generated enterprise and the side-by-side replay of `vigil demo`.
 
 pub mod aitads;
+pub mod baseline;
 pub mod demo;
 pub mod error;
 pub mod replay;

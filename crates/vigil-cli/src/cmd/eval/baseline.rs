@@ -8,9 +8,9 @@
 use std::path::PathBuf;
 
 use serde_json::json;
-use vigil_baseline::eval::{HostAlert, evaluate_host_streams, evaluate_vectors};
 use vigil_baseline::{HstParams, ProfileParams};
 use vigil_core::EntityKind;
+use vigil_eval::baseline::{HostAlert, evaluate_host_streams, evaluate_vectors};
 use vigil_io::nsl_kdd::{FrequencyEncoding, NslKddRecord, read_nsl_kdd};
 
 use crate::CliError;
@@ -70,7 +70,7 @@ fn nsl_kdd(args: &Args) -> Result<serde_json::Value, CliError> {
     let y: Vec<bool> = test_recs.iter().map(NslKddRecord::is_attack).collect();
     let params = HstParams::default();
     let r = evaluate_vectors(&params, &xtr, &xte, &y, args.seeds, args.learn_on_test)
-        .map_err(|e| CliError::layer("baseline", e))?;
+        .map_err(|e| CliError::layer("eval", e))?;
     Ok(json!({
         "format": "nsl-kdd",
         "detector": "half_space_trees",
@@ -120,7 +120,7 @@ fn ait_ads(args: &Args) -> Result<serde_json::Value, CliError> {
         scenarios.push(stream);
     }
     let r = evaluate_host_streams(&scenarios, &ProfileParams::default(), args.rare_below)
-        .map_err(|e| CliError::layer("baseline", e))?;
+        .map_err(|e| CliError::layer("eval", e))?;
     let mut v = serde_json::to_value(&r).map_err(|e| CliError::layer("json", e))?;
     if let Some(m) = v.as_object_mut() {
         m.insert("format".into(), json!("ait-ads"));
