@@ -354,6 +354,32 @@ impl CompiledGbdt {
                 depth,
                 nodes,
                 leaves,
+            } if row32.len() <= WIDE => {
+                // Eight trees walked in lock-step (their node loads overlap), on a copy of
+                // the row indexed with masks; leaves added in tree order.
+                let mut x64 = [0f32; WIDE];
+                x64.iter_mut().zip(&*row32).for_each(|(d, v)| *d = *v);
+                let first_leaf = (1usize << depth) - 1;
+                for (c, (tn, tl)) in nodes.chunks(8).zip(leaves.chunks(8)).enumerate() {
+                    let mut ix = [0usize; 8];
+                    for _ in 0..*depth {
+                        for (i, tn) in ix.iter_mut().zip(tn) {
+                            let p = tn[*i & (SLOTS - 1)];
+                            *i =
+                                2 * *i + 1 + usize::from(x64[p.feat as usize & (WIDE - 1)] > p.thr);
+                        }
+                    }
+                    for (k, (i, tl)) in ix.iter().zip(tl).enumerate() {
+                        if let Some(a) = acc.get_mut((8 * c + k) % g) {
+                            *a += tl[(i - first_leaf) & (SLOTS - 1)];
+                        }
+                    }
+                }
+            }
+            Layout::Dense {
+                depth,
+                nodes,
+                leaves,
             } => {
                 let first_leaf = (1usize << depth) - 1;
                 for (t, (tn, tl)) in nodes.iter().zip(leaves).enumerate() {
@@ -739,7 +765,7 @@ mod tests {
     }
 
     #[test]
-    fn dense_walk_matches_the_node_walk_on_narrow_and_wide_rows() {
+    fn dense_walks_match_the_node_walk_on_narrow_and_wide_rows() {
         // 6 features take the masked 64-wide block; 70 the general one.
         for nf in [6usize, 70] {
             let trees: Vec<Tree> = (0..7u32)
@@ -763,6 +789,13 @@ mod tests {
                 let row: Vec<f64> = row.to_vec();
                 let want = trees.iter().fold(0.5, |a, t| a + t.predict(&row));
                 assert_eq!(got[[r, 0]].to_bits(), want.to_bits(), "nf {nf} row {r}");
+                // The single-row walk (eight trees in lock-step when rows are narrow).
+                let one = c.predict_raw(x.slice(ndarray::s![r..r + 1, ..]));
+                assert_eq!(
+                    one[[0, 0]].to_bits(),
+                    want.to_bits(),
+                    "nf {nf} row {r} alone"
+                );
             }
         }
     }
