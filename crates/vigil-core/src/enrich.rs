@@ -242,6 +242,33 @@ pub trait Enricher: Send + Sync {
         }
     }
 
+    /// Enriches many alerts in place through [`Enricher::enrich_batch`] (so an enricher that
+    /// batches its lookups does so); failures are recorded on their alerts, never lost.
+    ///
+    /// ```
+    /// use vigil_core::{Alert, CoreError, Enricher, Enrichment};
+    /// struct Failing;
+    /// impl Enricher for Failing {
+    ///     fn name(&self) -> &str { "failing" }
+    ///     fn enrich(&self, _a: &Alert, _c: &mut Enrichment) -> Result<(), CoreError> {
+    ///         Err(CoreError::Component { component: "failing".into(), reason: "down".into() })
+    ///     }
+    /// }
+    /// let mut alerts = vec![Alert::new("1", chrono::DateTime::UNIX_EPOCH, "x"); 3];
+    /// Failing.enrich_alerts(&mut alerts);
+    /// assert!(alerts.iter().all(|a| a.enrichment.failures.len() == 1));
+    /// ```
+    fn enrich_alerts(&self, alerts: &mut [Alert]) {
+        let mut ctxs: Vec<Enrichment> = alerts
+            .iter_mut()
+            .map(|a| std::mem::take(&mut a.enrichment))
+            .collect();
+        self.enrich_batch(alerts, &mut ctxs);
+        for (alert, ctx) in alerts.iter_mut().zip(ctxs) {
+            alert.enrichment = ctx;
+        }
+    }
+
     /// Enriches the alert in place; a failure is recorded on the alert, never lost.
     fn enrich_alert(&self, alert: &mut Alert) {
         let mut ctx = std::mem::take(&mut alert.enrichment);

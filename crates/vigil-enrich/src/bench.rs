@@ -10,12 +10,13 @@
 
 use std::hint::black_box;
 use std::net::Ipv4Addr;
-use std::time::Instant;
 
 use serde::Serialize;
+use vigil_core::cpu::Stopwatch;
 use vigil_core::{Alert, Enricher, Enrichment, SplitMix64};
 
 use crate::intel::{IndicatorStore, IpRange};
+use crate::stream::BATCH as ENRICH_BATCH;
 
 /// A mixed workload of indicator lookups: half IPv4, half domains; half of each drawn from
 /// the store (an address inside a listed range; a listed domain, sometimes under a random
@@ -74,14 +75,6 @@ pub struct LookupTiming {
     pub lookups: u64,
 }
 
-/// CPU time of the calling thread, in nanoseconds (Linux `/proc/thread-self/schedstat`);
-/// `None` elsewhere. On a shared machine wall time counts other processes' turns too, so
-/// both are reported.
-pub fn thread_cpu_ns() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace().next()?.parse().ok()
-}
-
 fn per(n: u64, total: f64) -> f64 {
     if n == 0 { 0.0 } else { total / n as f64 }
 }
@@ -101,8 +94,7 @@ pub fn time_lookups(store: &IndicatorStore, queries: &[String], min_s: f64) -> L
         spans.push((packed.len(), packed.len() + q.len()));
         packed.push_str(q);
     }
-    let cpu0 = thread_cpu_ns();
-    let start = Instant::now();
+    let watch = Stopwatch::start();
     let mut n = 0u64;
     let mut sink = 0usize;
     loop {
@@ -111,15 +103,13 @@ pub fn time_lookups(store: &IndicatorStore, queries: &[String], min_s: f64) -> L
             sink = sink.wrapping_add(store.count_matches(black_box(q)));
         }
         n += spans.len() as u64;
-        if start.elapsed().as_secs_f64() >= min_s || spans.is_empty() {
+        if watch.wall_secs() >= min_s || spans.is_empty() {
             break;
         }
     }
     black_box(sink);
-    let el = start.elapsed().as_secs_f64();
-    let cpu = cpu0
-        .zip(thread_cpu_ns())
-        .map(|(a, b)| b.saturating_sub(a) as f64);
+    let el = watch.wall_secs();
+    let cpu = watch.cpu_secs_checked().map(|c| c * 1e9);
     LookupTiming {
         ns_per_lookup: per(n, el * 1e9),
         ns_per_lookup_cpu: cpu.map(|c| per(n, c)),
@@ -153,22 +143,19 @@ pub fn time_lookups_batched(
         }
     });
     let hits = hit.iter().filter(|&&h| h).count();
-    let cpu0 = thread_cpu_ns();
-    let start = Instant::now();
+    let watch = Stopwatch::start();
     let mut n = 0u64;
     let mut sink = 0usize;
     loop {
         store.for_each_batch(black_box(&qs), |i, _| sink = sink.wrapping_add(i));
         n += qs.len() as u64;
-        if start.elapsed().as_secs_f64() >= min_s || qs.is_empty() {
+        if watch.wall_secs() >= min_s || qs.is_empty() {
             break;
         }
     }
     black_box(sink);
-    let el = start.elapsed().as_secs_f64();
-    let cpu = cpu0
-        .zip(thread_cpu_ns())
-        .map(|(a, b)| b.saturating_sub(a) as f64);
+    let el = watch.wall_secs();
+    let cpu = watch.cpu_secs_checked().map(|c| c * 1e9);
     LookupTiming {
         ns_per_lookup: per(n, el * 1e9),
         ns_per_lookup_cpu: cpu.map(|c| per(n, c)),
@@ -237,44 +224,45 @@ pub struct EnrichTiming {
     pub alerts: u64,
 }
 
-/// Times `enricher` over `alerts` (already in memory), repeated for at least `min_s`. Each
-/// alert is enriched into a reused [`Enrichment`] that is cleared between alerts, so only
+/// Times `enricher` over `alerts` (already in memory), repeated for at least `min_s`, through
+/// [`Enricher::enrich_batch`] in batches of [`ENRICH_BATCH`] (as `vigil enrich` streams them).
+/// Each batch is enriched into reused [`Enrichment`]s cleared between batches, so only
 /// enrichment is timed, not cloning alerts.
 pub fn time_enrich(enricher: &dyn Enricher, alerts: &[Alert], min_s: f64) -> EnrichTiming {
-    let mut ctx = Enrichment::default();
-    let mut items = 0u64;
-    for a in alerts {
-        ctx.items.clear();
-        let _ = enricher.enrich(a, &mut ctx);
-        items += ctx.items.len() as u64;
-    }
-    let cpu0 = thread_cpu_ns();
-    let start = Instant::now();
+    let mut ctxs = vec![Enrichment::default(); ENRICH_BATCH];
+    let pass = |ctxs: &mut [Enrichment]| {
+        let mut items = 0u64;
+        for chunk in alerts.chunks(ENRICH_BATCH) {
+            for c in ctxs.iter_mut() {
+                c.items.clear();
+                c.failures.clear();
+            }
+            enricher.enrich_batch(black_box(chunk), ctxs);
+            items += ctxs
+                .iter()
+                .take(chunk.len())
+                .map(|c| c.items.len() as u64)
+                .sum::<u64>();
+        }
+        items
+    };
+    let items = pass(&mut ctxs);
+    let watch = Stopwatch::start();
     let mut n = 0u64;
     loop {
-        for a in alerts {
-            ctx.items.clear();
-            ctx.failures.clear();
-            let _ = enricher.enrich(black_box(a), &mut ctx);
-        }
+        pass(&mut ctxs);
         n += alerts.len() as u64;
-        if start.elapsed().as_secs_f64() >= min_s || alerts.is_empty() {
+        if watch.wall_secs() >= min_s || alerts.is_empty() {
             break;
         }
     }
-    black_box(&ctx);
-    let el = start.elapsed().as_secs_f64();
-    let cpu = cpu0
-        .zip(thread_cpu_ns())
-        .map(|(a, b)| b.saturating_sub(a) as f64 / 1e9);
+    black_box(&ctxs);
+    let el = watch.wall_secs();
+    let cpu = watch.cpu_secs_checked();
     EnrichTiming {
         alerts_per_sec: if el > 0.0 { n as f64 / el } else { 0.0 },
         alerts_per_cpu_sec: cpu.filter(|&c| c > 0.0).map(|c| n as f64 / c),
-        items_per_alert: if alerts.is_empty() {
-            0.0
-        } else {
-            items as f64 / alerts.len() as f64
-        },
+        items_per_alert: per(alerts.len() as u64, items as f64),
         alerts: n,
     }
 }
@@ -285,18 +273,15 @@ pub fn time_enrich(enricher: &dyn Enricher, alerts: &[Alert], min_s: f64) -> Enr
 pub fn time_enrich_once(enricher: &dyn Enricher, alerts: &[Alert]) -> EnrichTiming {
     let mut ctx = Enrichment::default();
     let mut items = 0u64;
-    let cpu0 = thread_cpu_ns();
-    let start = Instant::now();
+    let watch = Stopwatch::start();
     for a in alerts {
         ctx.items.clear();
         ctx.failures.clear();
         let _ = enricher.enrich(black_box(a), &mut ctx);
         items += ctx.items.len() as u64;
     }
-    let el = start.elapsed().as_secs_f64();
-    let cpu = cpu0
-        .zip(thread_cpu_ns())
-        .map(|(a, b)| b.saturating_sub(a) as f64 / 1e9);
+    let el = watch.wall_secs();
+    let cpu = watch.cpu_secs_checked();
     let n = alerts.len() as u64;
     EnrichTiming {
         alerts_per_sec: if el > 0.0 { n as f64 / el } else { 0.0 },

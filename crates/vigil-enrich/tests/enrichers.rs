@@ -160,3 +160,30 @@ fn jsonl_stream_skips_bad_lines_with_line_numbers() {
     assert_eq!(errs[0].line, 3);
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2);
 }
+
+#[test]
+fn jsonl_stream_keeps_order_and_counts_across_batches() {
+    // More lines than one batch, a bad line in the middle: every good alert comes out once,
+    // in input order, and read = enriched + rejected.
+    let mut input = String::new();
+    for i in 0..600 {
+        if i == 300 {
+            input.push_str("{broken\n");
+        }
+        input.push_str(&serde_json::to_string(&alert(&i.to_string(), i, "mail")).unwrap());
+        input.push('\n');
+    }
+    let mut out = Vec::new();
+    let mut errs = vec![];
+    let e: Vec<Box<dyn Enricher>> = vec![];
+    let s = enrich_jsonl(input.as_bytes(), &mut out, &e, "stdin", |r| errs.push(r)).unwrap();
+    assert_eq!((s.read, s.enriched, s.rejected), (601, 600, 1));
+    assert_eq!(errs[0].line, 301);
+    let ids: Vec<String> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Alert>(l).unwrap().id)
+        .collect();
+    let want: Vec<String> = (0..600).map(|i| i.to_string()).collect();
+    assert_eq!(ids, want);
+}

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use vigil_core::Alert;
 use vigil_enrich::bench::{
-    lookup_queries, thread_cpu_ns, time_enrich, time_enrich_once, time_lookups,
-    time_lookups_batched, time_lookups_by_class,
+    lookup_queries, time_enrich, time_enrich_once, time_lookups, time_lookups_batched,
+    time_lookups_by_class,
 };
 use vigil_enrich::datasets::{LoadOptions, load_standard};
 use vigil_enrich::{RelatedEnricher, RelatedParams};
@@ -39,11 +39,9 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), CliError> {
     let layer = |e| CliError::layer("enrich", e);
     // One core: everything loads on this thread. Then again with ATT&CK on a second thread.
-    let cpu0 = thread_cpu_ns();
+    let watch = vigil_core::cpu::Stopwatch::start();
     let std = load_standard(&args.datasets, LoadOptions::default()).map_err(layer)?;
-    let load_cpu_s = cpu0
-        .zip(thread_cpu_ns())
-        .map(|(a, b)| b.saturating_sub(a) as f64 / 1e9);
+    let load_cpu_s = watch.cpu_secs_checked();
     let par = load_standard(
         &args.datasets,
         LoadOptions {
