@@ -132,7 +132,9 @@ impl QuantOblivious {
             out.iter_mut().zip(&acc[..rows]).for_each(|(d, a)| *d = *a);
         } else {
             // Softmax: tree t adds to group t % g, one tree at a time.
-            let acc = &mut s.acc[..rows * g];
+            let Some(acc) = s.acc.get_mut(..rows * g) else {
+                return &s.nan;
+            };
             for a in acc.chunks_exact_mut(g) {
                 a.copy_from_slice(base);
             }
