@@ -5,14 +5,20 @@
 //! two-dimensional page walk. A 2 MiB page covers 512 times as much, so the whole store fits
 //! in the TLB. Linux grants huge pages to anonymous memory marked `MADV_HUGEPAGE` when
 //! transparent huge pages are in `madvise` mode (the default of many distributions), which a
-//! `Vec` allocation cannot ask for; `memmap2` does it without `unsafe` code, and `bytemuck`
+//! `Vec` allocation cannot ask for; `memmap2` does it without `unsafe` code, and `zerocopy`
 //! views the bytes as typed slices. Where mapping fails (another OS, no memory) the array
 //! stays on the heap: same contents, same results.
 
 use std::fmt;
 
-use bytemuck::Pod;
 use memmap2::MmapMut;
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+
+/// Plain old data: any bytes are a valid value and a value is only bytes, so an array of it
+/// can be copied into a mapping and viewed back without `unsafe`.
+pub(crate) trait Pod: FromBytes + IntoBytes + Immutable + KnownLayout + Copy {}
+
+impl<T: FromBytes + IntoBytes + Immutable + KnownLayout + Copy> Pod for T {}
 
 /// Size of a transparent huge page on x86-64 and most aarch64 kernels.
 const HUGE: usize = 2 << 20;
@@ -44,7 +50,7 @@ impl<T: Pod> Frozen<T> {
                 repr: Repr::Heap(items),
             };
         }
-        match map_huge(bytemuck::cast_slice(&items)) {
+        match map_huge(items.as_slice().as_bytes()) {
             Some((map, off)) => Self {
                 repr: Repr::Mapped {
                     map,
@@ -65,7 +71,7 @@ impl<T: Pod> Frozen<T> {
             Repr::Heap(v) => v,
             Repr::Mapped { map, off, len } => map
                 .get(*off..*off + *len * std::mem::size_of::<T>())
-                .and_then(|b| bytemuck::try_cast_slice(b).ok())
+                .and_then(|b| <[T]>::ref_from_bytes(b).ok())
                 .unwrap_or(&[]),
         }
     }

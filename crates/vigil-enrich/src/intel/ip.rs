@@ -201,7 +201,7 @@ impl fmt::Display for IpRange {
 }
 
 /// An address type a [`RangeIndex`] can index.
-pub(crate) trait Addr: Copy + Ord + Default + bytemuck::Pod {
+pub(crate) trait Addr: Copy + Ord + Default + super::frozen::Pod {
     /// The next address, or `None` after the last.
     fn succ(self) -> Option<Self>;
     /// The top 16 bits, for the bucket table.
@@ -247,7 +247,7 @@ const BUCKETS: usize = 1 << 16;
 
 /// Disjoint segments covering the whole address space, each with the set of ranges over it.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct RangeIndex<A: bytemuck::Pod> {
+pub(crate) struct RangeIndex<A: super::frozen::Pod> {
     /// First address of each segment (`segs[0][0]` is 0) and the set of range ids covering
     /// it ([`NONE`] when none; stored as an address, see [`Addr::from_set`]): one array, so the search and the answer share cache lines.
     segs: Frozen<[A; 2]>,
