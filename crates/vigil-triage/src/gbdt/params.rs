@@ -37,6 +37,22 @@ pub enum Growth {
     Oblivious,
 }
 
+impl std::str::FromStr for Growth {
+    type Err = TriageError;
+    /// `leaf-wise`, `depth-wise` or `oblivious`.
+    fn from_str(s: &str) -> Result<Self, TriageError> {
+        match s {
+            "leaf-wise" => Ok(Self::LeafWise),
+            "depth-wise" => Ok(Self::DepthWise),
+            "oblivious" => Ok(Self::Oblivious),
+            _ => Err(TriageError::InvalidParameter {
+                name: "growth",
+                reason: format!("expected leaf-wise, depth-wise or oblivious, found {s:?}"),
+            }),
+        }
+    }
+}
+
 /// Checked hyperparameters of a gradient-boosted tree ensemble; build them with
 /// [`GbdtParams`] and [`ParamGuard::check`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -51,16 +51,10 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
-    let growth = match args.growth.as_str() {
-        "leaf-wise" => Growth::LeafWise,
-        "depth-wise" => Growth::DepthWise,
-        "oblivious" => Growth::Oblivious,
-        other => {
-            return Err(CliError::Usage(format!(
-                "--growth {other}: expected leaf-wise, depth-wise or oblivious"
-            )));
-        }
-    };
+    let growth: Growth = args
+        .growth
+        .parse()
+        .map_err(|e| CliError::layer("triage", e))?;
     let cfg = ScoreBenchConfig {
         trees: args.trees,
         depth: args.depth,

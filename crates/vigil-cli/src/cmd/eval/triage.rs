@@ -24,6 +24,9 @@ pub struct Args {
     /// Model: gbdt or tree.
     #[arg(long, default_value = "gbdt")]
     pub model: String,
+    /// GBDT tree growth: `leaf-wise` (LightGBM's), `depth-wise` or `oblivious` (symmetric).
+    #[arg(long, default_value = "leaf-wise")]
+    pub growth: String,
     /// Folds of the grouped cross-validation.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -106,6 +109,11 @@ pub(crate) fn params(model: &str, seed: u64, calibration: &str) -> Result<Triage
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
     let mut p = params(&args.model, args.seed, &args.calibration)?;
+    let growth: vigil_triage::gbdt::Growth = args
+        .growth
+        .parse()
+        .map_err(|e| CliError::layer("triage", e))?;
+    p.model.gbdt = p.model.gbdt.clone().growth(growth);
     p.per_detector = args.per_detector;
     p.cross_fit = args.cross_fit;
     p.org_exchangeable = args.org_exchangeable;
