@@ -8,6 +8,7 @@
 //!   [`vigil_core::AlertScorer`].
 //! - [`aitads`]: train on some AIT-ADS networks, replay the others.
 //! - [`baseline`]: the baselining layer's protocols (NSL-KDD vectors, AIT-ADS host streams).
+//! - [`triage`]: the triage layer's protocol on GUIDE (organisations unseen in training).
 //! - [`demo`]: the generated enterprise and the side-by-side replay of `vigil demo`.
 
 pub mod aitads;
@@ -15,6 +16,7 @@ pub mod baseline;
 pub mod demo;
 pub mod error;
 pub mod replay;
+pub mod triage;
 pub mod vigil_scorer;
 
 pub use error::EvalError;

@@ -121,33 +121,3 @@ pub fn average_precision(scores: &[f64], positive: &[bool]) -> f64 {
     }
     ap
 }
-
-/// Area under the ROC curve (Mann–Whitney, ties count one half). 0.5 when a class is absent.
-///
-/// ```
-/// # use vigil_triage::cv::roc_auc;
-/// assert_eq!(roc_auc(&[0.9, 0.1], &[true, false]), 1.0);
-/// assert_eq!(roc_auc(&[0.5, 0.5], &[true, false]), 0.5);
-/// ```
-pub fn roc_auc(scores: &[f64], positive: &[bool]) -> f64 {
-    let mut v: Vec<(f64, bool)> = ranked(scores, positive);
-    v.reverse();
-    let n_pos = v.iter().filter(|x| x.1).count() as f64;
-    let n_neg = v.len() as f64 - n_pos;
-    if n_pos == 0.0 || n_neg == 0.0 {
-        return 0.5;
-    }
-    // Sum of midranks of the positives.
-    let (mut rank_sum, mut i) = (0.0, 0);
-    while i < v.len() {
-        let s = v[i].0;
-        let start = i;
-        while i < v.len() && v[i].0 == s {
-            i += 1;
-        }
-        let mid = (start + 1 + i) as f64 / 2.0;
-        let pos = v[start..i].iter().filter(|x| x.1).count() as f64;
-        rank_sum += pos * mid;
-    }
-    (rank_sum - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg)
-}

@@ -4,7 +4,7 @@
 //! (the grade: `TruePositive`, `BenignPositive` or `FalsePositive`; ungraded rows are left
 //! out, as in evaluation).
 //!
-//! With `folds = Some(k)`, the rows are the grouped k-fold of [`crate::eval::cross_validate`]
+//! With `folds = Some(k)`, the rows are the grouped k-fold of `vigil_eval::triage::cross_validate`
 //! with the same seed, written once per fold: for fold `f`, every graded alert appears once
 //! with `fold = f` and `role`
 //!

@@ -13,7 +13,6 @@
 pub mod calibrate;
 pub mod cv;
 pub mod error;
-pub mod eval;
 pub mod export;
 pub mod features;
 pub mod gbdt;

@@ -114,7 +114,7 @@ fn learns_the_synthetic_problem() {
     let m = GbdtParams::new().n_trees(60).fit(&train).unwrap();
     let p = m.predict_proba(test.features.view()).unwrap();
     let pos: Vec<bool> = test.targets.iter().map(|&t| t == 0).collect();
-    let ap = synth::average_precision(&p.column(0).to_vec(), &pos);
+    let ap = vigil_triage::cv::average_precision(&p.column(0).to_vec(), &pos);
     let base_rate = pos.iter().filter(|b| **b).count() as f64 / pos.len() as f64;
     assert!(
         ap > base_rate + 0.2,

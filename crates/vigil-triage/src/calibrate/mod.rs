@@ -20,13 +20,11 @@
 //! ```
 
 mod isotonic;
-mod metrics;
 mod platt;
 mod prior_shift;
 mod set;
 
 pub use isotonic::{Isotonic, IsotonicParams};
-pub use metrics::{ECE_BINS, brier, ece};
 pub use platt::{Platt, PlattParams};
 pub use prior_shift::{PriorShift, PriorShiftParams, ValidPriorShiftParams};
 pub use set::CalibrationSet;

@@ -131,31 +131,6 @@ pub fn write_csv<W: Write>(data: &LabeledData, mut w: W) -> std::io::Result<()> 
     w.flush()
 }
 
-/// Average precision (area under the precision-recall curve, step-wise as scikit-learn's
-/// `average_precision_score`) of `scores` for `positive` labels; ties form one step.
-pub fn average_precision(scores: &[f64], positive: &[bool]) -> f64 {
-    let mut order: Vec<usize> = (0..scores.len().min(positive.len())).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let total_pos = order.iter().filter(|&&i| positive[i]).count();
-    if total_pos == 0 {
-        return 0.0;
-    }
-    let (mut tp, mut seen, mut ap, mut last_recall) = (0usize, 0usize, 0.0, 0.0);
-    let mut k = 0;
-    while k < order.len() {
-        let s = scores[order[k]];
-        while k < order.len() && scores[order[k]] == s {
-            tp += usize::from(positive[order[k]]);
-            seen += 1;
-            k += 1;
-        }
-        let recall = tp as f64 / total_pos as f64;
-        ap += (recall - last_recall) * (tp as f64 / seen as f64);
-        last_recall = recall;
-    }
-    ap
-}
-
 /// What `vigil bench score` measures.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreBenchConfig {
@@ -309,7 +284,7 @@ pub fn score_bench(cfg: &ScoreBenchConfig) -> Result<ScoreBenchReport, TriageErr
     let raw = model.predict_raw(test.features.view())?;
     let scores: Vec<f64> = raw.column(0).to_vec();
     let positive: Vec<bool> = test.targets.iter().map(|&t| t == 0).collect();
-    let pr_auc = average_precision(&scores, &positive);
+    let pr_auc = crate::cv::average_precision(&scores, &positive);
     let logloss = scores
         .iter()
         .zip(&positive)

@@ -373,7 +373,7 @@ fn tune_decision(proba: &Array2<f64>, y: &[usize]) -> [f64; 3] {
 }
 
 /// `argmax_c w_c · p_c` per row (first maximum on ties).
-pub(crate) fn argmax_weighted(proba: &Array2<f64>, w: &[f64; 3]) -> Vec<usize> {
+pub fn argmax_weighted(proba: &Array2<f64>, w: &[f64; 3]) -> Vec<usize> {
     proba
         .axis_iter(Axis(0))
         .map(|row| {

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use vigil_core::Alert;
+use vigil_eval::triage::{EvalReport, cross_validate, train_test};
 use vigil_io::{Format, ReadOptions};
-use vigil_triage::eval::{EvalReport, cross_validate, train_test};
 use vigil_triage::pipeline::{ModelKind, TriageParams};
 
 use crate::CliError;
@@ -135,7 +135,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         None => cross_validate(&train, &p, args.folds, args.seed),
     }
-    .map_err(|e| CliError::layer("triage", e))?;
+    .map_err(|e| CliError::layer("eval", e))?;
     if args.json {
         crate::out::print_json(&json(&report))
     } else {
@@ -158,7 +158,7 @@ fn json(r: &EvalReport) -> serde_json::Value {
         "pr_auc": f.pr_auc,
         "roc_auc": f.roc_auc,
         "ece": f.ece,
-        "ece_bins": vigil_triage::calibrate::ECE_BINS,
+        "ece_bins": vigil_metrics::DEFAULT_ECE_BINS,
         "ece_uncalibrated": f.ece_uncalibrated,
         "brier": f.brier,
         "suppression": f.suppression,

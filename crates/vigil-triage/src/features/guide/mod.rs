@@ -51,6 +51,9 @@
 
 mod encode;
 pub mod keys;
+mod synthetic;
+
+pub use synthetic::synthetic;
 
 use std::collections::BTreeMap;
 

@@ -1,17 +1,20 @@
-//! Evaluation on organisations never seen in training: grouped k-fold or train/test.
+//! The triage layer's evaluation on organisations never seen in training (`vigil eval
+//! triage`): grouped k-fold or train/test.
 //!
 //! Each fold fits a whole [`TriagePipeline`] (features, model, calibration, suppression) on
 //! the training organisations and scores the held-out ones. Pooled figures are computed
-//! over every row's out-of-fold prediction; per-fold figures are kept too.
+//! over every row's out-of-fold prediction; per-fold figures are kept too. Ranking and
+//! calibration figures are `vigil_metrics`' (checked against scikit-learn).
 
 use serde::{Deserialize, Serialize};
 use vigil_core::{Alert, Fit};
+use vigil_metrics::{DEFAULT_ECE_BINS, brier, ece, pr_auc, roc_auc};
+use vigil_triage::calibrate::Calibrator;
+use vigil_triage::cv::{group_folds, macro_f1};
+use vigil_triage::pipeline::{TriageParams, TriagePipeline, argmax_weighted};
+use vigil_triage::suppress::SuppressionReport;
 
-use crate::calibrate::{Calibrator, brier, ece};
-use crate::cv::{average_precision, group_folds, macro_f1, roc_auc};
-use crate::error::TriageError;
-use crate::pipeline::{TriageParams, TriagePipeline};
-use crate::suppress::SuppressionReport;
+use crate::EvalError;
 
 /// Figures on one set of held-out rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,7 +35,7 @@ pub struct Figures {
     pub pr_auc: f64,
     /// ROC-AUC of the same.
     pub roc_auc: f64,
-    /// ECE of the calibrated threat probability (10 equal-width bins).
+    /// ECE of the calibrated threat probability ([`DEFAULT_ECE_BINS`] = 10 equal-width bins).
     pub ece: f64,
     /// ECE of the model's uncalibrated threat probability.
     pub ece_uncalibrated: f64,
@@ -43,7 +46,7 @@ pub struct Figures {
     /// At each fitted α (same order as `suppression`): the miss rate averaged over
     /// organisations, each organisation with TruePositives counting once. This is the
     /// quantity the organisation-exchangeable bound covers
-    /// ([`crate::pipeline::TriageParams::org_exchangeable`]); `suppression`'s `miss_rate`
+    /// ([`vigil_triage::pipeline::TriageParams::org_exchangeable`]); `suppression`'s `miss_rate`
     /// pools rows, which is what the row-exchangeable bound covers.
     pub org_mean_miss: Vec<f64>,
     /// The ranking's ceiling at each α: the largest share of non-TruePositive rows any
@@ -68,7 +71,7 @@ pub struct OracleSuppression {
 /// TruePositive score, `k = ⌊α · n_TP⌋`, so at most `k` TruePositives fall below it.
 ///
 /// ```
-/// # use vigil_triage::eval::oracle_suppression;
+/// # use vigil_eval::triage::oracle_suppression;
 /// // Ten threats scored 0.5..0.95, ten others at 0.1 and 0.6.
 /// let mut s: Vec<f64> = (0..10).map(|i| 0.5 + 0.05 * f64::from(i)).collect();
 /// let mut t = vec![true; 10];
@@ -219,11 +222,12 @@ impl Held {
             orgs: orgs.len(),
             macro_f1: macro_f1(&self.truth, &self.pred, 3),
             macro_f1_argmax: macro_f1(&self.truth, &self.pred_argmax, 3),
-            pr_auc: average_precision(&self.raw, &threat),
-            roc_auc: roc_auc(&self.raw, &threat),
-            ece: ece(&self.conf, &threat),
-            ece_uncalibrated: ece(&self.raw, &threat),
-            brier: brier(&self.conf, &threat),
+            // A fold without both grades has no ranking: 0 and 0.5, as chance would score.
+            pr_auc: pr_auc(&self.raw, &threat).unwrap_or(0.0),
+            roc_auc: roc_auc(&self.raw, &threat).unwrap_or(0.5),
+            ece: ece(&unit(&self.conf), &threat, DEFAULT_ECE_BINS).unwrap_or(0.0),
+            ece_uncalibrated: ece(&unit(&self.raw), &threat, DEFAULT_ECE_BINS).unwrap_or(0.0),
+            brier: brier(&unit(&self.conf), &threat).unwrap_or(0.0),
             suppression,
             suppression_oracle: alphas
                 .iter()
@@ -231,6 +235,11 @@ impl Held {
                 .collect(),
         }
     }
+}
+
+/// Probabilities clamped into `[0, 1]` (a sum of leaf values can stray by an ulp).
+fn unit(p: &[f64]) -> Vec<f64> {
+    p.iter().map(|v| v.clamp(0.0, 1.0)).collect()
 }
 
 fn graded(alerts: &[Alert]) -> Vec<Alert> {
@@ -241,11 +250,11 @@ fn graded(alerts: &[Alert]) -> Vec<Alert> {
         .collect()
 }
 
-fn held_out(p: &TriagePipeline, test: &[Alert]) -> Result<Held, TriageError> {
+fn held_out(p: &TriagePipeline, test: &[Alert]) -> Result<Held, EvalError> {
     let (proba, _) = p.proba_adapted(test)?;
     let raw: Vec<f64> = proba.column(0).to_vec();
     let conf = p.calibrator().calibrate_all(&raw);
-    let pred = crate::pipeline::argmax_weighted(&proba, &p.decision_weights());
+    let pred = argmax_weighted(&proba, &p.decision_weights());
     let sup = p
         .suppressors()
         .iter()
@@ -262,7 +271,7 @@ fn held_out(p: &TriagePipeline, test: &[Alert]) -> Result<Held, TriageError> {
             .filter_map(|a| a.verdict.map(|v| v.index()))
             .collect(),
         pred,
-        pred_argmax: crate::pipeline::argmax_weighted(&proba, &[1.0; 3]),
+        pred_argmax: argmax_weighted(&proba, &[1.0; 3]),
         raw,
         conf,
         sup,
@@ -295,9 +304,9 @@ pub fn cross_validate(
     params: &TriageParams,
     folds: usize,
     seed: u64,
-) -> Result<EvalReport, TriageError> {
+) -> Result<EvalReport, EvalError> {
     if folds < 2 {
-        return Err(TriageError::InvalidParameter {
+        return Err(EvalError::InvalidParameter {
             name: "folds",
             reason: format!("need at least 2, got {folds}"),
         });
@@ -354,7 +363,7 @@ pub fn train_test(
     train: &[Alert],
     test: &[Alert],
     params: &TriageParams,
-) -> Result<EvalReport, TriageError> {
+) -> Result<EvalReport, EvalError> {
     let (train, test) = (graded(train), graded(test));
     let pipeline = params.fit(&train)?;
     let held = held_out(&pipeline, &test)?;
