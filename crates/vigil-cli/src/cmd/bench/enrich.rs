@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use vigil_core::Alert;
 use vigil_enrich::bench::{
-    lookup_queries, time_enrich, time_enrich_once, time_lookups, time_lookups_batched,
-    time_lookups_by_class,
+    lookup_queries, time_enrich, time_enrich_batched, time_enrich_once, time_lookups,
+    time_lookups_batched, time_lookups_by_class,
 };
 use vigil_enrich::datasets::{LoadOptions, load_standard};
 use vigil_enrich::{RelatedEnricher, RelatedParams};
@@ -82,6 +82,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     };
     let pipeline = std.enrichers(None, None);
     let en = time_enrich(&pipeline, &alerts, args.min_time);
+    let en_batched = time_enrich_batched(&pipeline, &alerts, args.min_time);
     // The same plus related events (a stateful index: each alert is queried, then indexed),
     // timed over one pass of the stream.
     let mut with_related = std.enrichers(None, None);
@@ -121,6 +122,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
         "alerts_per_sec": en.alerts_per_sec,
         "alerts_per_cpu_sec": en.alerts_per_cpu_sec,
         "items_per_alert": en.items_per_alert,
+        "alerts_per_sec_batched": en_batched.alerts_per_sec,
+        "alerts_per_cpu_sec_batched": en_batched.alerts_per_cpu_sec,
         "alerts_per_sec_with_related": en_rel.alerts_per_sec,
         "alerts_per_cpu_sec_with_related": en_rel.alerts_per_cpu_sec,
         "items_per_alert_with_related": en_rel.items_per_alert,
