@@ -13,33 +13,17 @@ pub(crate) const MAX_SURPRISAL: f64 = 1.0e6;
 
 /// Complementary error function, fractional error < 1.2e-7 everywhere (Numerical Recipes'
 /// Chebyshev fit `erfcc`): good enough for tail probabilities, and branch-light.
-#[rustfmt::skip] // deep Horner nesting makes rustfmt crawl
 pub fn erfc(x: f64) -> f64 {
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let poly = -z * z - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let (t, poly) = erfcc(x.abs());
     let r = t * poly.exp();
     if x >= 0.0 { r } else { 2.0 - r }
 }
 
-/// Surprisal in bits of a two-sided Gaussian tail at z-score `z`: `-log2 P(|Z| ≥ |z|)`.
-///
-/// Uses `ln erfc` directly (the exponent of the fit), so it stays finite for any finite `z`
-/// where `erfc` itself would underflow.
+/// The two factors of Numerical Recipes' `erfcc` fit at `a ≥ 0`: `erfc(a) ≈ t · e^{poly}`,
+/// `t = 1 / (1 + a/2)`. One copy of the polynomial for [`erfc`] and the Gaussian tails.
 #[inline]
 #[rustfmt::skip] // deep Horner nesting makes rustfmt crawl
-pub fn normal_two_sided_surprisal(z: f64) -> f64 {
-    let a = z.abs() / SQRT_2;
-    if !a.is_finite() {
-        return MAX_SURPRISAL;
-    }
+fn erfcc(a: f64) -> (f64, f64) {
     let t = 1.0 / (1.0 + 0.5 * a);
     let poly = -a * a - 1.265_512_23
         + t * (1.000_023_68
@@ -49,6 +33,20 @@ pub fn normal_two_sided_surprisal(z: f64) -> f64 {
                         + t * (0.278_868_07
                             + t * (-1.135_203_98
                                 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    (t, poly)
+}
+
+/// Surprisal in bits of a two-sided Gaussian tail at z-score `z`: `-log2 P(|Z| ≥ |z|)`.
+///
+/// Uses `ln erfc` directly (the exponent of the fit), so it stays finite for any finite `z`
+/// where `erfc` itself would underflow.
+#[inline]
+pub fn normal_two_sided_surprisal(z: f64) -> f64 {
+    let a = z.abs() / SQRT_2;
+    if !a.is_finite() {
+        return MAX_SURPRISAL;
+    }
+    let (_, poly) = erfcc(a);
     // P(|Z| ≥ |z|) = erfc(|z|/√2) = t·exp(poly).
     let ln_p = -fastmath::ln(1.0 + 0.5 * a) + poly;
     clamp_bits(-ln_p / LN_2)
@@ -59,21 +57,12 @@ pub fn normal_two_sided_surprisal(z: f64) -> f64 {
 /// multiply `t` into a product of tail probabilities and add `poly` to a log sum instead of
 /// taking a logarithm per component.
 #[inline]
-#[rustfmt::skip] // deep Horner nesting makes rustfmt crawl
 pub fn normal_two_sided_parts(z: f64) -> (f64, f64) {
     let a = z.abs() / SQRT_2;
     if !a.is_finite() {
         return (0.0, -MAX_SURPRISAL);
     }
-    let t = 1.0 / (1.0 + 0.5 * a);
-    let poly = -a * a - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let (t, poly) = erfcc(a);
     (t, poly.min(0.0))
 }
 
