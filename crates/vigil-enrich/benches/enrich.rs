@@ -14,20 +14,11 @@ use vigil_enrich::bench::lookup_queries;
 use vigil_enrich::datasets::{LoadOptions, load_standard};
 
 fn datasets() -> Option<PathBuf> {
-    let p = std::env::var_os("VIGIL_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets")
-        });
-    if p.join("intel").is_dir() {
-        Some(p)
-    } else {
-        eprintln!(
-            "skipping: data folder {} not found (set VIGIL_DATASETS)",
-            p.display()
-        );
-        None
+    let found = vigil_io::datasets::find("intel").and_then(|p| p.parent().map(PathBuf::from));
+    if found.is_none() {
+        eprintln!("skipping: datasets folder with intel/ not found (set VIGIL_DATASETS)");
     }
+    found
 }
 
 /// Alerts shaped like AIT-ADS: an IP (mostly private, some public) and a host name.

@@ -3,20 +3,12 @@
 
 use std::path::PathBuf;
 
-/// The shared data folder, or `None` (with the reason printed) when it is absent.
+/// The shared data folder ([`vigil_io::datasets`]) when it holds `intel/`, or `None` with the
+/// reason printed.
 pub fn datasets() -> Option<PathBuf> {
-    let p = std::env::var_os("VIGIL_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets")
-        });
-    if p.join("intel").is_dir() {
-        Some(p)
-    } else {
-        println!(
-            "skipping: data folder {} not found (set VIGIL_DATASETS)",
-            p.display()
-        );
-        None
+    let found = vigil_io::datasets::find("intel").and_then(|p| p.parent().map(PathBuf::from));
+    if found.is_none() {
+        println!("skipping: datasets folder with intel/ not found (set VIGIL_DATASETS)");
     }
+    found
 }

@@ -2,25 +2,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
-use std::path::PathBuf;
-
 use vigil_core::{AlertScorer, FeatureExtractor, Fit};
 use vigil_io::{Format, ReadOptions};
 use vigil_triage::pipeline::{ModelKind, TriageParams, TriagePipeline};
 
-fn guide() -> Option<PathBuf> {
-    let base = std::env::var_os("VIGIL_DATASETS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets")
-        });
-    let p = base.join("guide/guide_sample.csv");
-    p.exists().then_some(p)
-}
-
 #[test]
 fn guide_slice_fits_scores_and_round_trips() {
-    let Some(path) = guide() else {
+    let Some(path) = vigil_io::datasets::find("guide/guide_sample.csv") else {
         println!("skipping: GUIDE sample not found (set VIGIL_DATASETS)");
         return;
     };
