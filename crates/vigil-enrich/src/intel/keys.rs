@@ -336,13 +336,10 @@ impl SuffixHasher {
         let mut off = 0;
         let mut left = labels;
         while left > 2 {
-            let Some(dot) = name
-                .get(off..)
-                .and_then(|s| s.iter().position(|&c| c == b'.'))
-            else {
+            let Some(next) = after_next_dot(name, off) else {
                 break;
             };
-            off += dot + 1;
+            off = next;
             left -= 1;
             match (offs.get_mut(k), u8::try_from(off)) {
                 (Some(o), Ok(v)) => *o = v,
@@ -387,13 +384,10 @@ impl SuffixHasher {
         let mut off = 0;
         f(0, labels, self.hash(name));
         while labels > 2 {
-            let Some(dot) = name
-                .get(off..)
-                .and_then(|s| s.iter().position(|&c| c == b'.'))
-            else {
+            let Some(next) = after_next_dot(name, off) else {
                 break;
             };
-            off += dot + 1;
+            off = next;
             labels -= 1;
             f(off, labels, self.hash(name.get(off..).unwrap_or(&[])));
         }
@@ -618,6 +612,13 @@ impl KeyIndex {
     pub(crate) fn is_mapped(&self) -> bool {
         self.buckets.is_mapped() && self.records.is_mapped()
     }
+}
+
+/// The offset just past the first `.` at or after `off` in `name`: where the parent starts.
+#[inline]
+fn after_next_dot(name: &[u8], off: usize) -> Option<usize> {
+    let dot = name.get(off..)?.iter().position(|&c| c == b'.')?;
+    Some(off + dot + 1)
 }
 
 #[cfg(test)]
