@@ -7,51 +7,27 @@
 //! the same numbers. The same seed gives the same rows on every platform.
 
 use std::io::Write;
-use std::time::Instant;
 
 use ndarray::{Array1, Array2};
 use serde::Serialize;
+use vigil_core::cpu::{Stopwatch, timed};
 use vigil_core::{FeatureSchema, Fit, LabeledData, SplitMix64};
 
 use super::params::{GbdtParams, Growth};
 use crate::error::TriageError;
-
-/// CPU time of the calling thread in nanoseconds (Linux `/proc/thread-self/schedstat`), so
-/// figures do not depend on how busy the shared machine is; `None` elsewhere.
-pub fn thread_cpu_ns() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace().next()?.parse().ok()
-}
-
-/// CPU time (falling back to wall time) and wall time of `f`, in seconds.
-pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
-    let c0 = thread_cpu_ns();
-    let t0 = Instant::now();
-    let out = f();
-    let wall = t0.elapsed().as_secs_f64();
-    let cpu = match (c0, thread_cpu_ns()) {
-        (Some(a), Some(b)) if b >= a => (b - a) as f64 * 1e-9,
-        _ => wall,
-    };
-    (out, cpu, wall)
-}
 
 /// CPU and wall seconds per call of `f`, calling it until at least `min_cpu_s` of CPU time
 /// has passed (at least once). The thread clock of `/proc` advances at scheduler ticks (4 ms
 /// here) and context switches, so a single short pass would be off by up to a tick; over
 /// many passes that error is a small share.
 pub fn timed_per_call(min_cpu_s: f64, mut f: impl FnMut()) -> (f64, f64) {
-    let c0 = thread_cpu_ns();
-    let t0 = Instant::now();
+    let watch = Stopwatch::start();
     let mut calls = 0u32;
     loop {
         f();
         calls += 1;
-        let wall = t0.elapsed().as_secs_f64();
-        let cpu = match (c0, thread_cpu_ns()) {
-            (Some(a), Some(b)) if b >= a => (b - a) as f64 * 1e-9,
-            _ => wall,
-        };
+        let wall = watch.wall_secs();
+        let cpu = watch.cpu_secs_checked().unwrap_or(wall);
         if cpu >= min_cpu_s {
             let n = f64::from(calls);
             return (cpu / n, wall / n);

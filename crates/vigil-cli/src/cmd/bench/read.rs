@@ -4,9 +4,9 @@
 //! wall time includes waiting for a core, the CPU time does not.
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use serde::Serialize;
+use vigil_core::cpu::Stopwatch;
 
 use crate::CliError;
 use crate::cmd::sources::SourceArgs;
@@ -49,16 +49,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
     for path in &args.sources.files {
         let mut best: Option<FileFigures> = None;
         for _ in 0..args.repeat {
-            let cpu_start = thread_cpu_seconds();
-            let start = Instant::now();
+            let watch = Stopwatch::start();
             let mut records = args.sources.open(path)?;
             for r in records.by_ref() {
                 black_box(r.ok());
             }
-            let seconds = start.elapsed().as_secs_f64();
-            let cpu_seconds = thread_cpu_seconds()
-                .zip(cpu_start)
-                .map(|(end, start)| end - start);
+            let seconds = watch.wall_secs();
+            let cpu_seconds = watch.cpu_secs_checked();
             let stats = records.stats();
             if best.as_ref().is_none_or(|b| seconds < b.seconds) {
                 best = Some(FileFigures {
@@ -113,14 +110,6 @@ pub fn run(args: Args) -> Result<(), CliError> {
         println!("{:<50} {r:>12.0} alerts per CPU second (this thread)", "");
     }
     Ok(())
-}
-
-/// This thread's CPU time from `/proc/thread-self/schedstat` (nanoseconds on CPU), so the
-/// figure holds on a machine shared with other work; `None` off Linux.
-fn thread_cpu_seconds() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(ns as f64 / 1e9)
 }
 
 fn rate(n: u64, seconds: f64) -> f64 {
