@@ -1,6 +1,6 @@
 //! [`EntityBaselines`]: streaming per-entity profiles behind [`vigil_core::Baseline`].
 
-use std::f64::consts::LN_2;
+use std::f64::consts::{LN_2, LOG2_E};
 use std::hash::BuildHasher;
 
 use vigil_core::{
@@ -75,6 +75,58 @@ pub struct EntityBaselines {
     report_p: f64,
     /// The |z| of a measure whose Gaussian surprisal is `report_bits`.
     report_z: f64,
+    /// Reciprocals and scales derived from the configuration, so that the hot path
+    /// multiplies where it would divide.
+    k: Derived,
+}
+
+/// Quantities derived once from a [`ProfileConfig`].
+#[derive(Debug, Clone, Copy)]
+struct Derived {
+    /// `1 / half_life_secs`.
+    inv_hl: f64,
+    /// `1 / burst_half_life_secs`.
+    inv_hs: f64,
+    /// The short memory's effective length, `burst_half_life_secs / ln 2` seconds.
+    window: f64,
+    /// `3600 / window`: events in the short window to events per hour.
+    per_hour: f64,
+    /// The long memory's longest effective history, `half_life_secs / ln 2` seconds.
+    hl_eff: f64,
+    /// `1 / window_secs`.
+    inv_win: f64,
+}
+
+impl Derived {
+    fn of(c: &ProfileConfig) -> Self {
+        let window = c.burst_half_life_secs / LN_2;
+        Self {
+            inv_hl: 1.0 / c.half_life_secs,
+            inv_hs: 1.0 / c.burst_half_life_secs,
+            window,
+            per_hour: 3_600.0 / window,
+            hl_eff: c.half_life_secs / LN_2,
+            inv_win: 1.0 / c.window_secs,
+        }
+    }
+
+    /// `⌊t / window_secs⌋` (the tumbling pane of `t`) by a multiplication, corrected to the
+    /// exact floor; saturates like `f64 as i64`.
+    #[inline]
+    fn pane_of(&self, t: f64, win: f64) -> i64 {
+        let q = t * self.inv_win;
+        let mut p = q as i64;
+        if (p as f64) > q {
+            p -= 1;
+        }
+        if (p.saturating_add(1) as f64) * win <= t {
+            p.saturating_add(1)
+        } else if (p as f64) * win > t {
+            p - 1
+        } else {
+            p
+        }
+    }
 }
 
 /// Seconds since the epoch, hour of day and day of week (Monday = 0) of an observation.
@@ -86,13 +138,16 @@ struct When {
 }
 
 impl When {
+    #[inline]
     fn of(obs: &Observation<'_>) -> Self {
+        use chrono::{Datelike, Timelike};
+        // Hour and weekday straight from chrono's stored date and time of day (no Euclidean
+        // divisions of the epoch seconds).
+        let naive = obs.time.naive_utc();
         let secs = obs.time.timestamp();
         let t = secs as f64 + f64::from(obs.time.timestamp_subsec_nanos()) * 1e-9;
-        let days = secs.div_euclid(86_400);
-        let hour = (secs.rem_euclid(86_400) / 3_600) as usize;
-        // 1970-01-01 was a Thursday (3 with Monday = 0).
-        let day = (days + 3).rem_euclid(7) as usize;
+        let hour = (naive.time().num_seconds_from_midnight() / 3_600) as usize;
+        let day = naive.date().weekday().num_days_from_monday() as usize;
         Self { t, hour, day }
     }
 }
@@ -111,15 +166,16 @@ struct Component {
     which: Which,
     expected: f64,
     observed: f64,
-    /// The component's tail probability is `p · e^{ln_extra}` (see [`Tally`]).
-    p: f64,
+    /// The component's tail probability is `num / den · e^{ln_extra}` (see [`Tally`]).
+    num: f64,
+    den: f64,
     ln_extra: f64,
 }
 
 impl Component {
     /// Surprisal in bits: computed only for reported components.
     fn bits(&self) -> f64 {
-        bits_from_ln_tail(fastmath::ln(self.p) + self.ln_extra)
+        bits_from_ln_tail(fastmath::ln(self.num / self.den) + self.ln_extra)
     }
 }
 
@@ -201,27 +257,32 @@ struct Decay {
 
 /// Components of one observation's score, on the stack.
 ///
-/// Each component's tail probability arrives as a factor `p` and, for those whose tail is
-/// naturally in log form (Gaussian, Poisson), a natural-log term. The factors multiply and the
-/// log terms add, so the whole observation costs one logarithm (for the product) instead of
-/// one per component; a component's own surprisal is computed only when it is reported, and
-/// whether it is reported is decided without a logarithm (`p` against `2^−report_bits`, or
-/// `|z|` against the z-score of `report_bits`).
+/// Each component's tail probability arrives as a ratio `num / den` and, for those whose tail
+/// is naturally in log form (Gaussian, Poisson), a natural-log term. Numerators and
+/// denominators multiply and the log terms add, so the whole observation costs one logarithm
+/// and one division (for the product) instead of one of each per component; a component's
+/// own surprisal is computed only when it is reported, and whether it is reported is decided
+/// without a logarithm or a division (`num` against `2^−report_bits · den`, or `|z|` against
+/// the z-score of `report_bits`).
 struct Tally {
     prod: f64,
+    den: f64,
     ln_sum: f64,
     scored: usize,
     kept: [Option<Component>; MAX_REPORTED],
     n_kept: usize,
 }
 
-/// Below this the product is folded into the log sum, so it never underflows.
+/// Below this (or a denominator product above its inverse) the products are folded into the
+/// log sum, so they never underflow or overflow.
 const PROD_FLOOR: f64 = 1e-200;
+const DEN_CEIL: f64 = 1e200;
 
 impl Tally {
     fn new() -> Self {
         Self {
             prod: 1.0,
+            den: 1.0,
             ln_sum: 0.0,
             scored: 0,
             kept: [None; MAX_REPORTED],
@@ -229,23 +290,26 @@ impl Tally {
         }
     }
 
-    /// Adds one component with tail probability `p · e^{ln_extra}`, kept for reporting when
-    /// `report`.
+    /// Adds one component with tail probability `num / den · e^{ln_extra}` (`den ≥ 1`;
+    /// `num` is clamped to `[0, den]`), kept for reporting when `report`.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
         which: Which,
         expected: f64,
         observed: f64,
-        p: f64,
+        num: f64,
+        den: f64,
         ln_extra: f64,
         report: bool,
     ) {
-        let p = p.clamp(0.0, 1.0);
-        self.prod *= p;
+        let num = num.clamp(0.0, den);
+        self.prod *= num;
+        self.den *= den;
         self.ln_sum += ln_extra;
         self.scored += 1;
-        if self.prod < PROD_FLOOR {
+        if self.prod < PROD_FLOOR || self.den > DEN_CEIL {
             self.fold();
         }
         if report && let Some(slot) = self.kept.get_mut(self.n_kept) {
@@ -253,7 +317,8 @@ impl Tally {
                 which,
                 expected,
                 observed,
-                p,
+                num,
+                den,
                 ln_extra,
             });
             self.n_kept += 1;
@@ -263,21 +328,22 @@ impl Tally {
     #[cold]
     fn fold(&mut self) {
         if self.prod > 0.0 {
-            self.ln_sum += fastmath::ln(self.prod);
+            self.ln_sum += fastmath::ln(self.prod) - fastmath::ln(self.den);
         } else {
             self.ln_sum = self.ln_sum.min(0.0) - MAX_SURPRISAL;
         }
         self.prod = 1.0;
+        self.den = 1.0;
     }
 
     /// Total surprisal of the components, bits.
     #[inline]
     fn total_bits(&self) -> f64 {
         let mut ln_p = self.ln_sum;
-        if self.prod < 1.0 {
-            ln_p += fastmath::ln(self.prod);
+        if self.prod < self.den {
+            ln_p += fastmath::ln(self.prod / self.den);
         }
-        -ln_p / LN_2
+        -ln_p * LOG2_E
     }
 
     fn finish(&self, obs: &Observation<'_>, transform: crate::Transform) -> AnomalyScore {
@@ -345,6 +411,7 @@ impl EntityBaselines {
             tick: 0,
             report_p: tail_from_bits(config.report_bits),
             report_z: normal_z_for_bits(config.report_bits),
+            k: Derived::of(&config),
             config,
         }
     }
@@ -496,8 +563,8 @@ impl EntityBaselines {
         let dt = (t - core.last_time).max(0.0);
         Decay {
             dt,
-            long: fastmath::exp2(-dt / self.config.half_life_secs),
-            short: fastmath::exp2(-dt / self.config.burst_half_life_secs),
+            long: fastmath::exp2(-dt * self.k.inv_hl),
+            short: fastmath::exp2(-dt * self.k.inv_hs),
         }
     }
 
@@ -555,18 +622,31 @@ impl EntityBaselines {
     /// entity is usually quiet is the `hour_of_day` component's job. Nothing to compute unless
     /// the recent count exceeds its expectation.
     fn score_rate(&self, core: &Core, scan: &Scan, when: When, d: Decay, tally: &mut Tally) {
-        let (hl, hs) = (self.config.half_life_secs, self.config.burst_half_life_secs);
+        let hs = self.config.burst_half_life_secs;
+        let Derived {
+            inv_hl,
+            window,
+            per_hour,
+            hl_eff,
+            ..
+        } = self.k;
         let k = f64::from(core.burst) * d.short;
-        let window = hs / LN_2; // the short memory's effective length, seconds
         let age = (when.t - core.first_time).max(hs);
         // Expected events in the window per second of effective history; the effective
         // history `t_eff = h/ln2 · (1 − 2^{−age/h})` is at most `min(age, h/ln2)`, which
         // bounds the expectation from below without an `exp2`: when even that bound is not
-        // exceeded (most events) the component is 0 bits and nothing more is computed.
-        let per_sec = f64::from(core.weight) * d.long * scan.factor() * window;
-        let lambda_lo = per_sec / age.min(hl / LN_2);
+        // exceeded (most events) the component is 0 bits and nothing more is computed. The
+        // test multiplies out the seasonal factor's and the bound's denominators.
+        let (f_num, f_den) = scan.factor_parts();
+        let per_sec_num = f64::from(core.weight) * d.long * f_num * window;
+        if k * age.min(hl_eff) * f_den <= per_sec_num && self.config.report_bits > 0.0 {
+            tally.add(Which::Rate, 0.0, 0.0, 1.0, 1.0, 0.0, false);
+            return;
+        }
+        let per_sec = per_sec_num / f_den;
+        let lambda_lo = per_sec / age.min(hl_eff);
         let (lambda, bits) = if k > lambda_lo {
-            let t_eff = hl / LN_2 * (1.0 - fastmath::exp2(-age / hl));
+            let t_eff = hl_eff * (1.0 - fastmath::exp2(-age * inv_hl));
             let lambda = if t_eff > 0.0 { per_sec / t_eff } else { 0.0 };
             let bits = if k > lambda {
                 poisson_upper_surprisal(k, lambda)
@@ -579,8 +659,9 @@ impl EntityBaselines {
         };
         tally.add(
             Which::Rate,
-            (lambda + 1.0) / window * 3_600.0,
-            (k + 1.0) / window * 3_600.0,
+            (lambda + 1.0) * per_hour,
+            (k + 1.0) * per_hour,
+            1.0,
             1.0,
             -bits * LN_2,
             bits >= self.config.report_bits,
@@ -589,15 +670,15 @@ impl EntityBaselines {
 
     /// Hour of day: how rare an hour this is for the profile, given that an event happened.
     fn score_hour(&self, scan: &Scan, seasonal: &crate::stats::Seasonal, tally: &mut Tally) {
-        let tail = scan.hour_tail();
-        let report = tail <= self.report_p;
-        // `Σ p²` (the expected share) only when reported.
-        let expected = if report {
-            seasonal.hour_expected()
+        let (num, den) = scan.hour_tail_parts();
+        let report = num <= self.report_p * den;
+        // `Σ p²` (the expected share) and this hour's share only when reported.
+        let (expected, observed) = if report {
+            (seasonal.hour_expected(), scan.hour_share())
         } else {
-            0.0
+            (0.0, 0.0)
         };
-        tally.add(Which::Hour, expected, scan.hour_share(), tail, 0.0, report);
+        tally.add(Which::Hour, expected, observed, num, den, 0.0, report);
     }
 
     fn score_measures(
@@ -627,7 +708,7 @@ impl EntityBaselines {
             let z = (xt - ew.mean) * (w1 / (ew.m2 + 1.0 + floor * w1)).sqrt();
             let (t, poly) = normal_two_sided_parts(z);
             let report = z.abs() >= self.report_z;
-            tally.add(Which::Measure(j), ew.mean, *x, t, poly, report);
+            tally.add(Which::Measure(j), ew.mean, *x, t, 1.0, poly, report);
         }
     }
 
@@ -648,13 +729,22 @@ impl EntityBaselines {
             if slot.top.total <= 0.0 {
                 continue;
             }
-            let r = slot.top.rarity(fingerprint(*h), decay);
-            let report = r.tail <= self.report_p;
+            let key = fingerprint(*h);
+            let (num, den) = slot.top.tail_parts(key, decay);
+            let report = num <= self.report_p * den;
+            // Expected and observed frequencies only when reported.
+            let (expected, observed) = if report {
+                let r = slot.top.rarity(key, decay);
+                (r.expected, r.observed)
+            } else {
+                (0.0, 0.0)
+            };
             tally.add(
                 Which::Category(j),
-                r.expected,
-                r.observed,
-                r.tail,
+                expected,
+                observed,
+                num,
+                den,
                 0.0,
                 report,
             );
@@ -672,14 +762,10 @@ impl EntityBaselines {
         tick: u32,
         known: Option<Decay>,
     ) {
-        let (hl, hs, win) = (
-            self.config.half_life_secs,
-            self.config.burst_half_life_secs,
-            self.config.window_secs,
-        );
+        let Derived { inv_hl, inv_hs, .. } = self.k;
         let when = prep.when;
         let tr = self.config.transform;
-        let pane = floor_div(when.t, win) as u32;
+        let pane = self.k.pane_of(when.t, self.config.window_secs) as u32;
         let measures = &self.measures;
         let store = if group {
             &mut self.groups
@@ -702,14 +788,18 @@ impl EntityBaselines {
             // equal here since dt ≥ 0).
             let (a, b) = match known {
                 Some(d) if d.dt == dt => (d.long, d.short),
-                _ => (fastmath::exp2(-dt / hl), fastmath::exp2(-dt / hs)),
+                _ => (fastmath::exp2(-dt * inv_hl), fastmath::exp2(-dt * inv_hs)),
             };
             core.burst *= b as f32;
             core.last_time = when.t;
             (a, 1.0, 1.0)
         } else {
             // A late event: weigh it as already decayed instead of decaying the state.
-            (1.0, fastmath::exp2(dt / hl), fastmath::exp2(dt / hs))
+            (
+                1.0,
+                fastmath::exp2(dt * inv_hl),
+                fastmath::exp2(dt * inv_hs),
+            )
         };
         let steps = pane.wrapping_sub(core.pane);
         let advance = steps > 0 && steps < u32::MAX / 2;
@@ -775,14 +865,6 @@ fn short_id(id: usize) -> u16 {
     u16::try_from(id).unwrap_or(NO_ID)
 }
 
-/// `⌊x / w⌋` as an integer without a libm `floor` call (`as` truncates toward zero, so step
-/// down for negative non-integral quotients). Saturates like `f64 as i64`.
-#[inline]
-fn floor_div(x: f64, w: f64) -> i64 {
-    let q = x / w;
-    let t = q as i64;
-    if (t as f64) > q { t - 1 } else { t }
-}
 /// The 32-bit table fingerprint of a category hash (never 0, which marks an empty slot).
 #[inline]
 pub(crate) fn fingerprint(h: u64) -> u32 {

@@ -4,7 +4,7 @@
 //! extreme is under the baseline) reported as surprisal `-log2 p` bits. Components are combined
 //! with Fisher's method, so a combined score is itself a tail probability.
 
-use std::f64::consts::{LN_2, SQRT_2};
+use std::f64::consts::{FRAC_1_SQRT_2, LN_2, LOG2_E};
 
 use crate::fastmath;
 
@@ -42,14 +42,14 @@ fn erfcc(a: f64) -> (f64, f64) {
 /// where `erfc` itself would underflow.
 #[inline]
 pub fn normal_two_sided_surprisal(z: f64) -> f64 {
-    let a = z.abs() / SQRT_2;
+    let a = z.abs() * FRAC_1_SQRT_2;
     if !a.is_finite() {
         return MAX_SURPRISAL;
     }
     let (_, poly) = erfcc(a);
     // P(|Z| ≥ |z|) = erfc(|z|/√2) = t·exp(poly).
     let ln_p = -fastmath::ln(1.0 + 0.5 * a) + poly;
-    clamp_bits(-ln_p / LN_2)
+    clamp_bits(-ln_p * LOG2_E)
 }
 
 /// The two factors of a two-sided Gaussian tail at z-score `z`: `P(|Z| ≥ |z|) = t · e^{poly}`
@@ -58,7 +58,7 @@ pub fn normal_two_sided_surprisal(z: f64) -> f64 {
 /// taking a logarithm per component.
 #[inline]
 pub fn normal_two_sided_parts(z: f64) -> (f64, f64) {
-    let a = z.abs() / SQRT_2;
+    let a = z.abs() * FRAC_1_SQRT_2;
     if !a.is_finite() {
         return (0.0, -MAX_SURPRISAL);
     }
@@ -90,7 +90,7 @@ pub fn normal_z_for_bits(bits: f64) -> f64 {
 /// Surprisal in bits of a tail probability given as its natural logarithm.
 #[inline]
 pub fn bits_from_ln_tail(ln_p: f64) -> f64 {
-    clamp_bits(-ln_p / LN_2)
+    clamp_bits(-ln_p * LOG2_E)
 }
 
 /// Surprisal in bits of a Poisson upper tail, `−log2 P(N ≥ k | mean λ)`, for real `k`
@@ -113,7 +113,7 @@ pub fn poisson_upper_surprisal(k: f64, lambda: f64) -> f64 {
     // ln Γ(a+1) = stirling(y) − ln prod; folding `prod` into `sum` saves a logarithm.
     let (stirling, prod) = ln_gamma_parts(a + 1.0);
     let ln_p = a * fastmath::ln(x) - x - stirling + fastmath::ln(sum * prod);
-    clamp_bits(-ln_p / LN_2)
+    clamp_bits(-ln_p * LOG2_E)
 }
 
 /// `ln Γ(x)` for `x > 0`: Stirling's series at `x ≥ 8` (error < 1e-11), shifted up from
@@ -208,7 +208,7 @@ pub fn fisher_combined_bits(total_bits: f64, k: usize) -> f64 {
         }
         ln_last + fastmath::ln(sum)
     };
-    clamp_bits((half_x - ln_sum) / LN_2)
+    clamp_bits((half_x - ln_sum) * LOG2_E)
 }
 
 /// `1/i` for `i < 64` (index 0 unused): Fisher's series multiplies where it divided, which

@@ -106,6 +106,26 @@ impl Scan {
         num / ((f64::from(self.hour_total) + 24.0) * (f64::from(self.day_total) + 7.0))
     }
 
+    /// [`factor`](Self::factor) as numerator and denominator, so that a caller comparing it
+    /// can multiply instead of divide.
+    #[inline]
+    pub fn factor_parts(&self) -> (f64, f64) {
+        let num = (f64::from(self.hour_own) + 1.0) * (f64::from(self.day_own) + 1.0) * 168.0;
+        (
+            num,
+            (f64::from(self.hour_total) + 24.0) * (f64::from(self.day_total) + 7.0),
+        )
+    }
+
+    /// [`hour_tail`](Self::hour_tail) as numerator (at most the denominator) and
+    /// denominator.
+    #[inline]
+    pub fn hour_tail_parts(&self) -> (f64, f64) {
+        let total = f64::from(self.hour_total) + 24.0 * HOUR_PSEUDO;
+        let num = f64::from(self.le_sum) + f64::from(self.le_n) * HOUR_PSEUDO;
+        (num.min(total), total)
+    }
+
     /// Share of this hour (smoothed).
     #[inline]
     pub fn hour_share(&self) -> f64 {

@@ -105,6 +105,32 @@ impl TopK {
         }
     }
 
+    /// The tail probability of [`rarity`](Self::rarity) as numerator (at most the
+    /// denominator) and denominator, without the frequencies (only needed when reported) and
+    /// without a division.
+    #[inline]
+    pub fn tail_parts(&self, key: u32, decay: f64) -> (f64, f64) {
+        let (mut kept, mut own) = (0f32, -1f32);
+        for (k, c) in self.keys.iter().zip(self.counts.iter()) {
+            let live = if *k != 0 { *c } else { 0.0 };
+            kept += live;
+            if *k == key && *k != 0 {
+                own = *c;
+            }
+        }
+        // Mass of kept values no more frequent than this one (none when it is not kept).
+        let mut rarer = 0f32;
+        for (k, d) in self.keys.iter().zip(self.counts.iter()) {
+            if *k != 0 && *d <= own {
+                rarer += *d;
+            }
+        }
+        let total = f64::from(self.total) * decay;
+        let den = total + 1.0;
+        let other = (total - f64::from(kept) * decay).max(0.0) + 1.0;
+        ((f64::from(rarer) * decay + other).min(den), den)
+    }
+
     /// Counts one occurrence of `key` with weight `w`.
     #[inline]
     pub fn push(&mut self, key: u32, w: f32) {
