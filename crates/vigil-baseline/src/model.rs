@@ -184,66 +184,47 @@ const MAX_REPORTED: usize = 8;
 /// Categories scored per observation; further ones are ignored.
 pub const MAX_CATEGORIES: usize = 16;
 
-/// Transformed measure values of one observation, on the stack.
-struct Values {
-    v: [f64; MAX_CATEGORIES],
-    n: usize,
-}
+/// Measures and categories whose slot, transformed value and value hash are resolved once per
+/// observation, before scoring (later ones are resolved where used).
+const PREP: usize = 4;
 
-impl Values {
-    #[inline]
-    fn get(&self, j: usize) -> Option<&f64> {
-        if j < self.n { self.v.get(j) } else { None }
-    }
-}
-
-/// Marks a name not (yet) registered in [`Ids`].
+/// Marks a name not registered.
 const NO_ID: u16 = u16::MAX;
 
-/// Slot numbers of one observation's measure and dimension names, resolved once per
-/// observation (string comparisons would otherwise repeat in scoring and in each learn).
-struct Ids {
-    measures: [u16; MAX_CATEGORIES],
-    dims: [u16; MAX_CATEGORIES],
-}
-
-impl Ids {
-    #[inline]
-    fn get(ids: &[u16; MAX_CATEGORIES], names: &Names, name: &str, j: usize) -> Option<usize> {
-        match ids.get(j) {
-            Some(&NO_ID) => None,
-            Some(&id) => Some(usize::from(id)),
-            // Beyond the resolved prefix: look the name up.
-            None => names.id(name, j),
-        }
-    }
-}
-
-/// Everything derived from an observation before touching a profile. Built once in place
-/// (moving its arrays around cost more than filling them).
+/// Everything derived from an observation before touching a profile.
 struct Prepared {
     when: When,
-    hashes: [u64; MAX_CATEGORIES],
-    xts: Values,
-    ids: Ids,
+    /// The tumbling pane of `when`.
+    pane: u32,
+    /// Slots of the first [`PREP`] measure names ([`NO_ID`]: not registered).
+    mids: [u16; PREP],
+    /// Their transformed values.
+    xts: [f64; PREP],
+    /// Slots of the first [`PREP`] dimension names.
+    dids: [u16; PREP],
+    /// Seeded hashes of their values.
+    hashes: [u64; PREP],
 }
 
-impl Prepared {
-    #[inline(always)]
-    fn new(when: When) -> Self {
-        Self {
-            when,
-            hashes: [0; MAX_CATEGORIES],
-            xts: Values {
-                v: [0.0; MAX_CATEGORIES],
-                n: 0,
-            },
-            ids: Ids {
-                measures: [NO_ID; MAX_CATEGORIES],
-                dims: [NO_ID; MAX_CATEGORIES],
-            },
-        }
-    }
+/// One profile's row, read-only.
+type RowRef<'r> = (&'r Core, &'r [MeasureSlot], &'r [CatSlot]);
+/// One profile's row, to learn into.
+type RowMut<'r> = (&'r mut Core, &'r mut [MeasureSlot], &'r mut [CatSlot]);
+
+/// What scoring and learning read besides the profiles, borrowed field by field from the
+/// model so that a profile row can be borrowed mutably alongside it (one view of the row
+/// serves both scoring and learning).
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    config: &'a ProfileConfig,
+    k: &'a Derived,
+    hasher: &'a SeededState,
+    measures: &'a Names,
+    dimensions: &'a Names,
+    /// `2^−report_bits`.
+    report_p: f64,
+    /// The |z| of a measure whose Gaussian surprisal is `report_bits`.
+    report_z: f64,
 }
 
 /// Decay factors of one profile from its last event to now (`dt ≥ 0`), computed once and
@@ -439,21 +420,6 @@ impl EntityBaselines {
         self.hasher.hash_one(value)
     }
 
-    /// Seeded hashes of the category values and transformed measure values (the first
-    /// [`MAX_CATEGORIES`] of each; later categories are ignored, later measures are
-    /// transformed where used).
-    #[inline(always)]
-    fn fill(&self, obs: &Observation<'_>, prep: &mut Prepared) {
-        for (h, (_, v)) in prep.hashes.iter_mut().zip(obs.categories.iter()) {
-            *h = self.category_hash(v);
-        }
-        let tr = self.config.transform;
-        for (o, (_, x)) in prep.xts.v.iter_mut().zip(obs.measures.iter()) {
-            *o = tr.apply(*x);
-        }
-        prep.xts.n = obs.measures.len().min(MAX_CATEGORIES);
-    }
-
     /// Checks every measure is finite, before any state changes.
     fn validate(obs: &Observation<'_>) -> Result<(), BaselineError> {
         for (name, v) in obs.measures {
@@ -462,23 +428,55 @@ impl EntityBaselines {
         Ok(())
     }
 
+    /// The read-only context of scoring and learning.
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            config: &self.config,
+            k: &self.k,
+            hasher: &self.hasher,
+            measures: &self.measures,
+            dimensions: &self.dimensions,
+            report_p: self.report_p,
+            report_z: self.report_z,
+        }
+    }
+
     /// Scores an observation against the current state without learning.
     pub fn score_observation(&self, obs: &Observation<'_>) -> Result<AnomalyScore, BaselineError> {
         Self::validate(obs)?;
-        let mut prep = Prepared::new(When::of(obs));
-        let ids = &mut prep.ids;
-        for (j, (slot, (name, _))) in ids.measures.iter_mut().zip(obs.measures).enumerate() {
+        let (mut mids, mut dids) = ([NO_ID; PREP], [NO_ID; PREP]);
+        for (j, (slot, (name, _))) in mids.iter_mut().zip(obs.measures).enumerate() {
             *slot = self.measures.id(name, j).map_or(NO_ID, short_id);
         }
-        for (j, (slot, (dim, _))) in ids.dims.iter_mut().zip(obs.categories).enumerate() {
+        for (j, (slot, (dim, _))) in dids.iter_mut().zip(obs.categories).enumerate() {
             *slot = self.dimensions.id(dim, j).map_or(NO_ID, short_id);
         }
-        self.fill(obs, &mut prep);
+        let ctx = self.ctx();
+        let prep = ctx.prepare(obs, mids, dids);
         let own = self.entities.find(self.entity_key(obs.kind, obs.entity));
         let group = obs
             .peer_group
             .and_then(|g| self.groups.find(self.group_key(obs.kind, g)));
-        Ok(self.score_rows(obs, &prep, own, group, true).0)
+        let own_row = own.and_then(|i| self.entities.row(i));
+        let group_row = group.and_then(|i| self.groups.row(i));
+        let mut tally = Tally::new();
+        ctx.score(obs, &prep, self.reference(own_row, group_row), &mut tally);
+        Ok(tally.finish(obs, self.config.transform))
+    }
+
+    /// Own history when there is enough of it; otherwise the peer group's.
+    #[inline]
+    fn reference<'r>(
+        &self,
+        own: Option<RowRef<'r>>,
+        group: Option<RowRef<'r>>,
+    ) -> Option<(RowRef<'r>, bool)> {
+        let min = self.config.min_history;
+        match (own, group) {
+            (Some(r), _) if r.0.events >= min => Some((r, true)),
+            (_, Some(g)) if g.0.events >= min => Some((g, false)),
+            _ => None,
+        }
     }
 
     /// Scores, then learns: the streaming step.
@@ -492,7 +490,7 @@ impl EntityBaselines {
 
     /// [`observe_observation`](Self::observe_observation) with the entity key already
     /// computed, and optionally the profile slot it was found at (a hint: used only if that
-    /// slot still holds `key`).
+    /// slot still holds `key`; a hint also means `observe_batch` already loaded the row).
     #[inline]
     pub(crate) fn observe_keyed(
         &mut self,
@@ -502,14 +500,13 @@ impl EntityBaselines {
     ) -> Result<AnomalyScore, BaselineError> {
         Self::validate(obs)?;
         // Register names first so that an error leaves the profiles untouched.
-        let mut prep = Prepared::new(When::of(obs));
-        let ids = &mut prep.ids;
+        let (mut mids, mut dids) = ([NO_ID; PREP], [NO_ID; PREP]);
         for (i, (name, _)) in obs.measures.iter().enumerate() {
             let id = match self.measures.id(name, i) {
                 Some(id) => id,
                 None => self.measures.id_or_insert(name, i)?,
             };
-            if let Some(slot) = ids.measures.get_mut(i) {
+            if let Some(slot) = mids.get_mut(i) {
                 *slot = short_id(id);
             }
         }
@@ -518,11 +515,10 @@ impl EntityBaselines {
                 Some(id) => id,
                 None => self.dimensions.id_or_insert(dim, i)?,
             };
-            if let Some(slot) = ids.dims.get_mut(i) {
+            if let Some(slot) = dids.get_mut(i) {
                 *slot = short_id(id);
             }
         }
-        self.fill(obs, &mut prep);
         let seed = self.config.seed;
         let samples = self.config.eviction_samples;
         let mut rng = vigil_core::SplitMix64::new(
@@ -539,8 +535,6 @@ impl EntityBaselines {
             }
             None => None,
         };
-        // A slot hint means `observe_batch` already loaded the row.
-        let (score, decays) = self.score_rows(obs, &prep, own, group, slot.is_none());
         self.tick = self.tick.wrapping_add(1);
         if self.tick == u32::MAX {
             let a = self.entities.renumber_ticks();
@@ -548,13 +542,119 @@ impl EntityBaselines {
             self.tick = a.max(b);
         }
         let tick = self.tick;
-        if let Some(i) = own {
-            self.learn(false, i, obs, &prep, tick, decays.0);
+        if let Some(i) = own
+            && slot.is_none()
+        {
+            // Load every cache line of the row now so that their misses overlap instead of
+            // being taken one after another as scoring reaches each part.
+            self.entities.touch(i);
         }
-        if let Some(i) = group {
-            self.learn(true, i, obs, &prep, tick, decays.1);
+        if group.is_none() {
+            // The common case: one row, viewed once for scoring and for learning.
+            let entities = &mut self.entities;
+            let config = &self.config;
+            let ctx = Ctx {
+                config,
+                k: &self.k,
+                hasher: &self.hasher,
+                measures: &self.measures,
+                dimensions: &self.dimensions,
+                report_p: self.report_p,
+                report_z: self.report_z,
+            };
+            let prep = ctx.prepare(obs, mids, dids);
+            let Some((core, ms, cs)) = own.and_then(|i| entities.row_mut(i)) else {
+                return Ok(Tally::new().finish(obs, config.transform));
+            };
+            let reference =
+                (core.events >= config.min_history).then_some(((&*core, &*ms, &*cs), true));
+            let mut tally = Tally::new();
+            let d = ctx.score(obs, &prep, reference, &mut tally);
+            ctx.learn((core, ms, cs), obs, &prep, tick, d);
+            return Ok(tally.finish(obs, config.transform));
+        }
+        let ctx = self.ctx();
+        let prep = ctx.prepare(obs, mids, dids);
+        let own_row = own.and_then(|i| self.entities.row(i));
+        let group_row = group.and_then(|i| self.groups.row(i));
+        let reference = self.reference(own_row, group_row);
+        let is_own = reference.is_some_and(|r| r.1);
+        let mut tally = Tally::new();
+        let d = ctx.score(obs, &prep, reference, &mut tally);
+        let score = tally.finish(obs, self.config.transform);
+        let (d_own, d_group) = if is_own { (d, None) } else { (None, d) };
+        let (entities, groups) = (&mut self.entities, &mut self.groups);
+        let ctx = Ctx {
+            config: &self.config,
+            k: &self.k,
+            hasher: &self.hasher,
+            measures: &self.measures,
+            dimensions: &self.dimensions,
+            report_p: self.report_p,
+            report_z: self.report_z,
+        };
+        if let Some(row) = own.and_then(|i| entities.row_mut(i)) {
+            ctx.learn(row, obs, &prep, tick, d_own);
+        }
+        if let Some(row) = group.and_then(|i| groups.row_mut(i)) {
+            ctx.learn(row, obs, &prep, tick, d_group);
         }
         Ok(score)
+    }
+}
+
+impl Ctx<'_> {
+    /// Resolves what the first [`PREP`] measures and categories need (their slots `mids`,
+    /// `dids` already found).
+    #[inline(always)]
+    fn prepare(&self, obs: &Observation<'_>, mids: [u16; PREP], dids: [u16; PREP]) -> Prepared {
+        let when = When::of(obs);
+        let tr = self.config.transform;
+        let mut xts = [0.0; PREP];
+        for (o, (_, x)) in xts.iter_mut().zip(obs.measures.iter()) {
+            *o = tr.apply(*x);
+        }
+        let mut hashes = [0; PREP];
+        for (h, (_, v)) in hashes.iter_mut().zip(obs.categories.iter()) {
+            *h = self.hasher.hash_one(v);
+        }
+        Prepared {
+            when,
+            pane: self.k.pane_of(when.t, self.config.window_secs) as u32,
+            mids,
+            xts,
+            dids,
+            hashes,
+        }
+    }
+
+    /// Slot and transformed value of measure `j` of the observation, if its name is
+    /// registered.
+    #[inline(always)]
+    fn measure(&self, prep: &Prepared, j: usize, name: &str, x: f64) -> Option<(usize, f64)> {
+        match (prep.mids.get(j), prep.xts.get(j)) {
+            (Some(&NO_ID), _) => None,
+            (Some(&id), Some(&xt)) => Some((usize::from(id), xt)),
+            _ => self
+                .measures
+                .id(name, j)
+                .map(|id| (id, self.config.transform.apply(x))),
+        }
+    }
+
+    /// Slot and value hash of category `j` of the observation, if its dimension is
+    /// registered (none beyond [`MAX_CATEGORIES`]).
+    #[inline(always)]
+    fn category(&self, prep: &Prepared, j: usize, dim: &str, v: &str) -> Option<(usize, u64)> {
+        match (prep.dids.get(j), prep.hashes.get(j)) {
+            (Some(&NO_ID), _) => None,
+            (Some(&id), Some(&h)) => Some((usize::from(id), h)),
+            _ if j < MAX_CATEGORIES => self
+                .dimensions
+                .id(dim, j)
+                .map(|id| (id, self.hasher.hash_one(v))),
+            _ => None,
+        }
     }
 
     /// Decay factors of a profile from its last event to `t` (clamped at `dt = 0`).
@@ -568,50 +668,28 @@ impl EntityBaselines {
         }
     }
 
-    /// The score, and the decay factors computed for the reference profile (own, group) so
-    /// that learning need not compute them again.
-    fn score_rows(
+    /// Scores against `reference` (`true`: the entity's own profile, which also scores the
+    /// rate); returns the tally and the decay factors computed for the reference so that
+    /// learning need not compute them again.
+    #[inline(always)]
+    fn score(
         &self,
         obs: &Observation<'_>,
         prep: &Prepared,
-        own: Option<usize>,
-        group: Option<usize>,
-        preload: bool,
-    ) -> (AnomalyScore, (Option<Decay>, Option<Decay>)) {
-        let min = self.config.min_history;
-        let own_row = own.and_then(|i| self.entities.row(i));
-        let group_row = group.and_then(|i| self.groups.row(i));
-        // Load every cache line of the row now so that their misses overlap instead of
-        // being taken one after another as scoring reaches each part (a no-op cost when
-        // `observe_batch` already loaded it).
-        if let Some(i) = own
-            && preload
-        {
-            self.entities.touch(i);
+        reference: Option<(RowRef<'_>, bool)>,
+        tally: &mut Tally,
+    ) -> Option<Decay> {
+        let ((core, ms, cs), is_own) = reference?;
+        let when = prep.when;
+        let d = self.decay_of(core, when.t);
+        let scan = core.seasonal.scan(when.hour, when.day);
+        if is_own {
+            self.score_rate(core, &scan, when, d, tally);
         }
-        let mut tally = Tally::new();
-        let mut decays = (None, None);
-        // Own history when there is enough of it; otherwise the peer group's.
-        let reference = match (own_row, group_row) {
-            (Some(r), _) if r.0.events >= min => Some((r, true)),
-            (_, Some(g)) if g.0.events >= min => Some((g, false)),
-            _ => None,
-        };
-        if let Some(((core, ms, cs), is_own)) = reference {
-            let when = prep.when;
-            let d = self.decay_of(core, when.t);
-            let scan = core.seasonal.scan(when.hour, when.day);
-            if is_own {
-                self.score_rate(core, &scan, when, d, &mut tally);
-                decays.0 = Some(d);
-            } else {
-                decays.1 = Some(d);
-            }
-            self.score_hour(&scan, &core.seasonal, &mut tally);
-            self.score_measures(obs, ms, prep, &mut tally);
-            self.score_categories(obs, cs, d.long, prep, &mut tally);
-        }
-        (tally.finish(obs, self.config.transform), decays)
+        self.score_hour(&scan, &core.seasonal, tally);
+        self.score_measures(obs, ms, prep, tally);
+        self.score_categories(obs, cs, d.long, prep, tally);
+        Some(d)
     }
 
     /// Rate against the seasonal expectation: the other events in the short memory (this
@@ -629,7 +707,7 @@ impl EntityBaselines {
             per_hour,
             hl_eff,
             ..
-        } = self.k;
+        } = *self.k;
         let k = f64::from(core.burst) * d.short;
         let age = (when.t - core.first_time).max(hs);
         // Expected events in the window per second of effective history; the effective
@@ -688,11 +766,11 @@ impl EntityBaselines {
         prep: &Prepared,
         tally: &mut Tally,
     ) {
-        let tr = self.config.transform;
         let floor = self.config.min_sd * self.config.min_sd;
         for (j, (name, x)) in obs.measures.iter().enumerate() {
-            let Some(slot) =
-                Ids::get(&prep.ids.measures, &self.measures, name, j).and_then(|id| ms.get(id))
+            let Some((slot, xt)) = self
+                .measure(prep, j, name, *x)
+                .and_then(|(id, xt)| Some((ms.get(id)?, xt)))
             else {
                 continue;
             };
@@ -700,7 +778,6 @@ impl EntityBaselines {
             if ew.weight <= 0.0 {
                 continue;
             }
-            let xt = prep.xts.get(j).copied().unwrap_or_else(|| tr.apply(*x));
             // One pseudo-observation of unit variance keeps a measure seen once from
             // calling every other value impossible.
             // var = (M2 + 1)/(W + 1) + floor, and z = d/√var, with one division.
@@ -720,16 +797,17 @@ impl EntityBaselines {
         prep: &Prepared,
         tally: &mut Tally,
     ) {
-        for (j, ((dim, _), h)) in obs.categories.iter().zip(prep.hashes.iter()).enumerate() {
-            let Some(slot) =
-                Ids::get(&prep.ids.dims, &self.dimensions, dim, j).and_then(|id| cs.get(id))
+        for (j, (dim, v)) in obs.categories.iter().enumerate() {
+            let Some((slot, h)) = self
+                .category(prep, j, dim, v)
+                .and_then(|(id, h)| Some((cs.get(id)?, h)))
             else {
                 continue;
             };
             if slot.top.total <= 0.0 {
                 continue;
             }
-            let key = fingerprint(*h);
+            let key = fingerprint(h);
             let (num, den) = slot.top.tail_parts(key, decay);
             let report = num <= self.report_p * den;
             // Expected and observed frequencies only when reported.
@@ -753,28 +831,18 @@ impl EntityBaselines {
 
     /// Folds one observation into a profile (own or group). `known` are the decay factors
     /// already computed for this profile while scoring (if it was the reference).
+    #[inline(always)]
     fn learn(
-        &mut self,
-        group: bool,
-        i: usize,
+        &self,
+        (core, ms, cs): RowMut<'_>,
         obs: &Observation<'_>,
         prep: &Prepared,
         tick: u32,
         known: Option<Decay>,
     ) {
-        let Derived { inv_hl, inv_hs, .. } = self.k;
+        let Derived { inv_hl, inv_hs, .. } = *self.k;
         let when = prep.when;
-        let tr = self.config.transform;
-        let pane = self.k.pane_of(when.t, self.config.window_secs) as u32;
-        let measures = &self.measures;
-        let store = if group {
-            &mut self.groups
-        } else {
-            &mut self.entities
-        };
-        let Some((core, ms, cs)) = store.row_mut(i) else {
-            return;
-        };
+        let pane = prep.pane;
         if core.events == 0 {
             core.first_time = when.t;
             core.last_time = when.t;
@@ -828,30 +896,20 @@ impl EntityBaselines {
                 c.top.decay(f);
             }
         }
-        let ids = &prep.ids;
         for (j, (name, x)) in obs.measures.iter().enumerate() {
-            let id = match ids.measures.get(j) {
-                Some(&NO_ID) => continue,
-                Some(&id) => usize::from(id),
-                None => match measures.id(name, j) {
-                    Some(id) => id,
-                    None => continue,
-                },
-            };
-            if let Some(slot) = ms.get_mut(id) {
-                let xt = prep.xts.get(j).copied().unwrap_or_else(|| tr.apply(*x));
+            if let Some((slot, xt)) = self
+                .measure(prep, j, name, *x)
+                .and_then(|(id, xt)| Some((ms.get_mut(id)?, xt)))
+            {
                 slot.ew.push(xt, w_long);
                 slot.window.push(xt as f32);
             }
         }
-        for (j, (&h, &id)) in prep.hashes.iter().zip(ids.dims.iter()).enumerate() {
-            if j >= obs.categories.len() {
-                break;
-            }
-            if id == NO_ID {
-                continue;
-            }
-            if let Some(slot) = cs.get_mut(usize::from(id)) {
+        for (j, (dim, v)) in obs.categories.iter().enumerate() {
+            if let Some((slot, h)) = self
+                .category(prep, j, dim, v)
+                .and_then(|(id, h)| Some((cs.get_mut(id)?, h)))
+            {
                 slot.top.push(fingerprint(h), w_long as f32);
                 slot.distinct.insert(h);
             }
@@ -859,7 +917,7 @@ impl EntityBaselines {
     }
 }
 
-/// A name's slot as stored in [`Ids`] (limits are far below `u16::MAX`).
+/// A name's slot as stored in [`Prepared`] (limits are far below `u16::MAX`).
 #[inline]
 fn short_id(id: usize) -> u16 {
     u16::try_from(id).unwrap_or(NO_ID)
