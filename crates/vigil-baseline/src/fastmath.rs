@@ -1,4 +1,4 @@
-//! Fast `log2` and `exp2` for scoring: relative error below 1e-12 over the range used, a table
+//! Fast `log2` and `exp2` for scoring: relative error below 1e-10 over the range used, a table
 //! lookup and a short polynomial instead of a libm call (which dominated the per-event
 //! profile), and no division (a division's latency stalled the chains that use them).
 
@@ -8,7 +8,8 @@ use std::f64::consts::LN_2;
 const LOG_BITS: u32 = 8;
 
 /// `(1/c, log2 c)` for `c = 1 + i/256`, `i < 256`: `log2 x = e + log2 c + log2(m/c)` with
-/// `m/c − 1 ∈ [0, 1/256)`, where a degree-5 series is exact to ~1e-16.
+/// `m/c − 1 ∈ [0, 1/256)`, where a degree-3 series is exact to ~1e-10 (scores are reported
+/// to far fewer digits).
 static LOG_TABLE: [(f64, f64); 1 << LOG_BITS] = {
     let mut t = [(0.0, 0.0); 1 << LOG_BITS];
     let mut i = 0;
@@ -46,9 +47,8 @@ pub(crate) fn log2(x: f64) -> f64 {
     let i = ((bits >> (52 - LOG_BITS)) & ((1 << LOG_BITS) - 1)) as usize;
     let (inv, log_c) = LOG_TABLE.get(i).copied().unwrap_or((1.0, 0.0));
     let r = m * inv - 1.0;
-    // ln(1+r) = r − r²/2 + r³/3 − r⁴/4 + r⁵/5 (r < 2^−8: the next term is < 1e-15·r).
-    let r2 = r * r;
-    let ln1p = r - r2 * (0.5 - r * (1.0 / 3.0)) + r2 * r2 * (-0.25 + r * 0.2);
+    // ln(1+r) = r − r²/2 + r³/3 (r < 2^−8: the next term is < 6e-11·r).
+    let ln1p = r - r * r * (0.5 - r * (1.0 / 3.0));
     e as f64 + log_c + ln1p * INV_LN2
 }
 
@@ -99,8 +99,8 @@ pub(crate) fn exp2(x: f64) -> f64 {
     let g = (x - (k - ROUND) * (1.0 / (1 << EXP_BITS) as f64)) * LN_2; // |g| ≤ ln2/128
     let j = (big & ((1 << EXP_BITS) - 1)) as usize;
     let n = big >> EXP_BITS;
-    // e^g to g⁴: relative error < 4e-14 on |g| ≤ 0.0055.
-    let p = 1.0 + g * (1.0 + g * (0.5 + g * (1.0 / 6.0 + g * (1.0 / 24.0))));
+    // e^g to g³: relative error < 4e-11 on |g| ≤ 0.0055.
+    let p = 1.0 + g * (1.0 + g * (0.5 + g * (1.0 / 6.0)));
     let scale = f64::from_bits(((n + 1023) as u64) << 52);
     EXP_TABLE.get(j).copied().unwrap_or(1.0) * scale * p
 }
@@ -114,12 +114,14 @@ mod tests {
         let mut x = 1e-300;
         while x < 1e300 {
             let (a, b) = (log2(x), x.log2());
-            assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "x={x} {a} {b}");
+            assert!((a - b).abs() <= 1e-10 * b.abs().max(1.0), "x={x} {a} {b}");
             x *= 1.37;
         }
         for x in [1.0, 1.0 + 1e-12, 0.999_999, 1.5, 1.999_999_9, 2.0] {
             let (a, b) = (log2(x), f64::log2(x));
-            assert!((a - b).abs() <= 1e-12 * b.abs() + 1e-15, "x={x} {a} {b}");
+            // Near 1 the error is absolute (≤ 1e-11): relative to a tiny log2 it can be large,
+            // but a surprisal is a sum of such terms and 1e-11 bits is far below what matters.
+            assert!((a - b).abs() <= 1e-10 * b.abs() + 1e-11, "x={x} {a} {b}");
         }
         assert_eq!(log2(1.0), 0.0);
         assert_eq!(log2(0.0), f64::NEG_INFINITY);
@@ -130,12 +132,12 @@ mod tests {
         let mut x = -1020.0;
         while x < 1020.0 {
             let (a, b) = (exp2(x), x.exp2());
-            assert!((a - b).abs() <= 1e-12 * b, "x={x} {a} {b}");
+            assert!((a - b).abs() <= 1e-10 * b, "x={x} {a} {b}");
             x += 0.731;
         }
         for x in [0.0, -0.0078125, 0.0078125, -1022.0, 1023.0, -1e-9] {
             let (a, b) = (exp2(x), x.exp2());
-            assert!((a - b).abs() <= 1e-12 * b, "x={x} {a} {b}");
+            assert!((a - b).abs() <= 1e-10 * b, "x={x} {a} {b}");
         }
         assert_eq!(exp2(0.0), 1.0);
         assert_eq!(exp2(-2000.0), 0.0);

@@ -27,7 +27,7 @@ pub(crate) struct Core {
     /// Hour-of-day and day-of-week activity.
     pub seasonal: Seasonal,
     /// Explicit padding to 80 bytes (always zero), so the row can be viewed as bytes.
-    pub pad: [u8; 5],
+    pub pad: [u8; 1],
 }
 
 /// One numeric measure of one entity: 48 bytes.

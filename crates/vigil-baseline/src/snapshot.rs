@@ -24,7 +24,9 @@ use crate::{BaselineError, EntityBaselines};
 /// The magic bytes that open every snapshot.
 pub const SNAPSHOT_MAGIC: &[u8; 8] = b"VGLBASE\0";
 /// The snapshot format version this build writes and reads.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// Version 2: window panes hold sums (count, Σx, Σx²) instead of (count, mean, M2), and the
+/// log/exp approximations changed (so version-1 state would not score bit for bit the same).
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 impl EntityBaselines {
     /// The whole state as bytes (see the module docs for the layout).
@@ -167,16 +169,16 @@ fn put_store(w: &mut Writer, s: &Store) {
         w.f32(c.weight);
         w.f32(c.burst);
         w.u32(c.pane);
-        w.bytes(&c.seasonal.hour);
-        w.bytes(&c.seasonal.day);
+        w.bytes(c.seasonal.hours());
+        w.bytes(c.seasonal.days());
         for x in ms.iter().take(m) {
             w.f64(x.ew.weight);
             w.f64(x.ew.mean);
             w.f64(x.ew.m2);
             for p in [&x.window.current, &x.window.previous] {
                 w.f32(p.n);
-                w.f32(p.mean);
-                w.f32(p.m2);
+                w.f32(p.sum);
+                w.f32(p.sum_sq);
             }
         }
         for x in cs.iter().take(d) {
@@ -212,10 +214,13 @@ fn get_store(r: &mut Reader<'_>, s: &mut Store) -> Result<(), BaselineError> {
             burst: r.f32()?,
             pane: r.u32()?,
             seasonal: Seasonal::default(),
-            pad: [0; 5],
+            pad: [0; 1],
         };
-        c.seasonal.hour.copy_from_slice(r.take(24)?);
-        c.seasonal.day.copy_from_slice(r.take(7)?);
+        let mut hour = [0u8; 24];
+        hour.copy_from_slice(r.take(24)?);
+        let mut day = [0u8; 7];
+        day.copy_from_slice(r.take(7)?);
+        c.seasonal = Seasonal::from_bins(hour, day);
         for x in ms.iter_mut() {
             x.ew = EwStats {
                 weight: r.f64()?,
@@ -226,8 +231,8 @@ fn get_store(r: &mut Reader<'_>, s: &mut Store) -> Result<(), BaselineError> {
             for p in panes.iter_mut() {
                 *p = Pane {
                     n: r.f32()?,
-                    mean: r.f32()?,
-                    m2: r.f32()?,
+                    sum: r.f32()?,
+                    sum_sq: r.f32()?,
                 };
             }
             x.window = WindowStats {

@@ -66,7 +66,7 @@ impl EntityBaselines {
         let t_eff = hl / std::f64::consts::LN_2 * (1.0 - (-age / hl).exp2());
         let busiest = core
             .seasonal
-            .hour
+            .hours()
             .iter()
             .enumerate()
             .max_by_key(|(i, c)| (**c, std::cmp::Reverse(*i)))

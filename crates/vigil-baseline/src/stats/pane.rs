@@ -3,7 +3,11 @@
 use serde::{Deserialize, Serialize};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
-/// Count, mean and sum of squared deviations of one pane (`f32`: a pane is a short summary).
+/// Count, sum and sum of squares of one pane (`f32`: a pane is a short summary). Plain sums,
+/// so that adding a value takes no division (the running mean of Welford's update took one
+/// per value) and merging is exact addition; the window's variance is then computed by
+/// cancellation in `f64` from `f32` sums, so it is approximate (relative error up to
+/// ~1e-7·mean²/variance), which is why nothing scores on it.
 #[derive(
     Debug,
     Clone,
@@ -21,30 +25,24 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 pub struct Pane {
     /// Values in the pane.
     pub n: f32,
-    /// Their mean.
-    pub mean: f32,
-    /// Their sum of squared deviations.
-    pub m2: f32,
+    /// Their sum.
+    pub sum: f32,
+    /// The sum of their squares (saturating at `f32::MAX`).
+    pub sum_sq: f32,
 }
 
 impl Pane {
     #[inline]
     fn push(&mut self, x: f32) {
         self.n += 1.0;
-        let d = x - self.mean;
-        self.mean += d / self.n;
-        self.m2 = (self.m2 + d * (x - self.mean)).min(f32::MAX);
+        self.sum += x;
+        self.sum_sq = (self.sum_sq + x * x).min(f32::MAX);
     }
 
     fn merge(&mut self, o: &Pane) {
-        let n = self.n + o.n;
-        if n <= 0.0 {
-            return;
-        }
-        let d = o.mean - self.mean;
-        self.mean = (self.mean * self.n + o.mean * o.n) / n;
-        self.m2 = (self.m2 + o.m2 + d * d * (self.n * o.n / n)).min(f32::MAX);
-        self.n = n;
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sum_sq = (self.sum_sq + o.sum_sq).min(f32::MAX);
     }
 }
 
@@ -91,21 +89,45 @@ impl WindowStats {
         self.current.push(x);
     }
 
-    /// Count, mean and variance over both panes.
+    /// Count, mean and (approximate, see [`Pane`]) variance over both panes.
     pub fn summary(&self) -> (f64, f64, f64) {
-        let mut p = self.previous;
-        p.merge(&self.current);
-        let var = if p.n > 0.0 {
-            f64::from(p.m2) / f64::from(p.n)
-        } else {
-            0.0
-        };
-        (f64::from(p.n), f64::from(p.mean), var.max(0.0))
+        let (a, b) = (&self.previous, &self.current);
+        let n = f64::from(a.n) + f64::from(b.n);
+        if n <= 0.0 {
+            return (0.0, 0.0, 0.0);
+        }
+        let mean = (f64::from(a.sum) + f64::from(b.sum)) / n;
+        let sq = (f64::from(a.sum_sq) + f64::from(b.sum_sq)) / n;
+        (n, mean, (sq - mean * mean).max(0.0))
     }
 
     /// Merges another window aligned to the same pane.
     pub fn merge(&mut self, o: &WindowStats) {
         self.current.merge(&o.current);
         self.previous.merge(&o.previous);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_is_the_mean_and_variance_of_both_panes() {
+        let mut w = WindowStats::default();
+        for x in [1.0, 2.0, 3.0] {
+            w.push(x);
+        }
+        w.advance(1);
+        for x in [4.0, 6.0] {
+            w.push(x);
+        }
+        let (n, mean, var) = w.summary();
+        assert_eq!(n, 5.0);
+        assert!((mean - 3.2).abs() < 1e-6);
+        // Σx² = 66, 66/5 − 3.2² = 2.96.
+        assert!((var - 2.96).abs() < 1e-5);
+        w.advance(2);
+        assert_eq!(w.summary(), (0.0, 0.0, 0.0));
     }
 }

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
-/// Hour-of-day and day-of-week counts, one byte each. When a bin would pass 255 every bin of
+/// Hour-of-day and day-of-week counts, one byte each, and their totals (kept alongside so that
+/// scoring reads them instead of summing 31 bins). When a bin would pass 255 every bin of
 /// that histogram is halved first, so old activity fades as new activity accrues (decay by
 /// volume) and the shape, which is all the rate model uses, is kept.
 #[derive(
@@ -23,22 +24,36 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 #[repr(C)]
 pub struct Seasonal {
     /// Events per hour of day (UTC).
-    pub hour: [u8; 24],
+    hour: [u8; 24],
     /// Events per day of week (Monday = 0).
-    pub day: [u8; 7],
+    day: [u8; 7],
+    /// `Σ hour` and `Σ day` as little-endian `u16`s (at most 24·255 and 7·255).
+    totals: [u8; 4],
 }
 
-fn bump<const N: usize>(h: &mut [u8; N], i: usize) {
-    if let Some(&v) = h.get(i) {
-        if v == u8::MAX {
-            for b in h.iter_mut() {
-                *b >>= 1;
-            }
+/// Adds one at bin `i` (halving every bin first if it would overflow); returns the new
+/// total given the old one.
+#[inline]
+fn bump<const N: usize>(h: &mut [u8; N], i: usize, total: u16) -> u16 {
+    let Some(&v) = h.get(i) else {
+        return total;
+    };
+    let total = if v == u8::MAX {
+        for b in h.iter_mut() {
+            *b >>= 1;
         }
-        if let Some(b) = h.get_mut(i) {
-            *b += 1;
-        }
+        sum(h)
+    } else {
+        total
+    };
+    if let Some(b) = h.get_mut(i) {
+        *b += 1;
     }
+    total + 1
+}
+
+fn sum<const N: usize>(h: &[u8; N]) -> u16 {
+    h.iter().map(|&b| u16::from(b)).sum()
 }
 
 fn factor<const N: usize>(h: &[u8; N], i: usize) -> f64 {
@@ -141,11 +156,54 @@ impl Scan {
 }
 
 impl Seasonal {
+    /// Histograms with these bins.
+    pub fn from_bins(hour: [u8; 24], day: [u8; 7]) -> Self {
+        let mut s = Self {
+            hour,
+            day,
+            totals: [0; 4],
+        };
+        s.retotal();
+        s
+    }
+
+    /// Events per hour of day (UTC).
+    pub fn hours(&self) -> &[u8; 24] {
+        &self.hour
+    }
+
+    /// Events per day of week (Monday = 0).
+    pub fn days(&self) -> &[u8; 7] {
+        &self.day
+    }
+
+    #[inline]
+    fn hour_total(&self) -> u16 {
+        u16::from_le_bytes([self.totals[0], self.totals[1]])
+    }
+
+    #[inline]
+    fn day_total(&self) -> u16 {
+        u16::from_le_bytes([self.totals[2], self.totals[3]])
+    }
+
+    #[inline]
+    fn set_totals(&mut self, hour: u16, day: u16) {
+        let (h, d) = (hour.to_le_bytes(), day.to_le_bytes());
+        self.totals = [h[0], h[1], d[0], d[1]];
+    }
+
+    fn retotal(&mut self) {
+        self.set_totals(sum(&self.hour), sum(&self.day));
+    }
+
     /// Counts one event at `hour` (0–23) of `day` (0–6).
     #[inline]
     pub fn record(&mut self, hour: usize, day: usize) {
-        bump(&mut self.hour, hour);
-        bump(&mut self.day, day);
+        let (ht, dt) = (self.hour_total(), self.day_total());
+        let h = bump(&mut self.hour, hour, ht);
+        let d = bump(&mut self.day, day, dt);
+        self.set_totals(h, d);
     }
 
     /// How much busier than average this hour of this day usually is (1.0 = average).
@@ -189,28 +247,23 @@ impl Seasonal {
     pub fn scan(&self, hour: usize, day: usize) -> Scan {
         let own = u64::from(self.hour.get(hour).copied().unwrap_or(0));
         let own_lanes = own * LANES_1;
-        let (mut total, mut le_sum, mut le_n) = (0u64, 0u64, 0u64);
+        let (mut le_sum, mut le_n) = (0u64, 0u64);
         for w in self.hour.chunks_exact(8) {
             let w = <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes);
             for lanes in [w & LOW_BYTES, (w >> 8) & LOW_BYTES] {
-                total += lanes;
                 // Lane = 256 + own − c ≥ 256 exactly when c ≤ own (never borrows across lanes).
                 let le = ((LANES_256 + own_lanes - lanes) >> 8) & LANES_1;
                 le_sum += lanes & (le * 0xff);
                 le_n += le;
             }
         }
-        let mut day_total = 0u64;
-        for &c in &self.day {
-            day_total += u64::from(c);
-        }
         Scan {
             hour_own: own as u32,
-            hour_total: sum_lanes(total),
+            hour_total: u32::from(self.hour_total()),
             le_sum: sum_lanes(le_sum),
             le_n: sum_lanes(le_n),
             day_own: u32::from(self.day.get(day).copied().unwrap_or(0)),
-            day_total: day_total as u32,
+            day_total: u32::from(self.day_total()),
         }
     }
 
@@ -218,6 +271,7 @@ impl Seasonal {
     pub fn merge(&mut self, o: &Seasonal) {
         merge_hist(&mut self.hour, &o.hour);
         merge_hist(&mut self.day, &o.day);
+        self.retotal();
     }
 }
 
@@ -239,6 +293,7 @@ mod tests {
                     _ => r.below(256) as u8,
                 };
             }
+            s.retotal();
             let (h, d) = (r.below(24) as usize, r.below(7) as usize);
             let sc = s.scan(h, d);
             let own = s.hour[h];
@@ -258,5 +313,31 @@ mod tests {
             );
             assert!((sc.factor() - s.factor(h, d)).abs() < 1e-12);
         }
+    }
+}
+
+#[cfg(test)]
+mod total_tests {
+    use super::*;
+    use vigil_core::SplitMix64;
+
+    #[test]
+    fn totals_follow_the_bins_through_halving_and_merging() {
+        let mut r = SplitMix64::new(3);
+        let (mut a, mut b) = (Seasonal::default(), Seasonal::default());
+        for i in 0..5_000 {
+            // Skewed hours so that some bins overflow and halve.
+            let h = if i % 3 == 0 { 5 } else { r.below(24) as usize };
+            a.record(h, r.below(7) as usize);
+            b.record(r.below(24) as usize, 2);
+            for s in [&a, &b] {
+                assert_eq!(s.hour_total(), sum(&s.hour));
+                assert_eq!(s.day_total(), sum(&s.day));
+            }
+        }
+        a.merge(&b);
+        assert_eq!(a.hour_total(), sum(&a.hour));
+        assert_eq!(a.day_total(), sum(&a.day));
+        assert_eq!(Seasonal::from_bins(a.hour, a.day), a);
     }
 }

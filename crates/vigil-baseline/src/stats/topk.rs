@@ -110,20 +110,17 @@ impl TopK {
     /// without a division.
     #[inline]
     pub fn tail_parts(&self, key: u32, decay: f64) -> (f64, f64) {
+        // Branch-free over the four slots (selects, not jumps); `key` is never 0, so it
+        // matches only a live slot.
         let (mut kept, mut own) = (0f32, -1f32);
         for (k, c) in self.keys.iter().zip(self.counts.iter()) {
-            let live = if *k != 0 { *c } else { 0.0 };
-            kept += live;
-            if *k == key && *k != 0 {
-                own = *c;
-            }
+            kept += if *k != 0 { *c } else { 0.0 };
+            own = if *k == key { *c } else { own };
         }
         // Mass of kept values no more frequent than this one (none when it is not kept).
         let mut rarer = 0f32;
         for (k, d) in self.keys.iter().zip(self.counts.iter()) {
-            if *k != 0 && *d <= own {
-                rarer += *d;
-            }
+            rarer += if *k != 0 && *d <= own { *d } else { 0.0 };
         }
         let total = f64::from(self.total) * decay;
         let den = total + 1.0;
