@@ -61,6 +61,7 @@ mod params;
 mod profile;
 mod snapshot;
 mod store;
+mod strhash;
 mod view;
 
 pub mod stats;

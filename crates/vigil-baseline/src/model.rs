@@ -15,6 +15,7 @@ use crate::params::ProfileConfig;
 use crate::profile::{CatSlot, Core, MeasureSlot};
 use crate::stats::Scan;
 use crate::store::Store;
+use crate::strhash::{StrKey, hash_str};
 use crate::tail::{
     MAX_SURPRISAL, bits_from_ln_tail, fisher_combined_bits, normal_two_sided_parts,
     normal_z_for_bits, poisson_upper_surprisal, tail_from_bits,
@@ -71,6 +72,8 @@ pub struct EntityBaselines {
     pub(crate) measures: Names,
     pub(crate) dimensions: Names,
     pub(crate) tick: u32,
+    /// Key of the category-value hash (derived from the seed).
+    str_key: StrKey,
     /// `2^−report_bits`: a component with a smaller tail probability is reported.
     report_p: f64,
     /// The |z| of a measure whose Gaussian surprisal is `report_bits`.
@@ -218,7 +221,7 @@ type RowMut<'r> = (&'r mut Core, &'r mut [MeasureSlot], &'r mut [CatSlot]);
 struct Ctx<'a> {
     config: &'a ProfileConfig,
     k: &'a Derived,
-    hasher: &'a SeededState,
+    str_key: StrKey,
     measures: &'a Names,
     dimensions: &'a Names,
     /// `2^−report_bits`.
@@ -250,8 +253,8 @@ struct Tally {
     den: f64,
     ln_sum: f64,
     scored: usize,
-    kept: [Option<Component>; MAX_REPORTED],
-    n_kept: usize,
+    /// Components to report (rare: allocated only when one is).
+    kept: Vec<Component>,
 }
 
 /// Below this (or a denominator product above its inverse) the products are folded into the
@@ -266,8 +269,7 @@ impl Tally {
             den: 1.0,
             ln_sum: 0.0,
             scored: 0,
-            kept: [None; MAX_REPORTED],
-            n_kept: 0,
+            kept: Vec::new(),
         }
     }
 
@@ -293,8 +295,8 @@ impl Tally {
         if self.prod < PROD_FLOOR || self.den > DEN_CEIL {
             self.fold();
         }
-        if report && let Some(slot) = self.kept.get_mut(self.n_kept) {
-            *slot = Some(Component {
+        if report && self.kept.len() < MAX_REPORTED {
+            self.keep(Component {
                 which,
                 expected,
                 observed,
@@ -302,8 +304,12 @@ impl Tally {
                 den,
                 ln_extra,
             });
-            self.n_kept += 1;
         }
+    }
+
+    #[cold]
+    fn keep(&mut self, c: Component) {
+        self.kept.push(c);
     }
 
     #[cold]
@@ -329,7 +335,7 @@ impl Tally {
 
     fn finish(&self, obs: &Observation<'_>, transform: crate::Transform) -> AnomalyScore {
         let surprisal = fisher_combined_bits(self.total_bits(), self.scored);
-        if self.n_kept == 0 {
+        if self.kept.is_empty() {
             return AnomalyScore {
                 surprisal,
                 tail_probability: tail_from_bits(surprisal),
@@ -338,8 +344,8 @@ impl Tally {
         }
         // `with_capacity` allocates directly (`reserve_exact` on an empty Vec goes through the
         // slower grow path).
-        let mut deviations = Vec::with_capacity(self.n_kept);
-        for c in self.kept.iter().flatten() {
+        let mut deviations = Vec::with_capacity(self.kept.len());
+        for c in &self.kept {
             let measure = match c.which {
                 Which::Rate => "rate".to_owned(),
                 Which::Hour => "hour_of_day".to_owned(),
@@ -385,6 +391,7 @@ impl EntityBaselines {
         let (m, d) = (config.max_measures, config.max_dimensions);
         Self {
             hasher: SeededState::with_seed(config.seed),
+            str_key: StrKey::from_seed(config.seed),
             entities: Store::new(m, d, config.max_entities, config.seed ^ 0x01),
             groups: Store::new(m, d, config.max_groups, config.seed ^ 0x02),
             measures: Names::new("measures", m),
@@ -407,17 +414,21 @@ impl EntityBaselines {
         self.groups.len()
     }
 
+    /// The seeded fingerprint of an entity: the name's seeded hash, with the kind folded in
+    /// (a bijection per kind, so distinct `(kind, name)` pairs collide only as their hashes
+    /// do).
+    #[inline]
     pub(crate) fn entity_key(&self, kind: EntityKind, entity: &str) -> u64 {
-        self.hasher.hash_one((0u8, kind, entity))
+        self.hasher.hash_one(entity) ^ kind_tag(kind)
     }
 
     pub(crate) fn group_key(&self, kind: EntityKind, group: &str) -> u64 {
-        self.hasher.hash_one((1u8, kind, group))
+        self.hasher.hash_one(group) ^ kind_tag(kind)
     }
 
     #[inline]
     pub(crate) fn category_hash(&self, value: &str) -> u64 {
-        self.hasher.hash_one(value)
+        hash_str(self.str_key, value)
     }
 
     /// Checks every measure is finite, before any state changes.
@@ -433,7 +444,7 @@ impl EntityBaselines {
         Ctx {
             config: &self.config,
             k: &self.k,
-            hasher: &self.hasher,
+            str_key: self.str_key,
             measures: &self.measures,
             dimensions: &self.dimensions,
             report_p: self.report_p,
@@ -556,7 +567,7 @@ impl EntityBaselines {
             let ctx = Ctx {
                 config,
                 k: &self.k,
-                hasher: &self.hasher,
+                str_key: self.str_key,
                 measures: &self.measures,
                 dimensions: &self.dimensions,
                 report_p: self.report_p,
@@ -587,7 +598,7 @@ impl EntityBaselines {
         let ctx = Ctx {
             config: &self.config,
             k: &self.k,
-            hasher: &self.hasher,
+            str_key: self.str_key,
             measures: &self.measures,
             dimensions: &self.dimensions,
             report_p: self.report_p,
@@ -616,7 +627,7 @@ impl Ctx<'_> {
         }
         let mut hashes = [0; PREP];
         for (h, (_, v)) in hashes.iter_mut().zip(obs.categories.iter()) {
-            *h = self.hasher.hash_one(v);
+            *h = hash_str(self.str_key, v);
         }
         Prepared {
             when,
@@ -652,7 +663,7 @@ impl Ctx<'_> {
             _ if j < MAX_CATEGORIES => self
                 .dimensions
                 .id(dim, j)
-                .map(|id| (id, self.hasher.hash_one(v))),
+                .map(|id| (id, hash_str(self.str_key, v))),
             _ => None,
         }
     }
@@ -699,6 +710,7 @@ impl Ctx<'_> {
     /// sparse entity's lone event scores 0 bits, a burst scores high. Activity at a time this
     /// entity is usually quiet is the `hour_of_day` component's job. Nothing to compute unless
     /// the recent count exceeds its expectation.
+    #[inline(always)]
     fn score_rate(&self, core: &Core, scan: &Scan, when: When, d: Decay, tally: &mut Tally) {
         let hs = self.config.burst_half_life_secs;
         let Derived {
@@ -747,6 +759,7 @@ impl Ctx<'_> {
     }
 
     /// Hour of day: how rare an hour this is for the profile, given that an event happened.
+    #[inline(always)]
     fn score_hour(&self, scan: &Scan, seasonal: &crate::stats::Seasonal, tally: &mut Tally) {
         let (num, den) = scan.hour_tail_parts();
         let report = num <= self.report_p * den;
@@ -759,6 +772,7 @@ impl Ctx<'_> {
         tally.add(Which::Hour, expected, observed, num, den, 0.0, report);
     }
 
+    #[inline(always)]
     fn score_measures(
         &self,
         obs: &Observation<'_>,
@@ -789,6 +803,7 @@ impl Ctx<'_> {
         }
     }
 
+    #[inline(always)]
     fn score_categories(
         &self,
         obs: &Observation<'_>,
@@ -921,6 +936,12 @@ impl Ctx<'_> {
 #[inline]
 fn short_id(id: usize) -> u16 {
     u16::try_from(id).unwrap_or(NO_ID)
+}
+
+/// Distinguishes entity kinds in [`EntityBaselines::entity_key`].
+#[inline]
+fn kind_tag(kind: EntityKind) -> u64 {
+    (kind as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// The 32-bit table fingerprint of a category hash (never 0, which marks an empty slot).

@@ -100,7 +100,7 @@ fn same(a: &str, b: &str) -> bool {
 /// The first and last `min(len, 8)` bytes of a slice of at most 16 bytes, as integers: equal
 /// for two slices of the same length exactly when the slices are equal.
 #[inline(always)]
-fn ends(s: &[u8]) -> (u64, u64) {
+pub(crate) fn ends(s: &[u8]) -> (u64, u64) {
     let n = s.len();
     let word = |i: usize| -> u64 {
         s.get(i..i + 8)

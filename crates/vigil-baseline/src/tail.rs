@@ -186,11 +186,11 @@ pub fn fisher_combined_bits(total_bits: f64, k: usize) -> f64 {
     }
     let half_x = total_bits * LN_2; // X/2 = Σ −ln pᵢ
     let ln_sum = if half_x <= 500.0 && k <= 64 {
-        // Direct series: terms stay far from overflow.
-        let (mut term, mut sum) = (1.0f64, 1.0f64);
-        for r in RECIPROCALS.iter().take(k).skip(1) {
-            term *= half_x * r;
-            sum += term;
+        // Direct series, nested (Horner): 1 + h/1·(1 + h/2·(1 + …)); terms stay far from
+        // overflow.
+        let mut sum = 1.0f64;
+        for r in RECIPROCALS.get(1..k).unwrap_or_default().iter().rev() {
+            sum = 1.0 + sum * (half_x * r);
         }
         fastmath::ln(sum)
     } else {
