@@ -1,6 +1,6 @@
 //! [`EntityBaselines`]: streaming per-entity profiles behind [`vigil_core::Baseline`].
 
-use std::f64::consts::{LN_2, LOG2_E};
+use std::f64::consts::LN_2;
 use std::hash::BuildHasher;
 
 use vigil_core::{
@@ -17,8 +17,8 @@ use crate::stats::Scan;
 use crate::store::Store;
 use crate::strhash::{StrKey, hash_str};
 use crate::tail::{
-    MAX_SURPRISAL, bits_from_ln_tail, fisher_combined_bits, normal_two_sided_parts,
-    normal_z_for_bits, poisson_upper_surprisal, tail_from_bits,
+    MAX_SURPRISAL, bits_from_ln_tail, fisher_combined, normal_two_sided_parts, normal_z_for_bits,
+    poisson_upper_surprisal, tail_from_bits,
 };
 
 /// Per-entity streaming behaviour profiles in bounded memory.
@@ -323,22 +323,20 @@ impl Tally {
         self.den = 1.0;
     }
 
-    /// Total surprisal of the components, bits.
+    /// Total surprisal of the components, nats: `−ln P` with `P = prod/den · e^{ln_sum}`
+    /// (`prod > 0` here: a zero product was folded), two independent logarithms rather than a
+    /// division and then a logarithm.
     #[inline]
-    fn total_bits(&self) -> f64 {
-        let mut ln_p = self.ln_sum;
-        if self.prod < self.den {
-            ln_p += fastmath::ln(self.prod / self.den);
-        }
-        -ln_p * LOG2_E
+    fn total_nats(&self) -> f64 {
+        -(self.ln_sum + (fastmath::ln(self.prod) - fastmath::ln(self.den)))
     }
 
     fn finish(&self, obs: &Observation<'_>, transform: crate::Transform) -> AnomalyScore {
-        let surprisal = fisher_combined_bits(self.total_bits(), self.scored);
+        let (surprisal, tail_probability) = fisher_combined(self.total_nats(), self.scored);
         if self.kept.is_empty() {
             return AnomalyScore {
                 surprisal,
-                tail_probability: tail_from_bits(surprisal),
+                tail_probability,
                 deviations: Vec::new(),
             };
         }
@@ -379,7 +377,7 @@ impl Tally {
         deviations.sort_by(|a, b| b.surprisal.total_cmp(&a.surprisal));
         AnomalyScore {
             surprisal,
-            tail_probability: tail_from_bits(surprisal),
+            tail_probability,
             deviations,
         }
     }
