@@ -18,7 +18,8 @@ impl EntityBaselines {
     /// Faster when profiles are not in cache: for every 16 observations it first hashes all
     /// entity keys, then looks them all up, then loads every cache line of every profile
     /// found, with independent loads, so that their cache misses overlap instead of being
-    /// taken one event at a time; only then does it score and learn, in order. (Peer-group
+    /// taken one event at a time; and it does so for the next 16 before scoring and learning
+    /// these, in order, so the misses are outstanding while these compute. (Peer-group
     /// profiles are not preloaded: there are few of them, so they are usually cached, and
     /// finding them would hash every group name twice.)
     ///
@@ -49,22 +50,36 @@ impl EntityBaselines {
         out: &mut Vec<AnomalyScore>,
     ) -> Result<(), BaselineError> {
         out.reserve(batch.len());
-        for chunk in batch.chunks(CHUNK) {
-            let mut keys = [0u64; CHUNK];
-            for (k, obs) in keys.iter_mut().zip(chunk) {
-                *k = self.entity_key(obs.kind, obs.entity);
-            }
-            let mut slots = [None; CHUNK];
-            for (s, k) in slots.iter_mut().zip(&keys) {
-                *s = self.entities.find(*k);
-            }
-            for i in slots.iter().flatten() {
-                self.entities.touch(*i);
-            }
+        // Software-pipelined: chunk i+1's keys are hashed, looked up and its rows loaded
+        // before chunk i is scored, so that those misses (the rows, the index, the callers'
+        // name bytes) are outstanding while chunk i computes instead of stalling at its start.
+        let mut chunks = batch.chunks(CHUNK);
+        let mut next = chunks.next().map(|c| (c, self.locate(c)));
+        while let Some((chunk, (keys, slots))) = next {
+            next = chunks.next().map(|c| (c, self.locate(c)));
             for ((obs, key), slot) in chunk.iter().zip(&keys).zip(&slots) {
                 out.push(self.observe_keyed(obs, *key, *slot)?);
             }
         }
         Ok(())
+    }
+
+    /// Hashes the entity keys of a chunk, looks them up and loads the rows found (the slots
+    /// are hints: an insert or eviction before they are used is caught by
+    /// `observe_keyed`'s key check).
+    #[inline]
+    fn locate(&self, chunk: &[Observation<'_>]) -> ([u64; CHUNK], [Option<usize>; CHUNK]) {
+        let mut keys = [0u64; CHUNK];
+        for (k, obs) in keys.iter_mut().zip(chunk) {
+            *k = self.entity_key(obs.kind, obs.entity);
+        }
+        let mut slots = [None; CHUNK];
+        for (s, k) in slots.iter_mut().zip(&keys) {
+            *s = self.entities.find(*k);
+        }
+        for i in slots.iter().flatten() {
+            self.entities.touch(*i);
+        }
+        (keys, slots)
     }
 }
