@@ -11,13 +11,34 @@ fn pipeline_learns_detector_grades_on_unseen_orgs() {
     let mut params = TriageParams::new(ModelKind::Gbdt, 1);
     params.model.gbdt = params.model.gbdt.clone().n_trees(20).learning_rate(0.2);
     params.features.inner_folds = 3;
-    let report = vigil_eval::triage::cross_validate(&data, &params, 3, 1).unwrap();
+    let report = vigil_eval::triage::cross_validate(&data, &params, 3, 1, Some(3600)).unwrap();
     assert!(report.pooled.macro_f1 > 0.6, "{:?}", report.pooled);
     assert!(report.pooled.roc_auc > 0.75, "{:?}", report.pooled);
     assert_eq!(report.folds.len(), 3);
     assert_eq!(report.pooled.suppression.len(), 2);
     // Every fold's organisations are unseen: a grouped split never shares one.
     assert_eq!(report.shared_orgs, 0);
+    // The feedback replay scores the same rows, with fitted widths per fold.
+    let fb = report.feedback.unwrap();
+    assert_eq!(fb.lag_secs, 3600);
+    assert_eq!(fb.sigmas.len(), 3);
+    assert!((0.0..=1.0).contains(&fb.rows_with_history));
+    assert!((0.0..=1.0).contains(&fb.ece), "{fb:?}");
+    assert!(fb.roc_auc > 0.5, "{fb:?}");
+    assert_eq!(fb.suppression.len(), 2);
+}
+
+#[test]
+fn the_feedback_replay_needs_a_calibration_split() {
+    let data = vigil_triage::features::guide::synthetic(300, 2);
+    let mut params = TriageParams::new(ModelKind::Gbdt, 1);
+    params.model.gbdt = params.model.gbdt.clone().n_trees(5);
+    params.features.inner_folds = 3;
+    params.cross_fit = Some(3);
+    assert!(matches!(
+        vigil_eval::triage::cross_validate(&data, &params, 3, 0, Some(0)),
+        Err(vigil_eval::EvalError::InvalidParameter { name: "feedback_lag", .. })
+    ));
 }
 
 #[test]
@@ -25,7 +46,7 @@ fn fewer_than_two_folds_is_a_typed_error() {
     let data = vigil_triage::features::guide::synthetic(60, 1);
     let params = TriageParams::new(ModelKind::Gbdt, 1);
     assert!(matches!(
-        vigil_eval::triage::cross_validate(&data, &params, 1, 0),
+        vigil_eval::triage::cross_validate(&data, &params, 1, 0, None),
         Err(vigil_eval::EvalError::InvalidParameter { name: "folds", .. })
     ));
 }

@@ -20,11 +20,16 @@
 //! ```
 
 mod isotonic;
+mod memory;
 mod platt;
 mod prior_shift;
 mod set;
 
 pub use isotonic::{Isotonic, IsotonicParams};
+pub use memory::{
+    ReplayRow, SIGMA_GRID, ValidVerdictMemoryParams, VerdictMemory, VerdictMemoryParams, replay,
+    select_sigmas,
+};
 pub use platt::{Platt, PlattParams};
 pub use prior_shift::{PriorShift, PriorShiftParams, ValidPriorShiftParams};
 pub use set::CalibrationSet;

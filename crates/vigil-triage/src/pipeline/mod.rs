@@ -307,26 +307,48 @@ impl TriageParams {
             pipeline.decision = tune_decision(proba, &cal_y);
         }
         let cal_p = pipeline.calibrator.calibrate_all(&raw_p);
+        pipeline.suppressors = self.fit_suppressors(cal_p, rows)?;
+        Ok(())
+    }
+
+    /// One conformal suppressor per `alpha` of the parameters, fitted on calibrated threat
+    /// probabilities `confidence` of the graded calibration alerts `rows` (per detector and
+    /// organisation-exchangeable as the parameters say). The pipeline's own suppressors are
+    /// these on its calibration organisations; a caller that adjusts confidences (for
+    /// instance with a [`crate::calibrate::VerdictMemory`]) fits its suppressors here on the
+    /// adjusted confidences of the same rows, so that the bound covers what it suppresses.
+    pub fn fit_suppressors(
+        &self,
+        confidence: Vec<f64>,
+        rows: &[Alert],
+    ) -> Result<Vec<Suppressor>, TriageError> {
+        let threat: Vec<bool> = rows
+            .iter()
+            .filter_map(|a| a.verdict.map(|v| v.index() == 0))
+            .collect();
         let groups = self.per_detector.map(|_| {
             rows.iter()
+                .filter(|a| a.verdict.is_some())
                 .map(|a| a.detector.clone().unwrap_or_default())
                 .collect()
         });
         let orgs = rows
             .iter()
+            .filter(|a| a.verdict.is_some())
             .map(|a| a.tenant.clone().unwrap_or_default())
             .collect();
-        let set = SuppressionSet::new(cal_p, threat, groups)?.with_clusters(orgs)?;
-        pipeline.suppressors.clear();
-        for &alpha in &self.alphas {
-            let params = SuppressionParams {
-                alpha,
-                per_group: self.per_detector,
-                clustered: self.org_exchangeable,
-            };
-            pipeline.suppressors.push(params.fit(&set)?);
-        }
-        Ok(())
+        let set = SuppressionSet::new(confidence, threat, groups)?.with_clusters(orgs)?;
+        self.alphas
+            .iter()
+            .map(|&alpha| {
+                SuppressionParams {
+                    alpha,
+                    per_group: self.per_detector,
+                    clustered: self.org_exchangeable,
+                }
+                .fit(&set)
+            })
+            .collect()
     }
 }
 

@@ -60,6 +60,14 @@ pub struct Args {
     /// Cap each organisation's weight in the calibrator at this many alerts (default: none).
     #[arg(long)]
     pub calibration_org_cap: Option<f64>,
+    /// Also replay the held-out organisations with analyst feedback: each alert is scored
+    /// knowing the grades of its own organisation's alerts raised at least this many seconds
+    /// earlier (`feedback` in the output; default one day).
+    #[arg(long, default_value_t = 86_400)]
+    pub feedback_lag: i64,
+    /// No feedback replay.
+    #[arg(long)]
+    pub no_feedback: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -127,13 +135,21 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.no_prior_shift {
         p.prior_shift = None;
     }
+    if args.feedback_lag < 0 {
+        return Err(CliError::Usage(format!(
+            "--feedback-lag: expected seconds >= 0, found {}",
+            args.feedback_lag
+        )));
+    }
+    // The replay needs a held-out calibration split.
+    let lag = (!args.no_feedback && p.cross_fit.is_none()).then_some(args.feedback_lag);
     let train = read_alerts(args.format, &args.train)?;
     let report = match &args.test {
         Some(t) => {
             let test = read_alerts(args.format, t)?;
-            train_test(&train, &test, &p)
+            train_test(&train, &test, &p, lag)
         }
-        None => cross_validate(&train, &p, args.folds, args.seed),
+        None => cross_validate(&train, &p, args.folds, args.seed, lag),
     }
     .map_err(|e| CliError::layer("eval", e))?;
     if args.json {
@@ -168,6 +184,7 @@ fn json(r: &EvalReport) -> serde_json::Value {
         "folds": r.folds,
         "top_features": r.top_features.iter().map(|(n, v)| serde_json::json!({"feature": n, "importance": v})).collect::<Vec<_>>(),
         "shared_orgs": r.shared_orgs,
+        "feedback": r.feedback,
     })
 }
 
@@ -210,5 +227,22 @@ fn print_table(r: &EvalReport) {
     println!("top features (normalised importance):");
     for (n, v) in &r.top_features {
         println!("  {n:<28} {v:.4}");
+    }
+    if let Some(fb) = &r.feedback {
+        println!(
+            "with analyst feedback (grades after {} s; {:.1}% of rows had some):",
+            fb.lag_secs,
+            100.0 * fb.rows_with_history
+        );
+        println!(
+            "  ECE {:.4}  Brier {:.4}  PR-AUC {:.4}  ROC-AUC {:.4}",
+            fb.ece, fb.brier, fb.pr_auc, fb.roc_auc
+        );
+        for s in &fb.suppression {
+            println!(
+                "  suppression α={:<5} miss {:.4}  non-TP suppressed {:.4}",
+                s.alpha, s.miss_rate, s.fp_suppressed
+            );
+        }
     }
 }

@@ -1,0 +1,480 @@
+//! Verdict memory: what analysts already decided about an organisation's alerts, fed back
+//! into the confidence of its next ones.
+//!
+//! A model scores a new organisation from what other organisations' analysts decided, and
+//! GUIDE shows how far that carries: grades are mostly a property of the organisation (85% of
+//! rows carry their organisation's majority grade) and of the organisation's own habits with
+//! an alert title. No feature of a single alert can know that, so a calibrator fitted on other
+//! organisations stays off for each new one. The collaboration layer can: as the
+//! organisation's analysts grade alerts, their verdicts show how the organisation departs from
+//! the model.
+//!
+//! The memory keeps, per organisation, its last `max_history` graded alerts: the confidence
+//! the model gave each (as a logit `z`), a fingerprint of its alert key (title, or detector)
+//! and whether it was a true positive. A new alert's confidence becomes
+//! `σ(z + b_org + b_key)`, where
+//! - `b_org` is the MAP logit offset of the organisation's history under a Gaussian prior
+//!   `N(0, sigma_org²)` (a random intercept: an organisation with no verdicts gets 0, so the
+//!   model's confidence is returned unchanged; one with many gets its own base rate);
+//! - `b_key` is the same for the history with the same alert key, on top of `b_org`, under
+//!   `N(0, sigma_key²)` ("this organisation closes this title as benign every time").
+//!
+//! The two prior widths are hyperparameters; [`select_sigmas`] chooses them by empirical Bayes
+//! (the prequential log-likelihood of a replay) on graded training data, never on the
+//! organisations being scored. [`replay`] runs that prequential protocol: alerts in time
+//! order, each scored with only the verdicts of its own organisation that were given at
+//! least `lag` seconds before it.
+//!
+//! ```
+//! use vigil_triage::calibrate::VerdictMemoryParams;
+//!
+//! # fn main() -> Result<(), vigil_triage::error::TriageError> {
+//! let mut memory = VerdictMemoryParams::default().check()?.build();
+//! // No verdicts yet: the model's confidence stands.
+//! assert!((memory.confidence("org-1", "title-7", 0.3) - 0.3).abs() < 1e-12);
+//! // This organisation's analysts closed title-7 as benign ten times.
+//! for _ in 0..10 {
+//!     memory.record("org-1", "title-7", 0.3, false);
+//! }
+//! assert!(memory.confidence("org-1", "title-7", 0.3) < 0.1);
+//! // Another organisation is unaffected.
+//! assert!((memory.confidence("org-2", "title-7", 0.3) - 0.3).abs() < 1e-12);
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
+
+use serde::{Deserialize, Serialize};
+use vigil_core::{SeededMap, SeededState};
+
+use crate::error::TriageError;
+
+/// Confidences are clamped to `[EPS, 1 - EPS]` before taking logits, so 0 and 1 stay finite.
+const EPS: f64 = 1e-6;
+
+/// Newton iterations at most for one offset (the objective is strictly concave).
+const NEWTON_ITERS: usize = 30;
+
+/// Hyperparameters of a [`VerdictMemory`] (unchecked; see [`VerdictMemoryParams::check`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct VerdictMemoryParams {
+    /// Prior standard deviation of an organisation's logit offset.
+    pub sigma_org: f64,
+    /// Prior standard deviation of an (organisation, alert key) offset on top of it.
+    pub sigma_key: f64,
+    /// Graded alerts remembered per organisation (the oldest are forgotten first).
+    pub max_history: usize,
+    /// Seed of the hasher of organisation names and alert keys.
+    pub seed: u64,
+}
+
+impl Default for VerdictMemoryParams {
+    /// `sigma_org` 1, `sigma_key` 1 (a logit offset of ±2 is plausible a priori), 256 verdicts
+    /// per organisation, seed 0. [`select_sigmas`] replaces the widths with fitted ones.
+    fn default() -> Self {
+        Self {
+            sigma_org: 1.0,
+            sigma_key: 1.0,
+            max_history: 256,
+            seed: 0,
+        }
+    }
+}
+
+/// Checked hyperparameters of a [`VerdictMemory`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ValidVerdictMemoryParams(VerdictMemoryParams);
+
+impl VerdictMemoryParams {
+    /// Validates: both widths finite and > 0, `max_history` ≥ 1.
+    pub fn check(self) -> Result<ValidVerdictMemoryParams, TriageError> {
+        for (name, v) in [
+            ("memory.sigma_org", self.sigma_org),
+            ("memory.sigma_key", self.sigma_key),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(TriageError::InvalidParameter {
+                    name,
+                    reason: format!("must be finite and > 0, got {v}"),
+                });
+            }
+        }
+        if self.max_history == 0 {
+            return Err(TriageError::InvalidParameter {
+                name: "memory.max_history",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(ValidVerdictMemoryParams(self))
+    }
+}
+
+impl ValidVerdictMemoryParams {
+    /// The hyperparameters.
+    pub fn params(&self) -> VerdictMemoryParams {
+        self.0
+    }
+
+    /// An empty memory.
+    pub fn build(self) -> VerdictMemory {
+        VerdictMemory {
+            params: self.0,
+            hasher: SeededState::with_seed(self.0.seed),
+            orgs: SeededMap::with_hasher(SeededState::with_seed(self.0.seed ^ 0x6d65_6d6f)),
+        }
+    }
+}
+
+/// One remembered verdict.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Graded {
+    /// Logit of the model's confidence when the alert was scored.
+    z: f64,
+    /// Fingerprint of the alert key.
+    key: u64,
+    /// Whether analysts graded it a true positive.
+    threat: bool,
+}
+
+/// One organisation's remembered verdicts and its cached offset.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct OrgHistory {
+    rows: VecDeque<Graded>,
+    /// `b_org` of `rows`, refreshed on every record.
+    offset: f64,
+}
+
+/// Per-organisation verdict history that adjusts confidences (see the [module](self) docs).
+#[derive(Debug, Clone)]
+pub struct VerdictMemory {
+    params: VerdictMemoryParams,
+    hasher: SeededState,
+    orgs: SeededMap<String, OrgHistory>,
+}
+
+impl VerdictMemory {
+    /// The hyperparameters.
+    pub fn params(&self) -> VerdictMemoryParams {
+        self.params
+    }
+
+    /// Organisations with at least one verdict.
+    pub fn organisations(&self) -> usize {
+        self.orgs.len()
+    }
+
+    /// Remembers an analyst's verdict on an alert of `org` with alert key `key` that the
+    /// model had given `confidence` (its threat probability before this memory).
+    pub fn record(&mut self, org: &str, key: &str, confidence: f64, threat: bool) {
+        let key = self.hasher.hash_one(key);
+        let sigma = self.params.sigma_org;
+        let cap = self.params.max_history;
+        if !self.orgs.contains_key(org) {
+            self.orgs.insert(org.to_owned(), OrgHistory::default());
+        }
+        let Some(history) = self.orgs.get_mut(org) else {
+            return;
+        };
+        if history.rows.len() >= cap {
+            history.rows.pop_front();
+        }
+        history.rows.push_back(Graded {
+            z: logit(confidence),
+            key,
+            threat,
+        });
+        history.offset = map_offset(history.rows.iter().map(|g| (g.z, g.threat)), sigma);
+    }
+
+    /// The offsets `(b_org, b_key)` the memory applies to an alert of `org` with `key`.
+    pub fn offsets(&self, org: &str, key: &str) -> (f64, f64) {
+        let Some(history) = self.orgs.get(org) else {
+            return (0.0, 0.0);
+        };
+        let fp = self.hasher.hash_one(key);
+        let b_org = history.offset;
+        let b_key = map_offset(
+            history
+                .rows
+                .iter()
+                .filter(|g| g.key == fp)
+                .map(|g| (g.z + b_org, g.threat)),
+            self.params.sigma_key,
+        );
+        (b_org, b_key)
+    }
+
+    /// The confidence of an alert of `org` with alert key `key` that the model gave
+    /// `confidence`, after its organisation's remembered verdicts; `confidence` itself
+    /// (clamped to `[0, 1]`) when the organisation has none.
+    pub fn confidence(&self, org: &str, key: &str, confidence: f64) -> f64 {
+        let (b_org, b_key) = self.offsets(org, key);
+        if b_org == 0.0 && b_key == 0.0 {
+            return if confidence.is_nan() {
+                0.0
+            } else {
+                confidence.clamp(0.0, 1.0)
+            };
+        }
+        sigmoid(logit(confidence) + b_org + b_key)
+    }
+}
+
+/// `ln(p / (1 - p))` with `p` clamped to `[EPS, 1 - EPS]` (NaN read as 0).
+fn logit(p: f64) -> f64 {
+    let p = if p.is_nan() { 0.0 } else { p }.clamp(EPS, 1.0 - EPS);
+    (p / (1.0 - p)).ln()
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// The MAP offset `b` of `Σ log σ(±(z + b)) - b² / 2σ²` by Newton's method (steps capped at
+/// ±4 so a long one-sided history cannot overshoot); 0 for no rows.
+fn map_offset(rows: impl Iterator<Item = (f64, bool)> + Clone, sigma: f64) -> f64 {
+    let prec = 1.0 / (sigma * sigma);
+    let mut b = 0.0_f64;
+    for _ in 0..NEWTON_ITERS {
+        let (mut g, mut h, mut n) = (-b * prec, prec, 0usize);
+        for (z, y) in rows.clone() {
+            let p = sigmoid(z + b);
+            g += f64::from(u8::from(y)) - p;
+            h += p * (1.0 - p);
+            n += 1;
+        }
+        if n == 0 {
+            return 0.0;
+        }
+        let step = (g / h).clamp(-4.0, 4.0);
+        b += step;
+        if step.abs() < 1e-10 {
+            break;
+        }
+    }
+    b
+}
+
+/// One graded alert of a prequential [`replay`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplayRow<'a> {
+    /// Organisation (tenant).
+    pub org: &'a str,
+    /// Alert key: the title, or the detector.
+    pub key: &'a str,
+    /// When the alert was raised, Unix seconds.
+    pub time: i64,
+    /// The model's threat probability (before the memory).
+    pub confidence: f64,
+    /// Whether analysts graded it a true positive.
+    pub threat: bool,
+}
+
+/// Prequential replay: every row's confidence after a fresh [`VerdictMemory`] has been told the
+/// verdicts of exactly those rows of the same organisation raised more than `lag_secs`
+/// before it (the time analysts take to grade). Rows are visited in time order (ties in
+/// input order); the output is in input order. Deterministic.
+pub fn replay(params: ValidVerdictMemoryParams, rows: &[ReplayRow<'_>], lag_secs: i64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| rows.get(i).map_or(i64::MIN, |r| r.time));
+    let mut memory = params.build();
+    let mut out = vec![0.0; rows.len()];
+    let mut released = 0usize;
+    for &i in &order {
+        let Some(row) = rows.get(i) else { continue };
+        let horizon = row.time.saturating_sub(lag_secs);
+        while let Some(prev) = order.get(released).and_then(|&j| rows.get(j)) {
+            if prev.time >= horizon {
+                break;
+            }
+            memory.record(prev.org, prev.key, prev.confidence, prev.threat);
+            released += 1;
+        }
+        if let Some(o) = out.get_mut(i) {
+            *o = memory.confidence(row.org, row.key, row.confidence);
+        }
+    }
+    out
+}
+
+/// The prior widths, from `grid` × `grid`, whose [`replay`] of `rows` has the highest mean
+/// log-likelihood of the verdicts (empirical Bayes); ties go to the first pair. Returns the
+/// checked parameters (`base` with the chosen widths) and that log-likelihood.
+pub fn select_sigmas(
+    base: VerdictMemoryParams,
+    rows: &[ReplayRow<'_>],
+    lag_secs: i64,
+    grid: &[f64],
+) -> Result<(ValidVerdictMemoryParams, f64), TriageError> {
+    if rows.is_empty() || grid.is_empty() {
+        return Err(TriageError::InsufficientData {
+            reason: "choosing the verdict memory's widths needs graded rows and a grid".into(),
+        });
+    }
+    let mut best: Option<(ValidVerdictMemoryParams, f64)> = None;
+    for &sigma_org in grid {
+        for &sigma_key in grid {
+            let params = VerdictMemoryParams {
+                sigma_org,
+                sigma_key,
+                ..base
+            }
+            .check()?;
+            let warm = replay(params, rows, lag_secs);
+            let ll = warm
+                .iter()
+                .zip(rows)
+                .map(|(&p, r)| {
+                    let p = p.clamp(EPS, 1.0 - EPS);
+                    if r.threat { p.ln() } else { (1.0 - p).ln() }
+                })
+                .sum::<f64>()
+                / rows.len() as f64;
+            if best.as_ref().is_none_or(|b| ll > b.1) {
+                best = Some((params, ll));
+            }
+        }
+    }
+    best.ok_or_else(|| TriageError::InsufficientData {
+        reason: "no width pair was evaluated".into(),
+    })
+}
+
+/// The grid [`select_sigmas`] searches by default: 0.25 to 16 in factors of two (a logit
+/// offset of ±32 is beyond any real organisation, so the top is not a constraint).
+pub const SIGMA_GRID: [f64; 7] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn memory() -> VerdictMemory {
+        VerdictMemoryParams::default().check().unwrap().build()
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        let bad = VerdictMemoryParams {
+            sigma_org: 0.0,
+            ..VerdictMemoryParams::default()
+        };
+        assert!(bad.check().is_err());
+        let bad = VerdictMemoryParams {
+            max_history: 0,
+            ..VerdictMemoryParams::default()
+        };
+        assert!(bad.check().is_err());
+    }
+
+    #[test]
+    fn threats_raise_and_benign_verdicts_lower_an_organisation() {
+        let mut m = memory();
+        for _ in 0..10 {
+            m.record("hot", "k", 0.2, true);
+            m.record("cold", "k", 0.2, false);
+        }
+        assert!(m.confidence("hot", "other", 0.2) > 0.5);
+        assert!(m.confidence("cold", "other", 0.2) < 0.1);
+        // The same key moves further than another key of the same organisation.
+        assert!(m.confidence("hot", "k", 0.2) > m.confidence("hot", "other", 0.2));
+    }
+
+    #[test]
+    fn history_is_bounded() {
+        let mut m = VerdictMemoryParams {
+            max_history: 4,
+            ..VerdictMemoryParams::default()
+        }
+        .check()
+        .unwrap()
+        .build();
+        for _ in 0..10 {
+            m.record("o", "k", 0.5, true);
+        }
+        for _ in 0..4 {
+            m.record("o", "k", 0.5, false);
+        }
+        // Only the four benign verdicts remain.
+        assert!(m.confidence("o", "k", 0.5) < 0.5);
+    }
+
+    #[test]
+    fn replay_uses_only_verdicts_older_than_the_lag() {
+        let rows: Vec<ReplayRow<'_>> = (0..6)
+            .map(|i| ReplayRow {
+                org: "o",
+                key: "k",
+                time: i * 100,
+                confidence: 0.5,
+                threat: false,
+            })
+            .collect();
+        let warm = replay(VerdictMemoryParams::default().check().unwrap(), &rows, 150);
+        // Rows at 0 and 100 see no verdict 150 s older; the row at 200 sees the one at 0.
+        assert_eq!(warm[0], 0.5);
+        assert_eq!(warm[1], 0.5);
+        assert!(warm[2] < 0.5);
+        assert!(warm[5] < warm[2]);
+    }
+
+    #[test]
+    fn select_sigmas_prefers_wide_priors_for_a_deviant_organisation() {
+        let rows: Vec<ReplayRow<'_>> = (0..200)
+            .map(|i| ReplayRow {
+                org: if i % 2 == 0 { "a" } else { "b" },
+                key: "k",
+                time: i,
+                confidence: 0.5,
+                threat: i % 2 == 0,
+            })
+            .collect();
+        let (p, ll) = select_sigmas(VerdictMemoryParams::default(), &rows, 0, &SIGMA_GRID).unwrap();
+        assert!(p.params().sigma_org >= 2.0, "{:?}", p.params());
+        assert!(ll > 0.5_f64.ln());
+    }
+
+    proptest! {
+        #[test]
+        fn confidences_are_probabilities(
+            verdicts in proptest::collection::vec((0usize..3, 0usize..3, -1.0f64..2.0, any::<bool>()), 0..60),
+            probe in -1.0f64..2.0,
+        ) {
+            let mut m = memory();
+            for (o, k, c, y) in &verdicts {
+                m.record(&format!("o{o}"), &format!("k{k}"), *c, *y);
+            }
+            for o in 0..3 {
+                let c = m.confidence(&format!("o{o}"), "k0", probe);
+                prop_assert!((0.0..=1.0).contains(&c), "{c}");
+            }
+            prop_assert!(m.confidence("o0", "k0", f64::NAN).is_finite());
+        }
+
+        #[test]
+        fn replay_is_deterministic_and_monotone_in_the_model(
+            rows in proptest::collection::vec((0usize..3, 0i64..50, 0.0f64..1.0, any::<bool>()), 1..40),
+        ) {
+            let orgs = ["a", "b", "c"];
+            let rows: Vec<ReplayRow<'_>> = rows
+                .iter()
+                .map(|&(o, t, c, y)| ReplayRow { org: orgs[o], key: "k", time: t, confidence: c, threat: y })
+                .collect();
+            let params = VerdictMemoryParams::default().check().unwrap();
+            let a = replay(params, &rows, 5);
+            let b = replay(params, &rows, 5);
+            prop_assert_eq!(&a, &b);
+            // Rows of one organisation at one time see the same history, so the memory keeps
+            // the model's order among them.
+            for (i, ri) in rows.iter().enumerate() {
+                for (j, rj) in rows.iter().enumerate() {
+                    if ri.org == rj.org && ri.time == rj.time && ri.confidence < rj.confidence {
+                        prop_assert!(a[i] <= a[j] + 1e-12);
+                    }
+                }
+            }
+        }
+    }
+}
