@@ -287,7 +287,8 @@ impl Tally {
         ln_extra: f64,
         report: bool,
     ) {
-        let num = num.clamp(0.0, den);
+        // `max`/`min`, not `clamp`: no panic path even for a NaN bound.
+        let num = num.max(0.0).min(den);
         self.prod *= num;
         self.den *= den;
         self.ln_sum += ln_extra;
@@ -670,10 +671,18 @@ impl Ctx<'_> {
     #[inline]
     fn decay_of(&self, core: &Core, t: f64) -> Decay {
         let dt = (t - core.last_time).max(0.0);
+        let short = -dt * self.k.inv_hs;
         Decay {
             dt,
             long: fastmath::exp2(-dt * self.k.inv_hl),
-            short: fastmath::exp2(-dt * self.k.inv_hs),
+            // Past 64 half-lives the short memory holds under 2^-64 of its count: taken as
+            // empty, which skips an `exp2` on most events of entities seen less often than
+            // every few hours.
+            short: if short < -64.0 {
+                0.0
+            } else {
+                fastmath::exp2(short)
+            },
         }
     }
 
