@@ -8,8 +8,10 @@
 //!
 //! Entities are stored by their seeded 64-bit fingerprint, not by name: two distinct names
 //! collide with probability ~n²/2⁶⁵ (≈ 3·10⁻⁶ for 10M entities), and without the seed an
-//! attacker cannot aim for a collision. Fingerprints come from aHash keyed by the seed, so a
-//! snapshot is read back by a build with the same aHash release (the workspace pins it).
+//! attacker cannot aim for a collision. Fingerprints come from aHash keyed by the seed (the
+//! name's hash, xor a tag of the entity kind), so a snapshot is read back by a build with the
+//! same aHash release (the workspace pins it); category fingerprints come from the crate's own
+//! seeded hash (`strhash`), so they depend on the seed only.
 
 use vigil_core::ParamGuard;
 
