@@ -61,6 +61,19 @@ pub(crate) fn ln(x: f64) -> f64 {
     log2(x) * LN_2
 }
 
+/// `max(a, b)` as one compare-and-select (`f64::max` adds NaN handling, several instructions
+/// on the hot path). With a NaN operand it returns `b`.
+#[inline(always)]
+pub(crate) fn max(a: f64, b: f64) -> f64 {
+    if a > b { a } else { b }
+}
+
+/// `min(a, b)` as one compare-and-select; with a NaN operand it returns `b`.
+#[inline(always)]
+pub(crate) fn min(a: f64, b: f64) -> f64 {
+    if a < b { a } else { b }
+}
+
 /// Fraction bits of `exp2`'s table index.
 const EXP_BITS: u32 = 6;
 

@@ -288,7 +288,7 @@ impl Tally {
         report: bool,
     ) {
         // `max`/`min`, not `clamp`: no panic path even for a NaN bound.
-        let num = num.max(0.0).min(den);
+        let num = fastmath::min(fastmath::max(num, 0.0), den);
         self.prod *= num;
         self.den *= den;
         self.ln_sum += ln_extra;
@@ -670,7 +670,7 @@ impl Ctx<'_> {
     /// Decay factors of a profile from its last event to `t` (clamped at `dt = 0`).
     #[inline]
     fn decay_of(&self, core: &Core, t: f64) -> Decay {
-        let dt = (t - core.last_time).max(0.0);
+        let dt = fastmath::max(t - core.last_time, 0.0);
         let short = -dt * self.k.inv_hs;
         Decay {
             dt,
@@ -728,7 +728,7 @@ impl Ctx<'_> {
             ..
         } = *self.k;
         let k = f64::from(core.burst) * d.short;
-        let age = (when.t - core.first_time).max(hs);
+        let age = fastmath::max(when.t - core.first_time, hs);
         // Expected events in the window per second of effective history; the effective
         // history `t_eff = h/ln2 · (1 − 2^{−age/h})` is at most `min(age, h/ln2)`, which
         // bounds the expectation from below without an `exp2`: when even that bound is not
@@ -736,7 +736,7 @@ impl Ctx<'_> {
         // test multiplies out the seasonal factor's and the bound's denominators.
         let (f_num, f_den) = scan.factor_parts();
         let per_sec_num = f64::from(core.weight) * d.long * f_num * window;
-        if k * age.min(hl_eff) * f_den <= per_sec_num && self.config.report_bits > 0.0 {
+        if k * fastmath::min(age, hl_eff) * f_den <= per_sec_num && self.config.report_bits > 0.0 {
             tally.add(Which::Rate, 0.0, 0.0, 1.0, 1.0, 0.0, false);
             return;
         }
@@ -896,7 +896,7 @@ impl Ctx<'_> {
         if advance {
             core.pane = pane;
         }
-        core.first_time = core.first_time.min(when.t);
+        core.first_time = fastmath::min(core.first_time, when.t);
         core.weight = core.weight * decay as f32 + w_long as f32;
         core.burst += w_short as f32;
         core.seasonal.record(when.hour, when.day);

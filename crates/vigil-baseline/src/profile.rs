@@ -8,7 +8,8 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 #[derive(Debug, Clone, Copy, PartialEq, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
 pub(crate) struct Core {
-    /// Seeded 64-bit fingerprint of `(kind, entity)`.
+    /// Seeded 64-bit fingerprint of `(kind, entity)`. First field: `Store::key_at` reads it
+    /// as the row's first 8 bytes.
     pub key: u64,
     /// Time of the latest event (seconds), the reference all decayed state is decayed to.
     pub last_time: f64,

@@ -124,10 +124,13 @@ impl Store {
         self.index.get(&key).map(|&i| i as usize)
     }
 
-    /// The key held by slot `i`.
+    /// The key held by slot `i`: the row's first 8 bytes ([`Core::key`] leads the row), read
+    /// without viewing the whole core (whose view checks alignment at run time).
     #[inline]
     pub(crate) fn key_at(&self, i: usize) -> Option<u64> {
-        self.core(i).map(|c| c.key)
+        let block = self.slab.get(i * self.blocks)?;
+        let first = block.0.first_chunk::<8>()?;
+        Some(u64::from_ne_bytes(*first))
     }
 
     /// The core of slot `i` (without viewing its measure and dimension slots).
@@ -355,5 +358,22 @@ impl Store {
 
     pub(crate) fn strides(&self) -> (usize, usize) {
         (self.m, self.d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_at_reads_the_core_key() {
+        let mut s = Store::new(2, 1, 10, 7);
+        let mut rng = SplitMix64::new(1);
+        for k in [3u64, u64::MAX, 0x0123_4567_89ab_cdef] {
+            let i = s.find_or_insert(k, &mut rng, 4).unwrap();
+            assert_eq!(s.key_at(i), Some(k));
+            assert_eq!(s.core(i).map(|c| c.key), Some(k));
+        }
+        assert_eq!(s.key_at(99), None);
     }
 }

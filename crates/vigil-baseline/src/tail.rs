@@ -66,7 +66,7 @@ pub fn normal_two_sided_parts(z: f64) -> (f64, f64) {
         return (0.0, -MAX_SURPRISAL);
     }
     let (t, poly) = erfcc(a);
-    (t, poly.min(0.0))
+    (t, fastmath::min(poly, 0.0))
 }
 
 /// The smallest `|z|` whose two-sided Gaussian surprisal reaches `bits` (bisection; used once

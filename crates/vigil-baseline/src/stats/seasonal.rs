@@ -138,7 +138,7 @@ impl Scan {
     pub fn hour_tail_parts(&self) -> (f64, f64) {
         let total = f64::from(self.hour_total) + 24.0 * HOUR_PSEUDO;
         let num = f64::from(self.le_sum) + f64::from(self.le_n) * HOUR_PSEUDO;
-        (num.min(total), total)
+        (crate::fastmath::min(num, total), total)
     }
 
     /// Share of this hour (smoothed).

@@ -124,8 +124,11 @@ impl TopK {
         }
         let total = f64::from(self.total) * decay;
         let den = total + 1.0;
-        let other = (total - f64::from(kept) * decay).max(0.0) + 1.0;
-        ((f64::from(rarer) * decay + other).min(den), den)
+        let other = crate::fastmath::max(total - f64::from(kept) * decay, 0.0) + 1.0;
+        (
+            crate::fastmath::min(f64::from(rarer) * decay + other, den),
+            den,
+        )
     }
 
     /// Counts one occurrence of `key` with weight `w`.
