@@ -3,6 +3,7 @@
 
 use vigil_core::{AnomalyScore, Observation};
 
+use crate::model::Tally;
 use crate::{BaselineError, EntityBaselines};
 
 /// Observations whose profiles are located and loaded together.
@@ -50,6 +51,7 @@ impl EntityBaselines {
         out: &mut Vec<AnomalyScore>,
     ) -> Result<(), BaselineError> {
         out.reserve(batch.len());
+        let tr = self.config.transform;
         // Software-pipelined: chunk i+1's keys are hashed, looked up and its rows loaded
         // before chunk i is scored, so that those misses (the rows, the index, the callers'
         // name bytes) are outstanding while chunk i computes instead of stalling at its start.
@@ -57,8 +59,35 @@ impl EntityBaselines {
         let mut next = chunks.next().map(|c| (c, self.locate(c)));
         while let Some((chunk, (keys, slots))) = next {
             next = chunks.next().map(|c| (c, self.locate(c)));
-            for ((obs, key), slot) in chunk.iter().zip(&keys).zip(&slots) {
-                out.push(self.observe_keyed(obs, *key, *slot)?);
+            // The profiles, strictly in order; an error stops the chunk there.
+            let mut tallies: [Tally; CHUNK] = std::array::from_fn(|_| Tally::new());
+            let mut failed = None;
+            let mut n = 0;
+            for (((obs, key), slot), tally) in
+                chunk.iter().zip(&keys).zip(&slots).zip(tallies.iter_mut())
+            {
+                match self.admit(obs) {
+                    Ok(prep) => self.observe_prepared(obs, &prep, *key, *slot, tally),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                n += 1;
+            }
+            // The scores depend on nothing else: Fisher's combination (two logarithms, a
+            // series, a logarithm and an exponential, one after another) runs over the whole
+            // chunk in one loop, so the chunk's chains overlap instead of each closing its own
+            // observation.
+            let mut combined = [(0.0, 1.0); CHUNK];
+            for (c, tally) in combined.iter_mut().zip(tallies.iter()).take(n) {
+                *c = tally.combined();
+            }
+            for ((tally, obs), c) in tallies.iter_mut().zip(chunk).zip(combined).take(n) {
+                out.push(tally.score(obs, tr, c));
+            }
+            if let Some(e) = failed {
+                return Err(e);
             }
         }
         Ok(())

@@ -85,7 +85,7 @@ pub struct EntityBaselines {
 
 /// Quantities derived once from a [`ProfileConfig`].
 #[derive(Debug, Clone, Copy)]
-struct Derived {
+pub(crate) struct Derived {
     /// `1 / half_life_secs`.
     inv_hl: f64,
     /// `1 / burst_half_life_secs`.
@@ -134,7 +134,7 @@ impl Derived {
 
 /// Seconds since the epoch, hour of day and day of week (Monday = 0) of an observation.
 #[derive(Clone, Copy)]
-struct When {
+pub(crate) struct When {
     t: f64,
     hour: usize,
     day: usize,
@@ -195,7 +195,7 @@ const PREP: usize = 4;
 const NO_ID: u16 = u16::MAX;
 
 /// Everything derived from an observation before touching a profile.
-struct Prepared {
+pub(crate) struct Prepared {
     when: When,
     /// The tumbling pane of `when`.
     pane: u32,
@@ -248,7 +248,7 @@ struct Decay {
 /// own surprisal is computed only when it is reported, and whether it is reported is decided
 /// without a logarithm or a division (`num` against `2^−report_bits · den`, or `|z|` against
 /// the z-score of `report_bits`).
-struct Tally {
+pub(crate) struct Tally {
     prod: f64,
     den: f64,
     ln_sum: f64,
@@ -263,7 +263,7 @@ const PROD_FLOOR: f64 = 1e-200;
 const DEN_CEIL: f64 = 1e200;
 
 impl Tally {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             prod: 1.0,
             den: 1.0,
@@ -328,12 +328,37 @@ impl Tally {
     /// (`prod > 0` here: a zero product was folded), two independent logarithms rather than a
     /// division and then a logarithm.
     #[inline]
-    fn total_nats(&self) -> f64 {
+    pub(crate) fn total_nats(&self) -> f64 {
         -(self.ln_sum + (fastmath::ln(self.prod) - fastmath::ln(self.den)))
     }
 
-    fn finish(&self, obs: &Observation<'_>, transform: crate::Transform) -> AnomalyScore {
-        let (surprisal, tail_probability) = fisher_combined(self.total_nats(), self.scored);
+    /// The score of one observation on its own (a batch runs the same two steps, each over
+    /// a whole chunk, so that the chunk's logarithm/exponential chains overlap).
+    #[inline]
+    pub(crate) fn finish(
+        &mut self,
+        obs: &Observation<'_>,
+        transform: crate::Transform,
+    ) -> AnomalyScore {
+        let combined = self.combined();
+        self.score(obs, transform, combined)
+    }
+
+    /// Fisher's combination of the components: `(surprisal, tail probability)`.
+    #[inline]
+    pub(crate) fn combined(&self) -> (f64, f64) {
+        fisher_combined(self.total_nats(), self.scored)
+    }
+
+    /// The score from [`combined`](Self::combined), with the deviations of the reported
+    /// components (taken out of the tally).
+    #[inline]
+    pub(crate) fn score(
+        &mut self,
+        obs: &Observation<'_>,
+        transform: crate::Transform,
+        (surprisal, tail_probability): (f64, f64),
+    ) -> AnomalyScore {
         if self.kept.is_empty() {
             return AnomalyScore {
                 surprisal,
@@ -508,8 +533,17 @@ impl EntityBaselines {
         key: u64,
         slot: Option<usize>,
     ) -> Result<AnomalyScore, BaselineError> {
+        let prep = self.admit(obs)?;
+        let mut tally = Tally::new();
+        self.observe_prepared(obs, &prep, key, slot, &mut tally);
+        Ok(tally.finish(obs, self.config.transform))
+    }
+
+    /// Checks an observation and registers its names (so that an error leaves the profiles
+    /// untouched), then prepares what scoring needs from the observation alone.
+    #[inline]
+    pub(crate) fn admit(&mut self, obs: &Observation<'_>) -> Result<Prepared, BaselineError> {
         Self::validate(obs)?;
-        // Register names first so that an error leaves the profiles untouched.
         let (mut mids, mut dids) = ([NO_ID; PREP], [NO_ID; PREP]);
         for (i, (name, _)) in obs.measures.iter().enumerate() {
             let id = match self.measures.id(name, i) {
@@ -529,6 +563,21 @@ impl EntityBaselines {
                 *slot = short_id(id);
             }
         }
+        Ok(self.ctx().prepare(obs, mids, dids))
+    }
+
+    /// Everything of the streaming step that reads or writes the profiles, in order: finds
+    /// (or creates) the rows, scores against them into `tally`, learns. The tally is then
+    /// finished by [`Tally::finish`], which needs nothing from the model but the transform.
+    #[inline]
+    pub(crate) fn observe_prepared(
+        &mut self,
+        obs: &Observation<'_>,
+        prep: &Prepared,
+        key: u64,
+        slot: Option<usize>,
+        tally: &mut Tally,
+    ) {
         let seed = self.config.seed;
         let samples = self.config.eviction_samples;
         let mut rng = vigil_core::SplitMix64::new(
@@ -572,26 +621,20 @@ impl EntityBaselines {
                 report_p: self.report_p,
                 report_z: self.report_z,
             };
-            let prep = ctx.prepare(obs, mids, dids);
-            let Some((core, ms, cs)) = own.and_then(|i| entities.row_mut(i)) else {
-                return Ok(Tally::new().finish(obs, config.transform));
-            };
-            let reference =
-                (core.events >= config.min_history).then_some(((&*core, &*ms, &*cs), true));
-            let mut tally = Tally::new();
-            let d = ctx.score(obs, &prep, reference, &mut tally);
-            ctx.learn((core, ms, cs), obs, &prep, tick, d);
-            return Ok(tally.finish(obs, config.transform));
+            if let Some((core, ms, cs)) = own.and_then(|i| entities.row_mut(i)) {
+                let reference =
+                    (core.events >= config.min_history).then_some(((&*core, &*ms, &*cs), true));
+                let d = ctx.score(obs, prep, reference, tally);
+                ctx.learn((core, ms, cs), obs, prep, tick, d);
+            }
+            return;
         }
         let ctx = self.ctx();
-        let prep = ctx.prepare(obs, mids, dids);
         let own_row = own.and_then(|i| self.entities.row(i));
         let group_row = group.and_then(|i| self.groups.row(i));
         let reference = self.reference(own_row, group_row);
         let is_own = reference.is_some_and(|r| r.1);
-        let mut tally = Tally::new();
-        let d = ctx.score(obs, &prep, reference, &mut tally);
-        let score = tally.finish(obs, self.config.transform);
+        let d = ctx.score(obs, prep, reference, tally);
         let (d_own, d_group) = if is_own { (d, None) } else { (None, d) };
         let (entities, groups) = (&mut self.entities, &mut self.groups);
         let ctx = Ctx {
@@ -604,12 +647,11 @@ impl EntityBaselines {
             report_z: self.report_z,
         };
         if let Some(row) = own.and_then(|i| entities.row_mut(i)) {
-            ctx.learn(row, obs, &prep, tick, d_own);
+            ctx.learn(row, obs, prep, tick, d_own);
         }
         if let Some(row) = group.and_then(|i| groups.row_mut(i)) {
-            ctx.learn(row, obs, &prep, tick, d_group);
+            ctx.learn(row, obs, prep, tick, d_group);
         }
-        Ok(score)
     }
 }
 
