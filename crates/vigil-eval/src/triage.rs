@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use vigil_core::{Alert, Fit};
 use vigil_metrics::{DEFAULT_ECE_BINS, brier, ece, pr_auc, roc_auc};
 use vigil_triage::calibrate::{
-    Calibrator, ReplayRow, SIGMA_GRID, VerdictMemoryParams, replay, select_sigmas,
+    CalibrationSet, Calibrator, ReplayRow, SIGMA_GRID, VerdictMemoryParams, replay, select_sigmas,
 };
 use vigil_triage::cv::{group_folds, macro_f1};
 use vigil_triage::pipeline::{TriageParams, TriagePipeline, argmax_weighted};
@@ -356,7 +356,7 @@ fn held_out_feedback(
         });
     }
     let (_, cal) = params.split_calibration(train)?;
-    let cal_conf = p.confidences_adapted(&cal)?;
+    let cal_conf = cross_fitted_confidences(params, p, &cal)?;
     let cal_rows = replay_rows(&cal, &cal_conf);
     let (memory, _) = select_sigmas(VerdictMemoryParams::default(), &cal_rows, lag, &SIGMA_GRID)?;
     // Not recalibrated after the replay: an isotonic map fitted on the calibration
@@ -392,6 +392,50 @@ fn held_out_feedback(
         (m.sigma_org, m.sigma_key),
         with_history,
     ))
+}
+
+/// The calibration rows' threat probabilities as a held-out organisation's are made: the
+/// pipeline's calibrator was fitted on these very rows, so instead each organisation's rows
+/// are calibrated by a calibrator fitted on the other calibration organisations (5 folds).
+/// In-sample values would look more separable than held-out ones and set the memory's widths
+/// and the suppression thresholds too boldly.
+fn cross_fitted_confidences(
+    params: &TriageParams,
+    p: &TriagePipeline,
+    cal: &[Alert],
+) -> Result<Vec<f64>, EvalError> {
+    let (proba, _) = p.proba_adapted(cal)?;
+    let raw: Vec<f64> = proba.column(0).to_vec();
+    let threat: Vec<bool> = cal
+        .iter()
+        .map(|a| a.verdict.is_some_and(|v| v.index() == 0))
+        .collect();
+    let orgs: Vec<&str> = cal
+        .iter()
+        .map(|a| a.tenant.as_deref().unwrap_or(""))
+        .collect();
+    let k = 5;
+    let fold = group_folds(&orgs, k, params.seed ^ 0xfeed_bac4);
+    let mut out = vec![0.0; raw.len()];
+    for f in 0..k {
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for ((&r, &t), &g) in raw.iter().zip(&threat).zip(&fold) {
+            if g != f {
+                x.push(r);
+                y.push(t);
+            }
+        }
+        if x.len() == raw.len() {
+            continue;
+        }
+        let calibrator = params.calibration.fit(&CalibrationSet::new(x, y)?)?;
+        for ((o, &r), &g) in out.iter_mut().zip(&raw).zip(&fold) {
+            if g == f {
+                *o = calibrator.calibrate(r);
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn feedback_figures(
