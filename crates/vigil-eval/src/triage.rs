@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use vigil_core::{Alert, Fit};
 use vigil_metrics::{DEFAULT_ECE_BINS, brier, ece, pr_auc, roc_auc};
 use vigil_triage::calibrate::{
-    CalibrationSet, Calibrator, ReplayRow, SIGMA_GRID, VerdictMemoryParams, replay, select_sigmas,
+    CalibrationSet, Calibrator, ReplayRow, SIGMA_GRID, VerdictMemoryParams, alert_key, replay,
+    select_sigmas,
 };
 use vigil_triage::cv::{group_folds, macro_f1};
 use vigil_triage::pipeline::{TriageParams, TriagePipeline, argmax_weighted};
@@ -325,11 +326,7 @@ fn replay_rows<'a>(alerts: &'a [Alert], confidence: &[f64]) -> Vec<ReplayRow<'a>
         .zip(confidence)
         .map(|(a, &c)| ReplayRow {
             org: a.tenant.as_deref().unwrap_or(""),
-            key: if a.title.is_empty() {
-                a.detector.as_deref().unwrap_or("")
-            } else {
-                &a.title
-            },
+            key: alert_key(a),
             time: a.time.timestamp(),
             confidence: c,
             threat: a.verdict.is_some_and(|v| v.index() == 0),

@@ -47,7 +47,7 @@ use std::collections::VecDeque;
 use std::hash::BuildHasher;
 
 use serde::{Deserialize, Serialize};
-use vigil_core::{SeededMap, SeededState};
+use vigil_core::{Alert, SeededMap, SeededState};
 
 use crate::error::TriageError;
 
@@ -188,6 +188,21 @@ impl VerdictMemory {
         history.offset = map_offset(history.rows.iter().map(|g| (g.z, g.threat)), sigma);
     }
 
+    /// [`VerdictMemory::record`] for a graded alert: its tenant, its [`alert_key`], the
+    /// confidence the model gave it, and its verdict (an ungraded alert is ignored).
+    pub fn record_alert(&mut self, alert: &Alert, confidence: f64) {
+        if let Some(v) = alert.verdict {
+            let org = alert.tenant.as_deref().unwrap_or("");
+            self.record(org, alert_key(alert), confidence, v.index() == 0);
+        }
+    }
+
+    /// [`VerdictMemory::confidence`] for an alert: its tenant and its [`alert_key`].
+    pub fn confidence_for(&self, alert: &Alert, confidence: f64) -> f64 {
+        let org = alert.tenant.as_deref().unwrap_or("");
+        self.confidence(org, alert_key(alert), confidence)
+    }
+
     /// The offsets `(b_org, b_key)` the memory applies to an alert of `org` with `key`.
     pub fn offsets(&self, org: &str, key: &str) -> (f64, f64) {
         let Some(history) = self.orgs.get(org) else {
@@ -219,6 +234,16 @@ impl VerdictMemory {
             };
         }
         sigmoid(logit(confidence) + b_org + b_key)
+    }
+}
+
+/// The key an alert's verdicts are remembered under within its organisation: its title, or
+/// its detector when it has no title.
+pub fn alert_key(alert: &Alert) -> &str {
+    if alert.title.is_empty() {
+        alert.detector.as_deref().unwrap_or("")
+    } else {
+        &alert.title
     }
 }
 
@@ -434,6 +459,26 @@ mod tests {
         let (p, ll) = select_sigmas(VerdictMemoryParams::default(), &rows, 0, &SIGMA_GRID).unwrap();
         assert!(p.params().sigma_org >= 2.0, "{:?}", p.params());
         assert!(ll > 0.5_f64.ln());
+    }
+
+    #[test]
+    fn alerts_are_remembered_by_tenant_and_title() {
+        let alerts = crate::features::guide::synthetic(400, 7);
+        let org = alerts[0].tenant.clone();
+        let mine: Vec<&Alert> = alerts.iter().filter(|a| a.tenant == org).collect();
+        let threats = mine
+            .iter()
+            .filter(|a| a.verdict.is_some_and(|v| v.index() == 0))
+            .count();
+        let mut m = memory();
+        for a in &mine {
+            m.record_alert(a, 0.5);
+        }
+        let c = m.confidence_for(mine[0], 0.5);
+        let share = threats as f64 / mine.len() as f64;
+        // The organisation's own threat share pulls the confidence its way.
+        assert_eq!(c > 0.5, share > 0.5, "share {share}, confidence {c}");
+        assert_eq!(m.organisations(), 1);
     }
 
     proptest! {

@@ -27,8 +27,8 @@ mod set;
 
 pub use isotonic::{Isotonic, IsotonicParams};
 pub use memory::{
-    ReplayRow, SIGMA_GRID, ValidVerdictMemoryParams, VerdictMemory, VerdictMemoryParams, replay,
-    select_sigmas,
+    ReplayRow, SIGMA_GRID, ValidVerdictMemoryParams, VerdictMemory, VerdictMemoryParams, alert_key,
+    replay, select_sigmas,
 };
 pub use platt::{Platt, PlattParams};
 pub use prior_shift::{PriorShift, PriorShiftParams, ValidPriorShiftParams};
