@@ -782,19 +782,17 @@ impl Ctx<'_> {
             tally.add(Which::Rate, 0.0, 0.0, 1.0, 1.0, 0.0, false);
             return;
         }
-        let per_sec = per_sec_num / f_den;
-        let lambda_lo = per_sec / age.min(hl_eff);
-        let (lambda, bits) = if k > lambda_lo {
-            let t_eff = hl_eff * (1.0 - fastmath::exp2(-age * inv_hl));
-            let lambda = if t_eff > 0.0 { per_sec / t_eff } else { 0.0 };
-            let bits = if k > lambda {
-                poisson_upper_surprisal(k, lambda)
-            } else {
-                0.0
-            };
-            (lambda, bits)
+        // The exact expectation (the bound was exceeded): one division.
+        let t_eff = hl_eff * (1.0 - fastmath::exp2(-age * inv_hl));
+        let lambda = if t_eff > 0.0 {
+            per_sec_num / (f_den * t_eff)
         } else {
-            (lambda_lo, 0.0)
+            0.0
+        };
+        let bits = if k > lambda {
+            poisson_upper_surprisal(k, lambda)
+        } else {
+            0.0
         };
         tally.add(
             Which::Rate,
