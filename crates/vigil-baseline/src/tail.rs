@@ -241,10 +241,13 @@ pub fn fisher_combined(h: f64, k: usize) -> (f64, f64) {
     for r in RECIPROCALS.get(1..k).unwrap_or_default().iter().rev() {
         sum = 1.0 + sum * (h * r);
     }
+    // h > 0 and sum ≥ 1 here: the surprisal is finite and at most h·log2 e ≤ 722 bits, and
+    // the tail is in (0, 1] (the clamps only guard rounding).
     let tail = fastmath::exp2(-h * LOG2_E) * sum;
+    let bits = (h - fastmath::ln(sum)) * LOG2_E;
     (
-        clamp_bits((h - fastmath::ln(sum)) * LOG2_E),
-        tail.clamp(0.0, 1.0),
+        fastmath::max(bits, 0.0),
+        fastmath::min(fastmath::max(tail, 0.0), 1.0),
     )
 }
 
