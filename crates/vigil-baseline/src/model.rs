@@ -541,7 +541,7 @@ impl EntityBaselines {
 
     /// Checks an observation and registers its names (so that an error leaves the profiles
     /// untouched), then prepares what scoring needs from the observation alone.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn admit(&mut self, obs: &Observation<'_>) -> Result<Prepared, BaselineError> {
         Self::validate(obs)?;
         let (mut mids, mut dids) = ([NO_ID; PREP], [NO_ID; PREP]);
@@ -569,7 +569,7 @@ impl EntityBaselines {
     /// Everything of the streaming step that reads or writes the profiles, in order: finds
     /// (or creates) the rows, scores against them into `tally`, learns. The tally is then
     /// finished by [`Tally::finish`], which needs nothing from the model but the transform.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn observe_prepared(
         &mut self,
         obs: &Observation<'_>,
