@@ -209,7 +209,9 @@ proptest! {
             .map(|(e, (cats, measures, t))| Observation {
                 categories: cats,
                 measures,
-                peer_group: Some(if e.entity.is_multiple_of(2) { "even" } else { "odd" }),
+                // Some without a peer group: that path views one row for scoring and learning.
+                peer_group: (!e.entity.is_multiple_of(3))
+                    .then_some(if e.entity.is_multiple_of(2) { "even" } else { "odd" }),
                 ..Observation::occurrence(ENTITIES[e.entity as usize % 5], EntityKind::User, time(*t))
             })
             .collect();
