@@ -31,18 +31,28 @@ pub struct Figures {
     pub macro_f1: f64,
     /// Macro-F1 of the plain most-probable grade (no decision weights): the model alone.
     pub macro_f1_argmax: f64,
-    /// Average precision of the model's threat probability, TruePositive against the rest
-    /// (after the per-organisation label-shift adaptation when the pipeline has one, before
-    /// calibration: isotonic calibration is monotone but pools scores into ties, which only
-    /// blurs the ranking).
-    pub pr_auc: f64,
-    /// ROC-AUC of the same.
-    pub roc_auc: f64,
-    /// ECE of the calibrated threat probability ([`DEFAULT_ECE_BINS`] = 10 equal-width bins).
-    pub ece: f64,
     /// ECE of the model's uncalibrated threat probability.
     pub ece_uncalibrated: f64,
-    /// Brier score of the calibrated threat probability.
+    /// Ranking, calibration and suppression of the threat probability. PR-AUC and ROC-AUC
+    /// are of the model's threat probability after the per-organisation label-shift
+    /// adaptation when the pipeline has one, before calibration (isotonic calibration is
+    /// monotone but pools scores into ties, which only blurs the ranking); ECE and Brier of
+    /// the calibrated one.
+    #[serde(flatten)]
+    pub threat: ThreatFigures,
+}
+
+/// How well one threat probability ranks, is calibrated and suppresses, TruePositive against
+/// the rest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreatFigures {
+    /// Average precision.
+    pub pr_auc: f64,
+    /// ROC-AUC.
+    pub roc_auc: f64,
+    /// Expected calibration error ([`DEFAULT_ECE_BINS`] = 10 equal-width bins).
+    pub ece: f64,
+    /// Brier score.
     pub brier: f64,
     /// Realised suppression at each fitted α.
     pub suppression: Vec<SuppressionReport>,
@@ -53,13 +63,14 @@ pub struct Figures {
     /// pools rows, which is what the row-exchangeable bound covers.
     pub org_mean_miss: Vec<f64>,
     /// The ranking's ceiling at each α: the largest share of non-TruePositive rows any
-    /// threshold on the threat score could suppress while missing at most a share α of
-    /// these rows' TruePositives, chosen with their grades (an oracle, not deployable: it
-    /// bounds what any calibration of this score can reach).
+    /// threshold on the score could suppress while missing at most a share α of these rows'
+    /// TruePositives, chosen with their grades (an oracle, not deployable: it bounds what any
+    /// calibration of this score can reach).
     pub suppression_oracle: Vec<OracleSuppression>,
 }
 
-/// The best threshold in hindsight on one set of rows (see [`Figures::suppression_oracle`]).
+/// The best threshold in hindsight on one set of rows (see
+/// [`ThreatFigures::suppression_oracle`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct OracleSuppression {
     /// The allowed miss rate.
@@ -150,20 +161,10 @@ pub struct FeedbackFigures {
     pub rows_with_history: f64,
     /// `(sigma_org, sigma_key)` chosen per fold.
     pub sigmas: Vec<(f64, f64)>,
-    /// ECE of the threat probability after feedback (10 equal-width bins).
-    pub ece: f64,
-    /// Brier score of the same.
-    pub brier: f64,
-    /// Average precision of the same, TruePositive against the rest.
-    pub pr_auc: f64,
-    /// ROC-AUC of the same.
-    pub roc_auc: f64,
-    /// Realised suppression at each α by the suppressors fitted on replayed confidences.
-    pub suppression: Vec<SuppressionReport>,
-    /// Organisation-averaged miss at each α (see [`Figures::org_mean_miss`]).
-    pub org_mean_miss: Vec<f64>,
-    /// The ranking's ceiling at each α (see [`Figures::suppression_oracle`]).
-    pub suppression_oracle: Vec<OracleSuppression>,
+    /// The threat probability after feedback (ranking, calibration, suppression by the
+    /// suppressors fitted on replayed confidences).
+    #[serde(flatten)]
+    pub threat: ThreatFigures,
 }
 
 /// Held-out predictions of one fold.
@@ -254,21 +255,23 @@ impl Held {
             .collect();
         Figures {
             rows: self.truth.len(),
-            org_mean_miss,
             orgs: orgs.len(),
             macro_f1: macro_f1(&self.truth, &self.pred, 3),
             macro_f1_argmax: macro_f1(&self.truth, &self.pred_argmax, 3),
-            // A fold without both grades has no ranking: 0 and 0.5, as chance would score.
-            pr_auc: pr_auc(&self.raw, &threat).unwrap_or(0.0),
-            roc_auc: roc_auc(&self.raw, &threat).unwrap_or(0.5),
-            ece: ece(&unit(&self.conf), &threat, DEFAULT_ECE_BINS).unwrap_or(0.0),
             ece_uncalibrated: ece(&unit(&self.raw), &threat, DEFAULT_ECE_BINS).unwrap_or(0.0),
-            brier: brier(&unit(&self.conf), &threat).unwrap_or(0.0),
-            suppression,
-            suppression_oracle: alphas
-                .iter()
-                .map(|&a| oracle_suppression(&self.raw, &threat, a))
-                .collect(),
+            threat: ThreatFigures {
+                // A fold without both grades has no ranking: 0 and 0.5, as chance would score.
+                pr_auc: pr_auc(&self.raw, &threat).unwrap_or(0.0),
+                roc_auc: roc_auc(&self.raw, &threat).unwrap_or(0.5),
+                ece: ece(&unit(&self.conf), &threat, DEFAULT_ECE_BINS).unwrap_or(0.0),
+                brier: brier(&unit(&self.conf), &threat).unwrap_or(0.0),
+                suppression,
+                org_mean_miss,
+                suppression_oracle: alphas
+                    .iter()
+                    .map(|&a| oracle_suppression(&self.raw, &threat, a))
+                    .collect(),
+            },
         }
     }
 }
@@ -451,13 +454,7 @@ fn feedback_figures(
             with_history as f64 / f.rows as f64
         },
         sigmas,
-        ece: f.ece,
-        brier: f.brier,
-        pr_auc: f.pr_auc,
-        roc_auc: f.roc_auc,
-        suppression: f.suppression,
-        org_mean_miss: f.org_mean_miss,
-        suppression_oracle: f.suppression_oracle,
+        threat: f.threat,
     }
 }
 

@@ -13,9 +13,9 @@ fn pipeline_learns_detector_grades_on_unseen_orgs() {
     params.features.inner_folds = 3;
     let report = vigil_eval::triage::cross_validate(&data, &params, 3, 1, Some(3600)).unwrap();
     assert!(report.pooled.macro_f1 > 0.6, "{:?}", report.pooled);
-    assert!(report.pooled.roc_auc > 0.75, "{:?}", report.pooled);
+    assert!(report.pooled.threat.roc_auc > 0.75, "{:?}", report.pooled);
     assert_eq!(report.folds.len(), 3);
-    assert_eq!(report.pooled.suppression.len(), 2);
+    assert_eq!(report.pooled.threat.suppression.len(), 2);
     // Every fold's organisations are unseen: a grouped split never shares one.
     assert_eq!(report.shared_orgs, 0);
     // The feedback replay scores the same rows, with fitted widths per fold.
@@ -23,9 +23,9 @@ fn pipeline_learns_detector_grades_on_unseen_orgs() {
     assert_eq!(fb.lag_secs, 3600);
     assert_eq!(fb.sigmas.len(), 3);
     assert!((0.0..=1.0).contains(&fb.rows_with_history));
-    assert!((0.0..=1.0).contains(&fb.ece), "{fb:?}");
-    assert!(fb.roc_auc > 0.5, "{fb:?}");
-    assert_eq!(fb.suppression.len(), 2);
+    assert!((0.0..=1.0).contains(&fb.threat.ece), "{fb:?}");
+    assert!(fb.threat.roc_auc > 0.5, "{fb:?}");
+    assert_eq!(fb.threat.suppression.len(), 2);
 }
 
 #[test]
@@ -37,7 +37,10 @@ fn the_feedback_replay_needs_a_calibration_split() {
     params.cross_fit = Some(3);
     assert!(matches!(
         vigil_eval::triage::cross_validate(&data, &params, 3, 0, Some(0)),
-        Err(vigil_eval::EvalError::InvalidParameter { name: "feedback_lag", .. })
+        Err(vigil_eval::EvalError::InvalidParameter {
+            name: "feedback_lag",
+            ..
+        })
     ));
 }
 

@@ -171,16 +171,16 @@ fn json(r: &EvalReport) -> serde_json::Value {
         "macro_f1_argmax": f.macro_f1_argmax,
         "cross_fit": r.cross_fit,
         "prior_shift": r.prior_shift,
-        "pr_auc": f.pr_auc,
-        "roc_auc": f.roc_auc,
-        "ece": f.ece,
+        "pr_auc": f.threat.pr_auc,
+        "roc_auc": f.threat.roc_auc,
+        "ece": f.threat.ece,
         "ece_bins": vigil_metrics::DEFAULT_ECE_BINS,
         "ece_uncalibrated": f.ece_uncalibrated,
-        "brier": f.brier,
-        "suppression": f.suppression,
-        "suppression_oracle": f.suppression_oracle,
-        "org_mean_miss": f.org_mean_miss,
-        "ece_fold_mean": r.folds.iter().map(|x| x.ece).sum::<f64>() / r.folds.len().max(1) as f64,
+        "brier": f.threat.brier,
+        "suppression": f.threat.suppression,
+        "suppression_oracle": f.threat.suppression_oracle,
+        "org_mean_miss": f.threat.org_mean_miss,
+        "ece_fold_mean": r.folds.iter().map(|x| x.threat.ece).sum::<f64>() / r.folds.len().max(1) as f64,
         "folds": r.folds,
         "top_features": r.top_features.iter().map(|(n, v)| serde_json::json!({"feature": n, "importance": v})).collect::<Vec<_>>(),
         "shared_orgs": r.shared_orgs,
@@ -198,20 +198,20 @@ fn print_table(r: &EvalReport) {
         "macro-F1 (TP/BP/FP)      {:.4} ({:.4} without decision weights)",
         f.macro_f1, f.macro_f1_argmax
     );
-    println!("PR-AUC  (TP vs rest)     {:.4}", f.pr_auc);
-    println!("ROC-AUC (TP vs rest)     {:.4}", f.roc_auc);
+    println!("PR-AUC  (TP vs rest)     {:.4}", f.threat.pr_auc);
+    println!("ROC-AUC (TP vs rest)     {:.4}", f.threat.roc_auc);
     println!(
         "ECE (10 bins)            {:.4} calibrated, {:.4} uncalibrated",
-        f.ece, f.ece_uncalibrated
+        f.threat.ece, f.ece_uncalibrated
     );
-    println!("Brier                    {:.4}", f.brier);
-    for s in &f.suppression {
+    println!("Brier                    {:.4}", f.threat.brier);
+    for s in &f.threat.suppression {
         println!(
             "suppression α={:<5} miss {:.4}  non-TP suppressed {:.4}",
             s.alpha, s.miss_rate, s.fp_suppressed
         );
     }
-    for s in &f.suppression_oracle {
+    for s in &f.threat.suppression_oracle {
         println!(
             "best threshold in hindsight α={:<5} miss {:.4}  non-TP suppressed {:.4}",
             s.alpha, s.miss_rate, s.fp_suppressed
@@ -221,7 +221,7 @@ fn print_table(r: &EvalReport) {
     for (i, x) in r.folds.iter().enumerate() {
         println!(
             "{i:>4} {:>5}  {:.4}    {:.4}  {:.4}   {:.4}",
-            x.rows, x.macro_f1, x.pr_auc, x.roc_auc, x.ece
+            x.rows, x.macro_f1, x.threat.pr_auc, x.threat.roc_auc, x.threat.ece
         );
     }
     println!("top features (normalised importance):");
@@ -236,9 +236,9 @@ fn print_table(r: &EvalReport) {
         );
         println!(
             "  ECE {:.4}  Brier {:.4}  PR-AUC {:.4}  ROC-AUC {:.4}",
-            fb.ece, fb.brier, fb.pr_auc, fb.roc_auc
+            fb.threat.ece, fb.threat.brier, fb.threat.pr_auc, fb.threat.roc_auc
         );
-        for s in &fb.suppression {
+        for s in &fb.threat.suppression {
             println!(
                 "  suppression α={:<5} miss {:.4}  non-TP suppressed {:.4}",
                 s.alpha, s.miss_rate, s.fp_suppressed
