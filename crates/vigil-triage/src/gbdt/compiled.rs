@@ -638,41 +638,9 @@ fn dense_block(
     acc: &mut [f64],
 ) {
     let n_rows = rows.len() / nf.max(1);
-    let first_leaf = (1usize << depth) - 1;
-    for (t, (tn, tl)) in nodes.iter().zip(leaves).enumerate() {
-        let k = t % g;
-        let mut r0 = 0;
-        while r0 + LANES <= n_rows {
-            let mut ix = [0usize; LANES];
-            for _ in 0..depth {
-                for (lane, i) in ix.iter_mut().enumerate() {
-                    let p = tn[*i & (SLOTS - 1)];
-                    let x = rows
-                        .get((r0 + lane) * nf + p.feat as usize)
-                        .copied()
-                        .unwrap_or(0.0);
-                    *i = 2 * *i + 1 + usize::from(x > p.thr);
-                }
-            }
-            for (lane, i) in ix.iter().enumerate() {
-                if let Some(a) = acc.get_mut((r0 + lane) * g + k) {
-                    *a += tl[(i - first_leaf) & (SLOTS - 1)];
-                }
-            }
-            r0 += LANES;
-        }
-        for r in r0..n_rows {
-            let mut i = 0usize;
-            for _ in 0..depth {
-                let p = tn[i & (SLOTS - 1)];
-                let x = rows.get(r * nf + p.feat as usize).copied().unwrap_or(0.0);
-                i = 2 * i + 1 + usize::from(x > p.thr);
-            }
-            if let Some(a) = acc.get_mut(r * g + k) {
-                *a += tl[(i - first_leaf) & (SLOTS - 1)];
-            }
-        }
-    }
+    dense_walk(n_rows, depth, nodes, leaves, g, acc, |r, f| {
+        rows.get(r * nf + f as usize).copied().unwrap_or(0.0)
+    });
 }
 
 /// [`dense_block`] on rows stored [`WIDE`] floats apart (rows at most that wide): feature
@@ -686,7 +654,24 @@ fn dense_block64(
     g: usize,
     acc: &mut [f64],
 ) {
-    let n_rows = n_rows.min(BLOCK);
+    dense_walk(n_rows.min(BLOCK), depth, nodes, leaves, g, acc, |r, f| {
+        rows[r & (BLOCK - 1)][f as usize & (WIDE - 1)]
+    });
+}
+
+/// The dense walk of `n_rows` rows whose feature `f` of row `r` is `x(r, f)`: [`LANES`] rows
+/// in lock-step per tree, the rest one at a time. Generic over `x` so that each caller's
+/// indexing is inlined into the loop.
+#[inline(always)]
+fn dense_walk(
+    n_rows: usize,
+    depth: usize,
+    nodes: &[[Packed; SLOTS]],
+    leaves: &[[f64; SLOTS]],
+    g: usize,
+    acc: &mut [f64],
+    x: impl Fn(usize, u32) -> f32,
+) {
     let first_leaf = (1usize << depth) - 1;
     for (t, (tn, tl)) in nodes.iter().zip(leaves).enumerate() {
         let k = t % g;
@@ -696,8 +681,7 @@ fn dense_block64(
             for _ in 0..depth {
                 for (lane, i) in ix.iter_mut().enumerate() {
                     let p = tn[*i & (SLOTS - 1)];
-                    let x = rows[(r0 + lane) & (BLOCK - 1)][p.feat as usize & (WIDE - 1)];
-                    *i = 2 * *i + 1 + usize::from(x > p.thr);
+                    *i = 2 * *i + 1 + usize::from(x(r0 + lane, p.feat) > p.thr);
                 }
             }
             for (lane, i) in ix.iter().enumerate() {
@@ -711,8 +695,7 @@ fn dense_block64(
             let mut i = 0usize;
             for _ in 0..depth {
                 let p = tn[i & (SLOTS - 1)];
-                let x = rows[r & (BLOCK - 1)][p.feat as usize & (WIDE - 1)];
-                i = 2 * i + 1 + usize::from(x > p.thr);
+                i = 2 * i + 1 + usize::from(x(r, p.feat) > p.thr);
             }
             if let Some(a) = acc.get_mut(r * g + k) {
                 *a += tl[(i - first_leaf) & (SLOTS - 1)];
