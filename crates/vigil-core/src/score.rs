@@ -90,3 +90,40 @@ pub struct Explanation {
     /// The contributions, largest magnitude first (a scorer may keep only the top ones).
     pub contributions: Vec<Contribution>,
 }
+
+impl Explanation {
+    /// An explanation from one contribution per feature (`phi[i]` is `names[i]`'s): zero
+    /// contributions are dropped and the rest ordered largest magnitude first, ties by feature
+    /// name, so the order depends on the values and names only, not on the schema's order.
+    ///
+    /// ```
+    /// use vigil_core::Explanation;
+    ///
+    /// let names = ["b".to_string(), "a".to_string(), "c".to_string()];
+    /// let e = Explanation::from_features(-1.0, 0.5, &names, &[0.75, 0.75, 0.0]);
+    /// let order: Vec<&str> = e.contributions.iter().map(|c| c.feature.as_str()).collect();
+    /// assert_eq!(order, ["a", "b"]);
+    /// ```
+    pub fn from_features(base: f64, raw: f64, names: &[String], phi: &[f64]) -> Self {
+        let mut contributions: Vec<Contribution> = names
+            .iter()
+            .zip(phi)
+            .filter(|(_, v)| **v != 0.0)
+            .map(|(n, v)| Contribution {
+                feature: n.clone(),
+                value: *v,
+            })
+            .collect();
+        contributions.sort_by(|a, b| {
+            b.value
+                .abs()
+                .total_cmp(&a.value.abs())
+                .then_with(|| a.feature.cmp(&b.feature))
+        });
+        Self {
+            base,
+            raw,
+            contributions,
+        }
+    }
+}

@@ -37,9 +37,7 @@ use linfa::prelude::Fit as LinfaFit;
 use linfa_trees::{DecisionTree, SplitQuality, TreeNode};
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
-use vigil_core::{
-    Contribution, CoreError, Explanation, FeatureSchema, Fit, LabeledData, ParamGuard, Scorer,
-};
+use vigil_core::{CoreError, Explanation, FeatureSchema, Fit, LabeledData, ParamGuard, Scorer};
 
 use crate::error::TriageError;
 
@@ -379,27 +377,11 @@ impl Scorer for TreeModel {
             }
         }
         let raw = log_odds(threat(*path.last()?)?);
-        let mut contributions: Vec<Contribution> = self
-            .schema
-            .names()
-            .iter()
-            .zip(&phi)
-            .filter(|(_, v)| **v != 0.0)
-            .map(|(n, v)| Contribution {
-                feature: n.clone(),
-                value: *v,
-            })
-            .collect();
-        contributions.sort_by(|a, b| {
-            b.value
-                .abs()
-                .total_cmp(&a.value.abs())
-                .then_with(|| a.feature.cmp(&b.feature))
-        });
-        Some(Explanation {
+        Some(Explanation::from_features(
             base,
             raw,
-            contributions,
-        })
+            self.schema.names(),
+            &phi,
+        ))
     }
 }

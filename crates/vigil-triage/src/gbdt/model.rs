@@ -1,7 +1,7 @@
 //! The fitted ensemble: raw scores, probabilities, explanations, importance.
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
-use vigil_core::{Contribution, CoreError, Explanation, FeatureSchema, Scorer};
+use vigil_core::{CoreError, Explanation, FeatureSchema, Scorer};
 
 use super::compiled::CompiledGbdt;
 use super::shap;
@@ -224,22 +224,11 @@ impl Scorer for Gbdt {
             .ok()?
             .get([0, 0])
             .copied()?;
-        let mut contributions: Vec<Contribution> = self
-            .schema
-            .names()
-            .iter()
-            .zip(&phi)
-            .filter(|(_, v)| **v != 0.0)
-            .map(|(n, v)| Contribution {
-                feature: n.clone(),
-                value: *v,
-            })
-            .collect();
-        contributions.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
-        Some(Explanation {
+        Some(Explanation::from_features(
             base,
             raw,
-            contributions,
-        })
+            self.schema.names(),
+            &phi,
+        ))
     }
 }
