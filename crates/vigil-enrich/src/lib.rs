@@ -56,6 +56,6 @@ pub use error::EnrichError;
 pub use history::HistoryEnricher;
 pub use intel::{IndicatorStore, ThreatIntelEnricher};
 pub use kev::{KevCatalogue, KevEnricher};
-pub use pipeline::{AsyncPipeline, FanOut, Stage};
+pub use pipeline::{AsyncPipeline, Concurrent, FanOut, Sequential, Stage, Stages};
 pub use related::{RelatedEnricher, RelatedIndex, RelatedParams};
 pub use report::{FileReport, LoadReport, Reject};

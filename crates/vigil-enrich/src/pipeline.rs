@@ -5,6 +5,8 @@
 //! whole [`Enrichment`]. Every [`AsyncEnricher`] is a stage (its error becomes a recorded
 //! [`EnrichFailure`]), and pipelines and fan-outs are stages too, so they nest.
 
+use std::marker::PhantomData;
+
 use vigil_core::{Alert, AsyncEnricher, BoxFuture, EnrichFailure, Enrichment};
 
 use crate::exec::join_all;
@@ -41,6 +43,22 @@ fn merge(into: &mut Enrichment, from: Enrichment) {
     into.failures.extend(from.failures);
 }
 
+/// A list of stages; `M` says how they run: [`Sequential`] ([`AsyncPipeline`]) or
+/// [`Concurrent`] ([`FanOut`]). Either way context is appended in the order the stages were
+/// added, and the list is itself a [`Stage`], so lists nest.
+pub struct Stages<M> {
+    stages: Vec<Box<dyn Stage>>,
+    mode: PhantomData<M>,
+}
+
+/// Marker: stages run one after another.
+#[derive(Debug, Clone, Copy)]
+pub enum Sequential {}
+
+/// Marker: stages run concurrently on one task.
+#[derive(Debug, Clone, Copy)]
+pub enum Concurrent {}
+
 /// Stages run one after another, in order; their context is appended in that order.
 ///
 /// ```
@@ -53,13 +71,29 @@ fn merge(into: &mut Enrichment, from: Enrichment) {
 /// block_on(p.enrich_alert(&mut a));
 /// assert_eq!(a.enrichment.items.len(), 1);
 /// ```
-#[derive(Default)]
-pub struct AsyncPipeline {
-    stages: Vec<Box<dyn Stage>>,
+pub type AsyncPipeline = Stages<Sequential>;
+
+/// Stages run concurrently on one task; the result is merged in the order the stages were
+/// added, whatever order they finish in, so output is deterministic.
+///
+/// A slow stage delays the result only until it answers or its own timeout cuts it: wrap
+/// remote enrichers in [`crate::layer::TimeoutLayer`].
+pub type FanOut = Stages<Concurrent>;
+
+impl<M> Default for Stages<M> {
+    fn default() -> Self {
+        Self {
+            stages: Vec::new(),
+            mode: PhantomData,
+        }
+    }
 }
 
-impl AsyncPipeline {
-    /// An empty pipeline.
+impl<M> Stages<M>
+where
+    Self: Stage,
+{
+    /// An empty list.
     pub fn new() -> Self {
         Self::default()
     }
@@ -88,7 +122,7 @@ impl AsyncPipeline {
     }
 }
 
-impl Stage for AsyncPipeline {
+impl Stage for Stages<Sequential> {
     fn run<'a>(&'a self, alert: &'a Alert) -> BoxFuture<'a, Enrichment> {
         Box::pin(async move {
             let mut acc = Enrichment::default();
@@ -100,47 +134,7 @@ impl Stage for AsyncPipeline {
     }
 }
 
-/// Stages run concurrently on one task; the result is merged in the order the stages were
-/// added, whatever order they finish in, so output is deterministic.
-///
-/// A slow stage delays the result only until it answers or its own timeout cuts it: wrap
-/// remote enrichers in [`crate::layer::TimeoutLayer`].
-#[derive(Default)]
-pub struct FanOut {
-    stages: Vec<Box<dyn Stage>>,
-}
-
-impl FanOut {
-    /// An empty fan-out.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a stage.
-    #[must_use]
-    pub fn stage(mut self, s: impl Stage + 'static) -> Self {
-        self.stages.push(Box::new(s));
-        self
-    }
-
-    /// Number of stages.
-    pub fn len(&self) -> usize {
-        self.stages.len()
-    }
-
-    /// True when there is no stage.
-    pub fn is_empty(&self) -> bool {
-        self.stages.is_empty()
-    }
-
-    /// Enriches the alert in place.
-    pub async fn enrich_alert(&self, alert: &mut Alert) {
-        let e = self.run(alert).await;
-        merge(&mut alert.enrichment, e);
-    }
-}
-
-impl Stage for FanOut {
+impl Stage for Stages<Concurrent> {
     fn run<'a>(&'a self, alert: &'a Alert) -> BoxFuture<'a, Enrichment> {
         Box::pin(async move {
             let futs = self.stages.iter().map(|s| s.run(alert)).collect();
