@@ -4,7 +4,9 @@
 //! - [`features`]: named, deterministic feature extraction ([`features::guide`] for
 //!   Microsoft GUIDE-style alerts, with out-of-fold target encodings grouped by organisation).
 //! - [`tree`]: the interpretable linfa-trees baseline; [`gbdt`]: the native boosted ensemble.
-//! - [`calibrate`]: isotonic and Platt calibration, ECE and Brier.
+//! - [`calibrate`]: isotonic and Platt calibration, per-organisation label-shift adaptation,
+//!   and the [`calibrate::VerdictMemory`] that feeds analysts' grades back into the
+//!   confidence of their organisation's next alerts.
 //! - [`suppress`]: false-positive suppression with a conformal miss-rate bound.
 //! - [`risk`] and [`queue`]: risk from confidence and impact, and a priority queue.
 //! - [`pipeline`]: extractor + model + calibrator + risk as one [`vigil_core::AlertScorer`].

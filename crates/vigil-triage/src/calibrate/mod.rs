@@ -1,4 +1,5 @@
-//! Probability calibration: isotonic and Platt, with ECE and Brier.
+//! Probability calibration: isotonic and Platt, with ECE and Brier; label-shift adaptation
+//! ([`PriorShift`]) and analyst feedback ([`VerdictMemory`]) per organisation.
 //!
 //! A model's threat probability is rarely a frequency: boosted trees are over-confident, a
 //! decision tree's leaves are coarse. A [`Calibrator`] is a monotone map fitted on a held-out
