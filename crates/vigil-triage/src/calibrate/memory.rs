@@ -1,47 +1,5 @@
-//! Verdict memory: what analysts already decided about an organisation's alerts, fed back
-//! into the confidence of its next ones.
-//!
-//! A model scores a new organisation from what other organisations' analysts decided, and
-//! GUIDE shows how far that carries: grades are mostly a property of the organisation (85% of
-//! rows carry their organisation's majority grade) and of the organisation's own habits with
-//! an alert title. No feature of a single alert can know that, so a calibrator fitted on other
-//! organisations stays off for each new one. The collaboration layer can: as the
-//! organisation's analysts grade alerts, their verdicts show how the organisation departs from
-//! the model.
-//!
-//! The memory keeps, per organisation, its last `max_history` graded alerts: the confidence
-//! the model gave each (as a logit `z`), a fingerprint of its alert key (title, or detector)
-//! and whether it was a true positive. A new alert's confidence becomes
-//! `σ(z + b_org + b_key)`, where
-//! - `b_org` is the MAP logit offset of the organisation's history under a Gaussian prior
-//!   `N(0, sigma_org²)` (a random intercept: an organisation with no verdicts gets 0, so the
-//!   model's confidence is returned unchanged; one with many gets its own base rate);
-//! - `b_key` is the same for the history with the same alert key, on top of `b_org`, under
-//!   `N(0, sigma_key²)` ("this organisation closes this title as benign every time").
-//!
-//! The two prior widths are hyperparameters; [`select_sigmas`] chooses them by empirical Bayes
-//! (the prequential log-likelihood of a replay) on graded training data, never on the
-//! organisations being scored. [`replay`] runs that prequential protocol: alerts in time
-//! order, each scored with only the verdicts of its own organisation that were given at
-//! least `lag` seconds before it.
-//!
-//! ```
-//! use vigil_triage::calibrate::VerdictMemoryParams;
-//!
-//! # fn main() -> Result<(), vigil_triage::error::TriageError> {
-//! let mut memory = VerdictMemoryParams::default().check()?.build();
-//! // No verdicts yet: the model's confidence stands.
-//! assert!((memory.confidence("org-1", "title-7", 0.3) - 0.3).abs() < 1e-12);
-//! // This organisation's analysts closed title-7 as benign ten times.
-//! for _ in 0..10 {
-//!     memory.record("org-1", "title-7", 0.3, false);
-//! }
-//! assert!(memory.confidence("org-1", "title-7", 0.3) < 0.1);
-//! // Another organisation is unaffected.
-//! assert!((memory.confidence("org-2", "title-7", 0.3) - 0.3).abs() < 1e-12);
-//! # Ok(())
-//! # }
-//! ```
+//! Verdict memory: analysts' grades fed back into their organisation's next confidences
+//! (see [`VerdictMemory`]).
 
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
@@ -146,7 +104,50 @@ struct OrgHistory {
     offset: f64,
 }
 
-/// Per-organisation verdict history that adjusts confidences (see the [module](self) docs).
+/// Verdict memory: what analysts already decided about an organisation's alerts, fed back
+/// into the confidence of its next ones.
+///
+/// A model scores a new organisation from what other organisations' analysts decided, and
+/// GUIDE shows how far that carries: grades are mostly a property of the organisation (85% of
+/// rows carry their organisation's majority grade) and of the organisation's own habits with
+/// an alert title. No feature of a single alert can know that, so a calibrator fitted on other
+/// organisations stays off for each new one. The collaboration layer can: as the
+/// organisation's analysts grade alerts, their verdicts show how the organisation departs from
+/// the model.
+///
+/// The memory keeps, per organisation, its last `max_history` graded alerts: the confidence
+/// the model gave each (as a logit `z`), a fingerprint of its alert key (title, or detector)
+/// and whether it was a true positive. A new alert's confidence becomes
+/// `σ(z + b_org + b_key)`, where
+/// - `b_org` is the MAP logit offset of the organisation's history under a Gaussian prior
+///   `N(0, sigma_org²)` (a random intercept: an organisation with no verdicts gets 0, so the
+///   model's confidence is returned unchanged; one with many gets its own base rate);
+/// - `b_key` is the same for the history with the same alert key, on top of `b_org`, under
+///   `N(0, sigma_key²)` ("this organisation closes this title as benign every time").
+///
+/// The two prior widths are hyperparameters; [`select_sigmas`] chooses them by empirical Bayes
+/// (the prequential log-likelihood of a replay) on graded training data, never on the
+/// organisations being scored. [`replay`] runs that prequential protocol: alerts in time
+/// order, each scored with only the verdicts of its own organisation that were given at
+/// least `lag` seconds before it.
+///
+/// ```
+/// use vigil_triage::calibrate::VerdictMemoryParams;
+///
+/// # fn main() -> Result<(), vigil_triage::error::TriageError> {
+/// let mut memory = VerdictMemoryParams::default().check()?.build();
+/// // No verdicts yet: the model's confidence stands.
+/// assert!((memory.confidence("org-1", "title-7", 0.3) - 0.3).abs() < 1e-12);
+/// // This organisation's analysts closed title-7 as benign ten times.
+/// for _ in 0..10 {
+///     memory.record("org-1", "title-7", 0.3, false);
+/// }
+/// assert!(memory.confidence("org-1", "title-7", 0.3) < 0.1);
+/// // Another organisation is unaffected.
+/// assert!((memory.confidence("org-2", "title-7", 0.3) - 0.3).abs() < 1e-12);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct VerdictMemory {
     params: VerdictMemoryParams,
