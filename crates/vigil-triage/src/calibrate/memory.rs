@@ -300,8 +300,9 @@ pub struct ReplayRow<'a> {
 
 /// Prequential replay: every row's confidence after a fresh [`VerdictMemory`] has been told the
 /// verdicts of exactly those rows of the same organisation raised more than `lag_secs`
-/// before it (the time analysts take to grade). Rows are visited in time order (ties in
-/// input order); the output is in input order. Deterministic.
+/// before it (the time analysts take to grade; a negative lag is read as 0, so no row ever
+/// sees its own grade or a later one). Rows are visited in time order (ties in input order);
+/// the output is in input order. Deterministic.
 pub fn replay(params: ValidVerdictMemoryParams, rows: &[ReplayRow<'_>], lag_secs: i64) -> Vec<f64> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| rows.get(i).map_or(i64::MIN, |r| r.time));
@@ -310,7 +311,7 @@ pub fn replay(params: ValidVerdictMemoryParams, rows: &[ReplayRow<'_>], lag_secs
     let mut released = 0usize;
     for &i in &order {
         let Some(row) = rows.get(i) else { continue };
-        let horizon = row.time.saturating_sub(lag_secs);
+        let horizon = row.time.saturating_sub(lag_secs.max(0));
         while let Some(prev) = order.get(released).and_then(|&j| rows.get(j)) {
             if prev.time >= horizon {
                 break;
@@ -439,6 +440,13 @@ mod tests {
             })
             .collect();
         let warm = replay(VerdictMemoryParams::default().check().unwrap(), &rows, 150);
+        // A negative lag must not leak a row's own or later grades.
+        let none = replay(
+            VerdictMemoryParams::default().check().unwrap(),
+            &rows,
+            -1000,
+        );
+        assert_eq!(none[0], 0.5);
         // Rows at 0 and 100 see no verdict 150 s older; the row at 200 sees the one at 0.
         assert_eq!(warm[0], 0.5);
         assert_eq!(warm[1], 0.5);
