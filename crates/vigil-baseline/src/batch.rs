@@ -97,8 +97,9 @@ impl EntityBaselines {
     }
 
     /// Hashes the entity keys of a chunk, looks them up and loads the rows found (the slots
-    /// are hints: an insert or eviction before they are used is caught by
-    /// `observe_keyed`'s key check).
+    /// are hints, found by index tag without reading a row: a tag shared with another key,
+    /// or an insert or eviction before they are used, is caught by `observe_prepared`'s key
+    /// check).
     #[inline]
     fn locate(&self, chunk: &[Observation<'_>]) -> ([u64; CHUNK], [Option<usize>; CHUNK]) {
         let mut keys = [0u64; CHUNK];
@@ -107,7 +108,7 @@ impl EntityBaselines {
         }
         let mut slots = [None; CHUNK];
         for (s, k) in slots.iter_mut().zip(&keys) {
-            *s = self.entities.find(*k);
+            *s = self.entities.find_hint(*k);
         }
         for i in slots.iter().flatten() {
             self.entities.touch(*i);

@@ -54,6 +54,7 @@ mod codec;
 mod error;
 mod fastmath;
 mod hst;
+mod index;
 mod merge;
 mod model;
 mod names;

@@ -2,34 +2,32 @@
 
 use std::mem::size_of;
 
-use std::collections::HashMap;
-
-use std::hash::{BuildHasher, Hasher};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 use vigil_core::SplitMix64;
 
+use crate::index::FlatIndex;
 use crate::profile::{CatSlot, Core, MeasureSlot};
 
 /// Profiles as fixed-size rows of one slab (core, then `m` measure slots, then `d` dimension
 /// slots, padded to whole 32-byte blocks), so a profile never allocates and one event touches
 /// one contiguous row (4 cache lines and one page for 2 measures and 1 dimension) instead of
-/// three arrays; plus a map from fingerprint to row.
+/// three arrays; plus an index from fingerprint to row ([`FlatIndex`]).
 ///
 /// Eviction samples `samples` random slots and evicts the least recently touched one (the
 /// approximate LRU of Redis): O(samples) at insert time and nothing on the hot path, where an
 /// exact LRU list would cost two extra cache misses per event.
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
-    index: HashMap<u64, u32, KeyState>,
+    index: FlatIndex,
     /// `blocks` blocks per row.
     slab: Vec<Block>,
     blocks: usize,
     m: usize,
     d: usize,
     cap: usize,
-    /// Largest index capacity tolerated at the cap before rehashing it smaller.
-    index_limit: usize,
+    /// The index's seed (kept to build an empty index like this one).
+    seed: u64,
 }
 
 /// The slab's unit: 32 bytes, 32-aligned, so every row starts 8-aligned (its `f64`s) and a
@@ -47,67 +45,16 @@ fn blocks_for(m: usize, d: usize) -> usize {
     (CORE + m * MEASURE + d * CAT).div_ceil(size_of::<Block>())
 }
 
-/// Hasher of the index. Its keys are already seeded 64-bit hashes of the entity names (an
-/// attacker cannot choose them without the seed), so one seeded multiply-fold spreads them
-/// over the table; running the full seeded hasher a second time per lookup only cost time.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct KeyState {
-    seed: u64,
-}
-
-impl BuildHasher for KeyState {
-    type Hasher = KeyHasher;
-
-    #[inline]
-    fn build_hasher(&self) -> KeyHasher {
-        KeyHasher(self.seed)
-    }
-}
-
-/// See [`KeyState`].
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write_u64(&mut self, k: u64) {
-        // Folded 64×64→128 multiply (as in ahash's fallback): every output bit depends on
-        // every input bit, so both the bucket index (low bits) and hashbrown's tag (top
-        // bits) are well spread.
-        let m = u128::from(k ^ self.0) * u128::from(0x9e37_79b9_7f4a_7c15u64);
-        self.0 = (m as u64) ^ ((m >> 64) as u64);
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(u64::from(*b));
-        }
-    }
-}
-
-/// Usable capacity of a hashbrown table sized for `n` entries (7/8 of a power of two).
-fn usable_for(n: usize) -> usize {
-    if n < 8 {
-        return if n < 4 { 3 } else { 7 };
-    }
-    (n * 8 / 7).next_power_of_two() / 8 * 7
-}
-
 impl Store {
     pub(crate) fn new(m: usize, d: usize, cap: usize, seed: u64) -> Self {
         Self {
-            index: HashMap::with_hasher(KeyState { seed }),
+            index: FlatIndex::new(cap, seed),
             slab: Vec::new(),
             blocks: blocks_for(m, d),
             m,
             d,
             cap,
-            index_limit: usable_for(cap),
+            seed,
         }
     }
 
@@ -119,9 +66,17 @@ impl Store {
         self.cap
     }
 
+    /// The slot holding `key`.
     #[inline]
     pub(crate) fn find(&self, key: u64) -> Option<usize> {
-        self.index.get(&key).map(|&i| i as usize)
+        self.index.find(key, |i| self.key_at(i))
+    }
+
+    /// A slot that probably holds `key` (its index tag matches; the caller checks the row's
+    /// key before using it), found without reading any row.
+    #[inline]
+    pub(crate) fn find_hint(&self, key: u64) -> Option<usize> {
+        self.index.find_hint(key)
     }
 
     /// The key held by slot `i`: the row's first 8 bytes ([`Core::key`] leads the row), read
@@ -179,15 +134,7 @@ impl Store {
         if let Some((c, _, _)) = self.row_mut(i) {
             c.key = key;
         }
-        self.index.insert(key, u32::try_from(i).unwrap_or(u32::MAX));
-        // At the cap every insert follows a removal; the removals leave tombstones, and
-        // hashbrown grows (doubling the index) rather than rehash in place once more than half
-        // its buckets are live. Rehash into a table sized for the cap instead, so the index
-        // never holds more than a cap-sized table (amortised: once per ~cap/8 inserts).
-        if self.len() >= self.cap && self.index.capacity() > self.index_limit {
-            self.index.shrink_to(self.cap);
-            self.index_limit = self.index.capacity();
-        }
+        self.index.insert(key, i);
         Some(i)
     }
 
@@ -210,8 +157,7 @@ impl Store {
                 *a = *b;
             }
         }
-        self.index
-            .insert(core.key, u32::try_from(i).unwrap_or(u32::MAX));
+        self.index.insert(core.key, i);
     }
 
     /// Grows geometrically but never past the cap, so capacity (what memory accounting
@@ -253,14 +199,14 @@ impl Store {
         }
         let last = n - 1;
         if let Some(k) = self.key_at(i) {
-            self.index.remove(&k);
+            self.index.remove(k, i);
         }
         let b = self.blocks;
         if i != last {
-            self.slab.copy_within(last * b..last * b + b, i * b);
-            if let Some(k) = self.key_at(i) {
-                self.index.insert(k, u32::try_from(i).unwrap_or(u32::MAX));
+            if let Some(k) = self.key_at(last) {
+                self.index.relocate(k, last, i);
             }
+            self.slab.copy_within(last * b..last * b + b, i * b);
         }
         self.slab.truncate(last * b);
     }
@@ -317,17 +263,10 @@ impl Store {
         u32::try_from(order.len()).unwrap_or(u32::MAX)
     }
 
-    /// Bytes held: the slab's capacity and the index's table (hashbrown: one control byte and
-    /// one `(u64, u32)` entry per bucket, buckets a power of two at ≤ 7/8 load).
+    /// Bytes held: the slab's capacity and the index's table (8 bytes per bucket, buckets a
+    /// power of two at ≤ 7/8 load).
     pub(crate) fn memory_bytes(&self) -> usize {
-        let cap = self.index.capacity();
-        let buckets = if cap == 0 {
-            0
-        } else {
-            (cap * 8 / 7).next_power_of_two()
-        };
-        let index = buckets * (size_of::<(u64, u32)>() + 1);
-        index + self.slab.capacity() * size_of::<Block>() + size_of::<Self>()
+        self.index.memory_bytes() + self.slab.capacity() * size_of::<Block>() + size_of::<Self>()
     }
 
     /// Keeps only the `cap` most recent profiles (by last event time, then key).
@@ -346,8 +285,7 @@ impl Store {
         });
         order.truncate(self.cap);
         order.sort_unstable();
-        let mut out = Store::new(self.m, self.d, self.cap, 0);
-        out.index = HashMap::with_hasher(*self.index.hasher());
+        let mut out = Store::new(self.m, self.d, self.cap, self.seed);
         for i in order {
             if let Some((c, ms, cs)) = self.row(i) {
                 out.push_row(*c, ms, cs);

@@ -1,0 +1,264 @@
+//! The profile index: entity fingerprint → row, a flat open-addressed table of 8-byte
+//! entries.
+//!
+//! Each entry is a 32-bit tag of the key and the row number (0 = empty). The key itself is
+//! not stored: the row holds it (`Core::key`), so a lookup that must be exact compares it
+//! there, and a batch can take a tag match as a hint to be checked when the row is read
+//! anyway: half the bytes of a map holding the key (8 bytes per bucket against hashbrown's 17
+//! for a `(u64, u32)`), and no row read to find one.
+//!
+//! Linear probing with backward-shift deletion (no tombstones, so a table at the entity cap
+//! under constant eviction never grows or degrades). The home bucket is the tag's top bits,
+//! so entries move when the table grows without reading any row.
+
+/// A key's tag: the top 32 bits of a seeded multiply-fold of the key (the keys are already
+/// seeded hashes of names, so one fold spreads them).
+#[inline(always)]
+fn tag_of(key: u64, seed: u64) -> u32 {
+    let m = u128::from(key ^ seed) * u128::from(0x9e37_79b9_7f4a_7c15u64);
+    (((m as u64) ^ ((m >> 64) as u64)) >> 32) as u32
+}
+
+/// Entry layout: tag in the high half, row + 1 in the low half.
+#[inline(always)]
+fn entry(tag: u32, row: usize) -> u64 {
+    (u64::from(tag) << 32) | (row as u64 + 1)
+}
+
+#[inline(always)]
+fn entry_tag(e: u64) -> u32 {
+    (e >> 32) as u32
+}
+
+#[inline(always)]
+fn entry_row(e: u64) -> usize {
+    ((e & 0xffff_ffff) as usize).wrapping_sub(1)
+}
+
+/// See the module docs.
+#[derive(Debug, Clone)]
+pub(crate) struct FlatIndex {
+    table: Vec<u64>,
+    /// `log2(table.len())` (0 while empty).
+    bits: u32,
+    len: usize,
+    seed: u64,
+    /// Most entries the table may need (the store's cap): it never grows past the size
+    /// that holds them at ≤ 7/8 load.
+    cap: usize,
+}
+
+/// Buckets for `n` entries at ≤ 7/8 load (at least 8).
+fn buckets_for(n: usize) -> usize {
+    (n.saturating_mul(8).div_ceil(7)).next_power_of_two().max(8)
+}
+
+impl FlatIndex {
+    pub(crate) fn new(cap: usize, seed: u64) -> Self {
+        Self {
+            table: Vec::new(),
+            bits: 0,
+            len: 0,
+            seed,
+            cap,
+        }
+    }
+
+    #[inline(always)]
+    fn home(&self, tag: u32) -> usize {
+        // Top `bits` bits of the tag (bits ≥ 3 once the table exists).
+        (tag >> (32 - self.bits)) as usize
+    }
+
+    #[inline(always)]
+    fn mask(&self) -> usize {
+        self.table.len().wrapping_sub(1)
+    }
+
+    /// Where a lookup of `key` starts, or `None` while the table is empty.
+    #[inline(always)]
+    fn bucket(&self, key: u64) -> Option<usize> {
+        if self.table.is_empty() {
+            return None;
+        }
+        Some(self.home(tag_of(key, self.seed)))
+    }
+
+    /// The row of the first entry whose tag matches `key`'s: a hint, exact unless another
+    /// key shares the tag (about 2^-15 per entry compared), so the caller checks the row's
+    /// key before using it.
+    #[inline]
+    pub(crate) fn find_hint(&self, key: u64) -> Option<usize> {
+        let tag = tag_of(key, self.seed);
+        let mask = self.mask();
+        let mut i = self.bucket(key)?;
+        loop {
+            let e = *self.table.get(i)?;
+            if e == 0 {
+                return None;
+            }
+            if entry_tag(e) == tag {
+                return Some(entry_row(e));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The row holding `key`, checked against each candidate row's key (`key_at`).
+    #[inline]
+    pub(crate) fn find(&self, key: u64, key_at: impl Fn(usize) -> Option<u64>) -> Option<usize> {
+        self.position(key, |row| key_at(row) == Some(key))
+            .map(|(_, row)| row)
+    }
+
+    /// Position and row of the first entry with `key`'s tag whose row satisfies `is`.
+    #[inline]
+    fn position(&self, key: u64, is: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
+        let tag = tag_of(key, self.seed);
+        let mask = self.mask();
+        let mut i = self.bucket(key)?;
+        loop {
+            let e = *self.table.get(i)?;
+            if e == 0 {
+                return None;
+            }
+            if entry_tag(e) == tag && is(entry_row(e)) {
+                return Some((i, entry_row(e)));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds `key` at `row` (the caller knows it is absent).
+    pub(crate) fn insert(&mut self, key: u64, row: usize) {
+        if (self.len + 1) * 8 > self.table.len() * 7 {
+            self.grow();
+        }
+        let tag = tag_of(key, self.seed);
+        self.place(entry(tag, row));
+        self.len += 1;
+    }
+
+    /// Puts an entry in the first empty bucket from its home.
+    fn place(&mut self, e: u64) {
+        let mask = self.mask();
+        let mut i = self.home(entry_tag(e));
+        while let Some(slot) = self.table.get_mut(i) {
+            if *slot == 0 {
+                *slot = e;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the table (never past what the cap needs, unless more entries than the cap
+    /// are held, as while merging before trimming).
+    fn grow(&mut self) {
+        let want = buckets_for(self.len + 1);
+        let limit = buckets_for(self.cap).max(want);
+        let n = (self.table.len() * 2).max(8).min(limit).max(want);
+        let old = std::mem::replace(&mut self.table, vec![0; n]);
+        self.bits = n.trailing_zeros();
+        for e in old.into_iter().filter(|&e| e != 0) {
+            self.place(e);
+        }
+    }
+
+    /// Removes the entry of `key` pointing at `row` (exact: one entry per row).
+    pub(crate) fn remove(&mut self, key: u64, row: usize) {
+        if let Some((i, _)) = self.position(key, |r| r == row) {
+            self.len -= 1;
+            self.delete_at(i);
+        }
+    }
+
+    /// Repoints the entry of `key` from row `from` to row `to`.
+    pub(crate) fn relocate(&mut self, key: u64, from: usize, to: usize) {
+        if let Some((i, _)) = self.position(key, |r| r == from)
+            && let Some(e) = self.table.get_mut(i)
+        {
+            *e = entry(entry_tag(*e), to);
+        }
+    }
+
+    /// Backward-shift deletion: later entries of the probe run move up into the hole when
+    /// their home allows, so lookups never need tombstones.
+    fn delete_at(&mut self, i: usize) {
+        let mask = self.mask();
+        let mut hole = i;
+        let mut j = i;
+        loop {
+            j = (j + 1) & mask;
+            let Some(&e) = self.table.get(j) else {
+                break;
+            };
+            if e == 0 {
+                break;
+            }
+            let home = self.home(entry_tag(e));
+            // `e` may fill the hole if the hole lies on its probe path (home … j).
+            if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
+                if let Some(h) = self.table.get_mut(hole) {
+                    *h = e;
+                }
+                hole = j;
+            }
+        }
+        if let Some(h) = self.table.get_mut(hole) {
+            *h = 0;
+        }
+    }
+
+    /// Bytes held by the table.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.table.capacity() * std::mem::size_of::<u64>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigil_core::SplitMix64;
+
+    /// Against a reference map, through inserts, removals (with swap-remove relocation, as
+    /// the store does) and growth.
+    #[test]
+    fn agrees_with_a_map_through_inserts_and_removals() {
+        let mut r = SplitMix64::new(9);
+        let mut idx = FlatIndex::new(300, 5);
+        let mut rows: Vec<u64> = Vec::new();
+        for step in 0..20_000 {
+            if rows.len() < 300 && (r.below(3) > 0 || rows.is_empty()) {
+                // Low-entropy keys too, so tags collide in their home bits.
+                let key = if step % 2 == 0 {
+                    r.next_u64()
+                } else {
+                    r.below(1_000)
+                };
+                if rows.contains(&key) {
+                    continue;
+                }
+                idx.insert(key, rows.len());
+                rows.push(key);
+            } else {
+                let i = r.below(rows.len() as u64) as usize;
+                let last = rows.len() - 1;
+                idx.remove(rows[i], i);
+                if i != last {
+                    idx.relocate(rows[last], last, i);
+                }
+                rows.swap_remove(i);
+            }
+            if step % 97 == 0 {
+                for (i, k) in rows.iter().enumerate() {
+                    assert_eq!(idx.find(*k, |j| rows.get(j).copied()), Some(i));
+                }
+                assert_eq!(idx.find(u64::MAX - 3, |j| rows.get(j).copied()), None);
+                assert_eq!(idx.len, rows.len());
+            }
+        }
+        // Never grown past what 300 entries need.
+        assert!(idx.table.len() <= buckets_for(300));
+    }
+}
