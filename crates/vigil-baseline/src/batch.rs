@@ -3,6 +3,7 @@
 
 use vigil_core::{AnomalyScore, Observation};
 
+use crate::memo::Memo;
 use crate::model::Tally;
 use crate::{BaselineError, EntityBaselines};
 
@@ -60,6 +61,7 @@ impl EntityBaselines {
         // name bytes) are outstanding while chunk i computes instead of stalling at its start.
         let mut chunks = batch.chunks(CHUNK);
         let mut next = chunks.next().map(|c| (c, self.locate(c)));
+        let mut memo = Memo::new();
         while let Some((chunk, (keys, slots))) = next {
             next = chunks.next().map(|c| (c, self.locate(c)));
             // The profiles, strictly in order; an error stops the chunk there.
@@ -69,7 +71,7 @@ impl EntityBaselines {
             for (((obs, key), slot), tally) in
                 chunk.iter().zip(&keys).zip(&slots).zip(tallies.iter_mut())
             {
-                match self.admit(obs) {
+                match self.admit(obs, &mut memo) {
                     Ok(prep) => self.observe_prepared(obs, &prep, *key, *slot, tally),
                     Err(e) => {
                         failed = Some(e);

@@ -55,6 +55,7 @@ mod error;
 mod fastmath;
 mod hst;
 mod index;
+mod memo;
 mod merge;
 mod model;
 mod names;

@@ -10,6 +10,7 @@ use vigil_core::{
 use crate::BaselineError;
 use crate::error::finite;
 use crate::fastmath;
+use crate::memo::Memo;
 use crate::names::Names;
 use crate::params::ProfileConfig;
 use crate::profile::{CatSlot, Core, MeasureSlot};
@@ -189,10 +190,10 @@ pub const MAX_CATEGORIES: usize = 16;
 
 /// Measures and categories whose slot, transformed value and value hash are resolved once per
 /// observation, before scoring (later ones are resolved where used).
-const PREP: usize = 4;
+pub(crate) const PREP: usize = 4;
 
 /// Marks a name not registered.
-const NO_ID: u16 = u16::MAX;
+pub(crate) const NO_ID: u16 = u16::MAX;
 
 /// Everything derived from an observation before touching a profile.
 pub(crate) struct Prepared {
@@ -496,7 +497,7 @@ impl EntityBaselines {
             *slot = self.dimensions.id(dim, j).map_or(NO_ID, short_id);
         }
         let ctx = self.ctx();
-        let prep = ctx.prepare(obs, mids, dids);
+        let prep = ctx.prepare(obs, mids, dids, &mut Memo::new());
         let own = self.entities.find(self.entity_key(obs.kind, obs.entity));
         let group = obs
             .peer_group
@@ -542,37 +543,56 @@ impl EntityBaselines {
         key: u64,
         slot: Option<usize>,
     ) -> Result<AnomalyScore, BaselineError> {
-        let prep = self.admit(obs)?;
+        let prep = self.admit(obs, &mut Memo::new())?;
         let mut tally = Tally::new();
         self.observe_prepared(obs, &prep, key, slot, &mut tally);
         Ok(tally.finish(obs, self.config.transform))
     }
 
     /// Checks an observation and registers its names (so that an error leaves the profiles
-    /// untouched), then prepares what scoring needs from the observation alone.
+    /// untouched), then prepares what scoring needs from the observation alone. `memo`
+    /// holds what the observations before this one in the same call resolved.
     #[inline(always)]
-    pub(crate) fn admit(&mut self, obs: &Observation<'_>) -> Result<Prepared, BaselineError> {
+    pub(crate) fn admit<'b>(
+        &mut self,
+        obs: &Observation<'b>,
+        memo: &mut Memo<'b>,
+    ) -> Result<Prepared, BaselineError> {
         Self::validate(obs)?;
         let (mut mids, mut dids) = ([NO_ID; PREP], [NO_ID; PREP]);
         for (i, (name, _)) in obs.measures.iter().enumerate() {
-            let id = match self.measures.id(name, i) {
+            let id = match memo.measure(i, name) {
                 Some(id) => id,
-                None => self.measures.id_or_insert(name, i)?,
+                None => {
+                    let id = match self.measures.id(name, i) {
+                        Some(id) => id,
+                        None => self.measures.id_or_insert(name, i)?,
+                    };
+                    memo.set_measure(i, name, short_id(id));
+                    short_id(id)
+                }
             };
             if let Some(slot) = mids.get_mut(i) {
-                *slot = short_id(id);
+                *slot = id;
             }
         }
         for (i, (dim, _)) in obs.categories.iter().enumerate() {
-            let id = match self.dimensions.id(dim, i) {
+            let id = match memo.dimension(i, dim) {
                 Some(id) => id,
-                None => self.dimensions.id_or_insert(dim, i)?,
+                None => {
+                    let id = match self.dimensions.id(dim, i) {
+                        Some(id) => id,
+                        None => self.dimensions.id_or_insert(dim, i)?,
+                    };
+                    memo.set_dimension(i, dim, short_id(id));
+                    short_id(id)
+                }
             };
             if let Some(slot) = dids.get_mut(i) {
-                *slot = short_id(id);
+                *slot = id;
             }
         }
-        Ok(self.ctx().prepare(obs, mids, dids))
+        Ok(self.ctx().prepare(obs, mids, dids, memo))
     }
 
     /// Everything of the streaming step that reads or writes the profiles, in order: finds
@@ -668,8 +688,23 @@ impl Ctx<'_> {
     /// Resolves what the first [`PREP`] measures and categories need (their slots `mids`,
     /// `dids` already found).
     #[inline(always)]
-    fn prepare(&self, obs: &Observation<'_>, mids: [u16; PREP], dids: [u16; PREP]) -> Prepared {
+    fn prepare(
+        &self,
+        obs: &Observation<'_>,
+        mids: [u16; PREP],
+        dids: [u16; PREP],
+        memo: &mut Memo<'_>,
+    ) -> Prepared {
         let when = When::of(obs);
+        let pane = match memo.pane(when.t) {
+            Some(p) => p,
+            None => {
+                let win = self.config.window_secs;
+                let p = self.k.pane_of(when.t, win);
+                memo.set_pane(p as f64 * win, p.saturating_add(1) as f64 * win, p as u32);
+                p as u32
+            }
+        };
         let tr = self.config.transform;
         let mut xts = [0.0; PREP];
         for (o, (_, x)) in xts.iter_mut().zip(obs.measures.iter()) {
@@ -681,7 +716,7 @@ impl Ctx<'_> {
         }
         Prepared {
             when,
-            pane: self.k.pane_of(when.t, self.config.window_secs) as u32,
+            pane,
             mids,
             xts,
             dids,

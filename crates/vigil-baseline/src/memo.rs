@@ -1,0 +1,79 @@
+//! What a batch remembers from one observation to the next: name slots and the time pane.
+//!
+//! Within one [`observe_batch`](crate::EntityBaselines::observe_batch) call every name the
+//! observations hold is borrowed for the whole call, so it can neither change nor be freed:
+//! a name at the same address with the same length as one already resolved *is* that name,
+//! and its slot is reused with two comparisons instead of a lookup. (Across calls an address
+//! may be reused by another string, so a memo never outlives its call.)
+
+use crate::model::{NO_ID, PREP};
+
+/// The slots of the names resolved last, by position, and the pane last computed.
+pub(crate) struct Memo<'b> {
+    measures: [(&'b str, u16); PREP],
+    dimensions: [(&'b str, u16); PREP],
+    /// `(lo, hi, pane)`: times in `[lo, hi)` fall in `pane` (the bounds computed as
+    /// `pane_of` checks them, so the answer is the same).
+    pane: (f64, f64, u32),
+}
+
+/// The same string: same address and length (see the module docs for why that suffices).
+#[inline(always)]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && std::ptr::eq(a.as_ptr(), b.as_ptr())
+}
+
+impl<'b> Memo<'b> {
+    pub(crate) fn new() -> Self {
+        Self {
+            measures: [("", NO_ID); PREP],
+            dimensions: [("", NO_ID); PREP],
+            // An empty range: the first time is always computed.
+            pane: (f64::INFINITY, f64::NEG_INFINITY, 0),
+        }
+    }
+
+    /// The slot remembered for measure `i` if it is `name`.
+    #[inline(always)]
+    pub(crate) fn measure(&self, i: usize, name: &str) -> Option<u16> {
+        self.measures
+            .get(i)
+            .filter(|(s, id)| *id != NO_ID && same(s, name))
+            .map(|(_, id)| *id)
+    }
+
+    #[inline(always)]
+    pub(crate) fn set_measure(&mut self, i: usize, name: &'b str, id: u16) {
+        if let Some(m) = self.measures.get_mut(i) {
+            *m = (name, id);
+        }
+    }
+
+    /// The slot remembered for dimension `i` if it is `name`.
+    #[inline(always)]
+    pub(crate) fn dimension(&self, i: usize, name: &str) -> Option<u16> {
+        self.dimensions
+            .get(i)
+            .filter(|(s, id)| *id != NO_ID && same(s, name))
+            .map(|(_, id)| *id)
+    }
+
+    #[inline(always)]
+    pub(crate) fn set_dimension(&mut self, i: usize, name: &'b str, id: u16) {
+        if let Some(m) = self.dimensions.get_mut(i) {
+            *m = (name, id);
+        }
+    }
+
+    /// The pane of `t` if it is the one remembered.
+    #[inline(always)]
+    pub(crate) fn pane(&self, t: f64) -> Option<u32> {
+        let (lo, hi, p) = self.pane;
+        (lo <= t && t < hi).then_some(p)
+    }
+
+    #[inline(always)]
+    pub(crate) fn set_pane(&mut self, lo: f64, hi: f64, pane: u32) {
+        self.pane = (lo, hi, pane);
+    }
+}
