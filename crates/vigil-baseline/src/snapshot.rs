@@ -253,6 +253,7 @@ fn get_store(r: &mut Reader<'_>, s: &mut Store) -> Result<(), BaselineError> {
             for k in top.counts.iter_mut() {
                 *k = r.f32()?;
             }
+            top.normalize();
             let mut hll = [0u8; 8];
             hll.copy_from_slice(r.take(8)?);
             *x = CatSlot {

@@ -108,20 +108,29 @@ impl TopK {
     /// The tail probability of [`rarity`](Self::rarity) as numerator (at most the
     /// denominator) and denominator, without the frequencies (only needed when reported) and
     /// without a division.
-    #[inline]
+    #[inline(always)]
     pub fn tail_parts(&self, key: u32, decay: f64) -> (f64, f64) {
-        // Branch-free over the four slots (selects, not jumps); `key` is never 0, so it
-        // matches only a live slot.
-        let (mut kept, mut own) = (0f32, -1f32);
-        for (k, c) in self.keys.iter().zip(self.counts.iter()) {
-            kept += if *k != 0 { *c } else { 0.0 };
-            own = if *k == key { *c } else { own };
-        }
+        // An empty slot's count is zero (push, merge and decoding keep it so), so the sums
+        // need no mask for empty slots: straight-line selects over the four slots, summed in
+        // slot order as before.
+        let [c0, c1, c2, c3] = self.counts;
+        let [k0, k1, k2, k3] = self.keys;
+        let kept = ((c0 + c1) + c2) + c3;
+        // `key` is never 0, so it matches only a live slot; −1 when it is not kept.
+        let own = if k3 == key {
+            c3
+        } else if k2 == key {
+            c2
+        } else if k1 == key {
+            c1
+        } else if k0 == key {
+            c0
+        } else {
+            -1.0
+        };
         // Mass of kept values no more frequent than this one (none when it is not kept).
-        let mut rarer = 0f32;
-        for (k, d) in self.keys.iter().zip(self.counts.iter()) {
-            rarer += if *k != 0 && *d <= own { *d } else { 0.0 };
-        }
+        let le = |c: f32| if c <= own { c } else { 0.0 };
+        let rarer = ((le(c0) + le(c1)) + le(c2)) + le(c3);
         let total = f64::from(self.total) * decay;
         let den = total + 1.0;
         let other = crate::fastmath::max(total - f64::from(kept) * decay, 0.0) + 1.0;
@@ -129,6 +138,16 @@ impl TopK {
             crate::fastmath::min(f64::from(rarer) * decay + other, den),
             den,
         )
+    }
+
+    /// Zeroes the counts of empty slots (what [`tail_parts`](Self::tail_parts) relies on),
+    /// for summaries read from bytes.
+    pub fn normalize(&mut self) {
+        for (k, c) in self.keys.iter().zip(self.counts.iter_mut()) {
+            if *k == 0 {
+                *c = 0.0;
+            }
+        }
     }
 
     /// Counts one occurrence of `key` with weight `w`.
@@ -208,6 +227,26 @@ mod tests {
         assert!(new.tail < 0.01);
         assert_eq!(new.observed, 0.0);
         assert!((new.expected - 1.0).abs() < 1e-6);
+    }
+
+    /// The unmasked sums of `tail_parts` against the masked definition of `rarity`.
+    #[test]
+    fn tail_parts_match_rarity() {
+        let mut r = vigil_core::SplitMix64::new(4);
+        for _ in 0..2_000 {
+            let mut t = TopK::default();
+            for _ in 0..r.below(12) {
+                t.push(1 + r.below(7) as u32, 0.5 + r.next_f64() as f32);
+                if r.below(3) == 0 {
+                    t.decay(0.7);
+                }
+            }
+            let key = 1 + r.below(8) as u32;
+            let decay = r.next_f64();
+            let (num, den) = t.tail_parts(key, decay);
+            let tail = t.rarity(key, decay).tail;
+            assert!((num / den - tail).abs() < 1e-6, "{num}/{den} vs {tail}");
+        }
     }
 
     #[test]
