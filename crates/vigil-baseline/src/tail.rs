@@ -232,6 +232,42 @@ pub fn fisher_combined(h: f64, k: usize) -> (f64, f64) {
     if k == 0 || h.is_nan() || h <= 0.0 {
         return (0.0, 1.0);
     }
+    if k == 1 || k > SHORT_SERIES || h > 500.0 {
+        return fisher_combined_wide(h, k);
+    }
+    // 2 ≤ k ≤ 8 (every observation with a handful of components): the series has a fixed
+    // number of steps, the unused ones skipped, so this inlines into the caller's loop
+    // without the general case's loop and register spills; the same operations in the same
+    // order as the general case.
+    let mut sum = 1.0f64;
+    for i in (1..SHORT_SERIES).rev() {
+        if i < k {
+            sum = 1.0 + sum * (h * RECIPROCALS[i]);
+        }
+    }
+    fisher_finish(h, sum)
+}
+
+/// Components up to which [`fisher_combined`] takes its short path.
+const SHORT_SERIES: usize = 8;
+
+/// The tail `e^{−h} · S` and surprisal `(h − ln S)/ln 2` from Fisher's series `S`.
+#[inline(always)]
+fn fisher_finish(h: f64, sum: f64) -> (f64, f64) {
+    // h > 0 and sum ≥ 1 here: the surprisal is finite and at most h·log2 e ≤ 722 bits, and
+    // the tail is in (0, 1] (the clamps only guard rounding).
+    let tail = fastmath::exp2(-h * LOG2_E) * sum;
+    let bits = (h - fastmath::ln(sum)) * LOG2_E;
+    (
+        fastmath::max(bits, 0.0),
+        fastmath::min(fastmath::max(tail, 0.0), 1.0),
+    )
+}
+
+/// [`fisher_combined`] for one component, more than [`SHORT_SERIES`], or `h > 500`.
+#[cold]
+#[inline(never)]
+fn fisher_combined_wide(h: f64, k: usize) -> (f64, f64) {
     let k = k.min(64);
     if k == 1 || h > 500.0 {
         let bits = fisher_combined_bits(h * LOG2_E, k);
@@ -241,14 +277,7 @@ pub fn fisher_combined(h: f64, k: usize) -> (f64, f64) {
     for r in RECIPROCALS.get(1..k).unwrap_or_default().iter().rev() {
         sum = 1.0 + sum * (h * r);
     }
-    // h > 0 and sum ≥ 1 here: the surprisal is finite and at most h·log2 e ≤ 722 bits, and
-    // the tail is in (0, 1] (the clamps only guard rounding).
-    let tail = fastmath::exp2(-h * LOG2_E) * sum;
-    let bits = (h - fastmath::ln(sum)) * LOG2_E;
-    (
-        fastmath::max(bits, 0.0),
-        fastmath::min(fastmath::max(tail, 0.0), 1.0),
-    )
+    fisher_finish(h, sum)
 }
 
 /// `1/i` for `i < 64` (index 0 unused): Fisher's series multiplies where it divided, which
