@@ -313,6 +313,61 @@ impl Tally {
         }
     }
 
+    /// Adds a component whose tail probability is `e^{ln_extra}` alone (`num = den = 1`:
+    /// the product is unchanged, so it needs no underflow check).
+    #[inline]
+    fn add_ln(&mut self, which: Which, expected: f64, observed: f64, ln_extra: f64, report: bool) {
+        self.ln_sum += ln_extra;
+        self.scored += 1;
+        if report {
+            self.keep(Component {
+                which,
+                expected,
+                observed,
+                num: 1.0,
+                den: 1.0,
+                ln_extra,
+            });
+        }
+    }
+
+    /// Adds a component of tail probability 1 (0 bits) that is not reported.
+    #[inline]
+    fn add_unit(&mut self) {
+        self.scored += 1;
+    }
+
+    /// [`add`](Self::add) with `den = 1` (the Gaussian tails): only the product can leave
+    /// its range.
+    #[inline]
+    fn add_num(
+        &mut self,
+        which: Which,
+        expected: f64,
+        observed: f64,
+        num: f64,
+        ln_extra: f64,
+        report: bool,
+    ) {
+        let num = fastmath::min(fastmath::max(num, 0.0), 1.0);
+        self.prod *= num;
+        self.ln_sum += ln_extra;
+        self.scored += 1;
+        if self.prod < PROD_FLOOR {
+            self.fold();
+        }
+        if report {
+            self.keep(Component {
+                which,
+                expected,
+                observed,
+                num,
+                den: 1.0,
+                ln_extra,
+            });
+        }
+    }
+
     #[cold]
     fn keep(&mut self, c: Component) {
         if let Some(slot) = self.kept.iter_mut().find(|k| k.is_none()) {
@@ -375,6 +430,19 @@ impl Tally {
                 deviations: Vec::new(),
             };
         }
+        self.reported(obs, transform, (surprisal, tail_probability))
+    }
+
+    /// [`score`](Self::score) when some component is reported (out of line: most
+    /// observations report none).
+    #[cold]
+    #[inline(never)]
+    fn reported(
+        &mut self,
+        obs: &Observation<'_>,
+        transform: crate::Transform,
+        (surprisal, tail_probability): (f64, f64),
+    ) -> AnomalyScore {
         // `with_capacity` allocates directly (`reserve_exact` on an empty Vec goes through the
         // slower grow path).
         let n = self.kept.iter().flatten().count() + self.more.len();
@@ -823,7 +891,7 @@ impl Ctx<'_> {
         let (f_num, f_den) = scan.factor_parts();
         let per_sec_num = f64::from(core.weight) * d.long * f_num * window;
         if k * fastmath::min(age, hl_eff) * f_den <= per_sec_num && self.config.report_bits > 0.0 {
-            tally.add(Which::Rate, 0.0, 0.0, 1.0, 1.0, 0.0, false);
+            tally.add_unit();
             return;
         }
         // The exact expectation (the bound was exceeded): one division.
@@ -838,12 +906,10 @@ impl Ctx<'_> {
         } else {
             0.0
         };
-        tally.add(
+        tally.add_ln(
             Which::Rate,
             (lambda + 1.0) * per_hour,
             (k + 1.0) * per_hour,
-            1.0,
-            1.0,
             -bits * LN_2,
             bits >= self.config.report_bits,
         );
@@ -890,7 +956,7 @@ impl Ctx<'_> {
             let z = (xt - ew.mean) * (w1 / (ew.m2 + 1.0 + floor * w1)).sqrt();
             let (t, poly) = normal_two_sided_parts(z);
             let report = z.abs() >= self.report_z;
-            tally.add(Which::Measure(j), ew.mean, *x, t, 1.0, poly, report);
+            tally.add_num(Which::Measure(j), ew.mean, *x, t, poly, report);
         }
     }
 
