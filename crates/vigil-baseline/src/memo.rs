@@ -1,10 +1,13 @@
-//! What a batch remembers from one observation to the next: name slots and the time pane.
+//! What a batch remembers from one observation to the next: name slots, the time pane and
+//! the date.
 //!
 //! Within one [`observe_batch`](crate::EntityBaselines::observe_batch) call every name the
 //! observations hold is borrowed for the whole call, so it can neither change nor be freed:
 //! a name at the same address with the same length as one already resolved *is* that name,
 //! and its slot is reused with two comparisons instead of a lookup. (Across calls an address
 //! may be reused by another string, so a memo never outlives its call.)
+
+use chrono::NaiveDate;
 
 use crate::model::{NO_ID, PREP};
 
@@ -15,6 +18,8 @@ pub(crate) struct Memo<'b> {
     /// `(lo, hi, pane)`: times in `[lo, hi)` fall in `pane` (the bounds computed as
     /// `pane_of` checks them, so the answer is the same).
     pane: (f64, f64, u32),
+    /// `(date, its midnight in seconds since the epoch, weekday with Monday = 0)`.
+    day: Option<(NaiveDate, i64, usize)>,
 }
 
 /// The same string: same address and length (see the module docs for why that suffices).
@@ -30,6 +35,7 @@ impl<'b> Memo<'b> {
             dimensions: [("", NO_ID); PREP],
             // An empty range: the first time is always computed.
             pane: (f64::INFINITY, f64::NEG_INFINITY, 0),
+            day: None,
         }
     }
 
@@ -75,5 +81,18 @@ impl<'b> Memo<'b> {
     #[inline(always)]
     pub(crate) fn set_pane(&mut self, lo: f64, hi: f64, pane: u32) {
         self.pane = (lo, hi, pane);
+    }
+
+    /// Midnight (epoch seconds) and weekday of `date` if it is the one remembered.
+    #[inline(always)]
+    pub(crate) fn day(&self, date: NaiveDate) -> Option<(i64, usize)> {
+        self.day
+            .filter(|(d, _, _)| *d == date)
+            .map(|(_, midnight, weekday)| (midnight, weekday))
+    }
+
+    #[inline(always)]
+    pub(crate) fn set_day(&mut self, date: NaiveDate, midnight: i64, weekday: usize) {
+        self.day = Some((date, midnight, weekday));
     }
 }

@@ -143,15 +143,26 @@ pub(crate) struct When {
 
 impl When {
     #[inline]
-    fn of(obs: &Observation<'_>) -> Self {
+    fn of(obs: &Observation<'_>, memo: &mut Memo<'_>) -> Self {
         use chrono::{Datelike, Timelike};
         // Hour and weekday straight from chrono's stored date and time of day (no Euclidean
-        // divisions of the epoch seconds).
+        // divisions of the epoch seconds); the date's midnight and weekday once per date in a
+        // batch (chrono's days-from-date conversion showed in the per-event profile).
         let naive = obs.time.naive_utc();
-        let secs = obs.time.timestamp();
+        let date = naive.date();
+        let sod = naive.time().num_seconds_from_midnight();
+        let (midnight, day) = match memo.day(date) {
+            Some(known) => known,
+            None => {
+                let midnight = obs.time.timestamp() - i64::from(sod);
+                let day = date.weekday().num_days_from_monday() as usize;
+                memo.set_day(date, midnight, day);
+                (midnight, day)
+            }
+        };
+        let secs = midnight + i64::from(sod);
         let t = secs as f64 + f64::from(obs.time.timestamp_subsec_nanos()) * 1e-9;
-        let hour = (naive.time().num_seconds_from_midnight() / 3_600) as usize;
-        let day = naive.date().weekday().num_days_from_monday() as usize;
+        let hour = (sod / 3_600) as usize;
         Self { t, hour, day }
     }
 }
@@ -763,7 +774,7 @@ impl Ctx<'_> {
         dids: [u16; PREP],
         memo: &mut Memo<'_>,
     ) -> Prepared {
-        let when = When::of(obs);
+        let when = When::of(obs, memo);
         let pane = match memo.pane(when.t) {
             Some(p) => p,
             None => {

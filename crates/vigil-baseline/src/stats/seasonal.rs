@@ -33,23 +33,29 @@ pub struct Seasonal {
 
 /// Adds one at bin `i` (halving every bin first if it would overflow); returns the new
 /// total given the old one.
-#[inline]
+#[inline(always)]
 fn bump<const N: usize>(h: &mut [u8; N], i: usize, total: u16) -> u16 {
-    let Some(&v) = h.get(i) else {
-        return total;
-    };
-    let total = if v == u8::MAX {
-        for b in h.iter_mut() {
-            *b >>= 1;
+    match h.get_mut(i) {
+        Some(b) if *b < u8::MAX => {
+            *b += 1;
+            total + 1
         }
-        sum(h)
-    } else {
-        total
-    };
+        Some(_) => bump_full(h, i),
+        None => total,
+    }
+}
+
+/// [`bump`] at a full bin: halve every bin, then add one (rare: out of line).
+#[cold]
+#[inline(never)]
+fn bump_full<const N: usize>(h: &mut [u8; N], i: usize) -> u16 {
+    for b in h.iter_mut() {
+        *b >>= 1;
+    }
     if let Some(b) = h.get_mut(i) {
         *b += 1;
     }
-    total + 1
+    sum(h)
 }
 
 fn sum<const N: usize>(h: &[u8; N]) -> u16 {
@@ -198,7 +204,7 @@ impl Seasonal {
     }
 
     /// Counts one event at `hour` (0–23) of `day` (0–6).
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, hour: usize, day: usize) {
         let (ht, dt) = (self.hour_total(), self.day_total());
         let h = bump(&mut self.hour, hour, ht);
