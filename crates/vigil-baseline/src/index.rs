@@ -66,8 +66,12 @@ impl FlatIndex {
 
     #[inline(always)]
     fn home(&self, tag: u32) -> usize {
-        // Top `bits` bits of the tag (bits ≥ 3 once the table exists).
-        (tag >> (32 - self.bits)) as usize
+        // Top `bits` bits of the tag (3 ≤ bits ≤ 32 for any table the entity limit allows;
+        // past 32 bits every entry would start at bucket 0: slow, but no panic).
+        32u32
+            .checked_sub(self.bits)
+            .and_then(|s| tag.checked_shr(s))
+            .unwrap_or(0) as usize
     }
 
     #[inline(always)]
