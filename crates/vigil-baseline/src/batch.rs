@@ -10,6 +10,9 @@ use crate::{BaselineError, EntityBaselines};
 /// Observations whose profiles are located and loaded together.
 const CHUNK: usize = 16;
 
+/// Chunk slots of the pipeline's ring (chunks c to c+2 have keys in flight).
+const DEPTH: usize = 4;
+
 impl EntityBaselines {
     /// Scores, then learns, each observation of `batch` in order, appending one score per
     /// observation to `out`: exactly what calling
@@ -17,11 +20,12 @@ impl EntityBaselines {
     /// repeated within the batch is scored against everything before it, including its own
     /// earlier events in the batch).
     ///
-    /// Faster when profiles are not in cache: for every 16 observations it first hashes all
-    /// entity keys, then looks them all up, then loads every cache line of every profile
-    /// found, with independent loads, so that their cache misses overlap instead of being
-    /// taken one event at a time; and it does so for the next 16 before scoring and learning
-    /// these, in order, so the misses are outstanding while these compute. (Peer-group
+    /// Faster when profiles are not in cache: it works in chunks of 16 observations, and
+    /// while one chunk is scored and learned, in order, the memory the next three need is
+    /// on its way by prefetches that do not wait: the profile rows of the next chunk (looked
+    /// up in the index one chunk ahead), the index entries of the one after (their keys
+    /// hashed now) and the entity names of the third. So their cache misses overlap the
+    /// scoring instead of being taken one event at a time. (Peer-group
     /// profiles are not preloaded: there are few of them, so they are usually cached, and
     /// finding them would hash every group name twice.) Faster in cache too: the last step of
     /// every score (Fisher's combination: logarithms, a series, an exponential, each waiting
@@ -56,20 +60,55 @@ impl EntityBaselines {
     ) -> Result<(), BaselineError> {
         out.reserve(batch.len());
         let tr = self.config.transform;
-        // Software-pipelined: chunk i+1's keys are hashed, looked up and its rows loaded
-        // before chunk i is scored, so that those misses (the rows, the index, the callers'
-        // name bytes) are outstanding while chunk i computes instead of stalling at its start.
-        let mut chunks = batch.chunks(CHUNK);
-        let mut next = chunks.next().map(|c| (c, self.locate(c)));
+        // A pipeline over chunks of 16. While chunk c is scored, the rows of chunk c+1 (found
+        // in the index one chunk ago), the index entries of chunk c+2 (hashed now, from names
+        // prefetched one chunk ago) and the name bytes of chunk c+3 are on their way, by
+        // prefetches that do not wait: each miss overlaps a whole chunk of scoring.
+        let chunk_at = |c: usize| {
+            batch
+                .get(c * CHUNK..batch.len().min(c * CHUNK + CHUNK))
+                .filter(|s| !s.is_empty())
+        };
+        let ring = |c: usize| c % DEPTH;
+        let mut keys = [[0u64; CHUNK]; DEPTH];
+        let mut slots = [[None; CHUNK]; DEPTH];
+        for c in 0..2 {
+            if let (Some(chunk), Some(k)) = (chunk_at(c), keys.get_mut(c)) {
+                *k = self.hash_keys(chunk);
+            }
+        }
+        if let (Some(k), Some(s)) = (keys.first(), slots.first_mut()) {
+            *s = self.find_slots(k);
+        }
+        self.prefetch_names(chunk_at(2));
         let mut memo = Memo::new();
-        while let Some((chunk, (keys, slots))) = next {
-            next = chunks.next().map(|c| (c, self.locate(c)));
+        let mut c = 0;
+        while let Some(chunk) = chunk_at(c) {
+            if let (Some(next), Some(k)) = (chunk_at(c + 2), keys.get_mut(ring(c + 2))) {
+                *k = self.hash_keys(next);
+                for key in k.iter().take(next.len()) {
+                    self.entities.prefetch_lookup(*key);
+                }
+            }
+            if let Some(next) = chunk_at(c + 1) {
+                let found = keys.get(ring(c + 1)).map(|k| self.find_slots(k));
+                if let (Some(f), Some(s)) = (found, slots.get_mut(ring(c + 1))) {
+                    *s = f;
+                    for i in s.iter().take(next.len()).flatten() {
+                        self.entities.prefetch_row(*i);
+                    }
+                }
+            }
+            self.prefetch_names(chunk_at(c + 3));
+            let (Some(&ck), Some(&cs)) = (keys.get(ring(c)), slots.get(ring(c))) else {
+                break;
+            };
             // The profiles, strictly in order; an error stops the chunk there.
             let mut tallies: [Tally; CHUNK] = std::array::from_fn(|_| Tally::new());
             let mut failed = None;
             let mut n = 0;
             for (((obs, key), slot), tally) in
-                chunk.iter().zip(&keys).zip(&slots).zip(tallies.iter_mut())
+                chunk.iter().zip(&ck).zip(&cs).zip(tallies.iter_mut())
             {
                 match self.admit(obs, &mut memo) {
                     Ok(prep) => self.observe_prepared(obs, &prep, *key, *slot, tally),
@@ -94,27 +133,40 @@ impl EntityBaselines {
             if let Some(e) = failed {
                 return Err(e);
             }
+            c += 1;
         }
         Ok(())
     }
 
-    /// Hashes the entity keys of a chunk, looks them up and loads the rows found (the slots
-    /// are hints, found by index tag without reading a row: a tag shared with another key,
-    /// or an insert or eviction before they are used, is caught by `observe_prepared`'s key
-    /// check).
+    /// The entity keys of a chunk (hashing reads the callers' name bytes).
     #[inline]
-    fn locate(&self, chunk: &[Observation<'_>]) -> ([u64; CHUNK], [Option<usize>; CHUNK]) {
+    fn hash_keys(&self, chunk: &[Observation<'_>]) -> [u64; CHUNK] {
         let mut keys = [0u64; CHUNK];
         for (k, obs) in keys.iter_mut().zip(chunk) {
             *k = self.entity_key(obs.kind, obs.entity);
         }
+        keys
+    }
+
+    /// Slot hints for a chunk's keys: an index tag match, found without reading a row (a tag
+    /// shared with another key, or an insert or eviction before the hint is used, is caught
+    /// by `observe_prepared`'s key check; keys past the chunk's end find nothing used).
+    #[inline]
+    fn find_slots(&self, keys: &[u64; CHUNK]) -> [Option<usize>; CHUNK] {
         let mut slots = [None; CHUNK];
-        for (s, k) in slots.iter_mut().zip(&keys) {
+        for (s, k) in slots.iter_mut().zip(keys) {
             *s = self.entities.find_hint(*k);
         }
-        for i in slots.iter().flatten() {
-            self.entities.touch(*i);
+        slots
+    }
+
+    /// Starts loading the first bytes of a chunk's entity names.
+    #[inline]
+    fn prefetch_names(&self, chunk: Option<&[Observation<'_>]>) {
+        for obs in chunk.into_iter().flatten() {
+            if let Some(b) = obs.entity.as_bytes().first() {
+                crate::prefetch::prefetch(b);
+            }
         }
-        (keys, slots)
     }
 }

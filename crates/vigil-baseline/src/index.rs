@@ -88,6 +88,14 @@ impl FlatIndex {
         Some(self.home(tag_of(key, self.seed)))
     }
 
+    /// Starts loading the entry a lookup of `key` begins at (see [`crate::prefetch`]).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, key: u64) {
+        if let Some(e) = self.bucket(key).and_then(|b| self.table.get(b)) {
+            crate::prefetch::prefetch(e);
+        }
+    }
+
     /// The row of the first entry whose tag matches `key`'s: a hint, exact unless another
     /// key shares the tag (about 2^-15 per entry compared), so the caller checks the row's
     /// key before using it.

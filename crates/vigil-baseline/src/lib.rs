@@ -60,6 +60,7 @@ mod merge;
 mod model;
 mod names;
 mod params;
+mod prefetch;
 mod profile;
 mod snapshot;
 mod store;

@@ -111,6 +111,25 @@ impl Store {
         }
     }
 
+    /// Starts loading every cache line of slot `i`'s row without waiting for them (see
+    /// [`crate::prefetch`]).
+    #[inline]
+    pub(crate) fn prefetch_row(&self, i: usize) {
+        let b = self.blocks;
+        if let Some(row) = self.slab.get(i * b..i * b + b) {
+            // Every other 32-byte block, and the last: one per 64-byte line.
+            for x in row.iter().step_by(2).chain(row.last()) {
+                crate::prefetch::prefetch(x);
+            }
+        }
+    }
+
+    /// Starts loading the index entry a lookup of `key` begins at.
+    #[inline]
+    pub(crate) fn prefetch_lookup(&self, key: u64) {
+        self.index.prefetch(key);
+    }
+
     /// The slot of `key`, creating it (evicting if full) when absent. `None` only when the
     /// cap is 0.
     pub(crate) fn find_or_insert(
