@@ -100,15 +100,14 @@ impl EntityBaselines {
                 }
             }
             self.prefetch_names(chunk_at(c + 3));
-            let (Some(&ck), Some(&cs)) = (keys.get(ring(c)), slots.get(ring(c))) else {
+            let (Some(ck), Some(cs)) = (keys.get(ring(c)), slots.get(ring(c))) else {
                 break;
             };
             // The profiles, strictly in order; an error stops the chunk there.
             let mut tallies: [Tally; CHUNK] = std::array::from_fn(|_| Tally::new());
             let mut failed = None;
             let mut n = 0;
-            for (((obs, key), slot), tally) in
-                chunk.iter().zip(&ck).zip(&cs).zip(tallies.iter_mut())
+            for (((obs, key), slot), tally) in chunk.iter().zip(ck).zip(cs).zip(tallies.iter_mut())
             {
                 match self.admit(obs, &mut memo) {
                     Ok(prep) => self.observe_prepared(obs, &prep, *key, *slot, tally),
