@@ -13,6 +13,10 @@ const CHUNK: usize = 16;
 /// Chunk slots of the pipeline's ring (chunks c to c+2 have keys in flight).
 const DEPTH: usize = 4;
 
+/// Profile memory (rows and index) below which `observe_batch` does not prefetch: half a
+/// core's L2 on the machines measured.
+const NEAR_BYTES: usize = 512 * 1024;
+
 impl EntityBaselines {
     /// Scores, then learns, each observation of `batch` in order, appending one score per
     /// observation to `out`: exactly what calling
@@ -82,24 +86,33 @@ impl EntityBaselines {
         }
         self.prefetch_names(chunk_at(2));
         let mut memo = Memo::new();
+        // Profiles that fit in the core's own cache need no prefetching (it only costs
+        // instructions there).
+        let far = self.entities.memory_bytes() > NEAR_BYTES;
         let mut c = 0;
         while let Some(chunk) = chunk_at(c) {
             if let (Some(next), Some(k)) = (chunk_at(c + 2), keys.get_mut(ring(c + 2))) {
                 *k = self.hash_keys(next);
-                for key in k.iter().take(next.len()) {
-                    self.entities.prefetch_lookup(*key);
+                if far {
+                    for key in k.iter().take(next.len()) {
+                        self.entities.prefetch_lookup(*key);
+                    }
                 }
             }
             if let Some(next) = chunk_at(c + 1) {
                 let found = keys.get(ring(c + 1)).map(|k| self.find_slots(k));
                 if let (Some(f), Some(s)) = (found, slots.get_mut(ring(c + 1))) {
                     *s = f;
-                    for i in s.iter().take(next.len()).flatten() {
-                        self.entities.prefetch_row(*i);
+                    if far {
+                        for i in s.iter().take(next.len()).flatten() {
+                            self.entities.prefetch_row(*i);
+                        }
                     }
                 }
             }
-            self.prefetch_names(chunk_at(c + 3));
+            if far {
+                self.prefetch_names(chunk_at(c + 3));
+            }
             let (Some(ck), Some(cs)) = (keys.get(ring(c)), slots.get(ring(c))) else {
                 break;
             };
