@@ -13,8 +13,10 @@ use crate::model::{NO_ID, PREP};
 
 /// The slots of the names resolved last, by position, and the pane last computed.
 pub(crate) struct Memo<'b> {
-    measures: [(&'b str, u16); PREP],
-    dimensions: [(&'b str, u16); PREP],
+    /// Measure names.
+    pub(crate) measures: NameMemo<'b>,
+    /// Dimension names.
+    pub(crate) dimensions: NameMemo<'b>,
     /// `(lo, hi, pane)`: times in `[lo, hi)` fall in `pane` (the bounds computed as
     /// `pane_of` checks them, so the answer is the same).
     pane: (f64, f64, u32),
@@ -22,52 +24,43 @@ pub(crate) struct Memo<'b> {
     day: Option<(NaiveDate, i64, usize)>,
 }
 
+/// The slot of the name last resolved at each position (of an observation's measures, or of
+/// its dimensions).
+pub(crate) struct NameMemo<'b>([(&'b str, u16); PREP]);
+
 /// The same string: same address and length (see the module docs for why that suffices).
 #[inline(always)]
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && std::ptr::eq(a.as_ptr(), b.as_ptr())
 }
 
+impl<'b> NameMemo<'b> {
+    /// The slot remembered at position `i` if it is `name`'s.
+    #[inline(always)]
+    pub(crate) fn get(&self, i: usize, name: &str) -> Option<u16> {
+        self.0
+            .get(i)
+            .filter(|(s, id)| *id != NO_ID && same(s, name))
+            .map(|(_, id)| *id)
+    }
+
+    /// Remembers `name`'s slot at position `i`.
+    #[inline(always)]
+    pub(crate) fn set(&mut self, i: usize, name: &'b str, id: u16) {
+        if let Some(m) = self.0.get_mut(i) {
+            *m = (name, id);
+        }
+    }
+}
+
 impl<'b> Memo<'b> {
     pub(crate) fn new() -> Self {
         Self {
-            measures: [("", NO_ID); PREP],
-            dimensions: [("", NO_ID); PREP],
+            measures: NameMemo([("", NO_ID); PREP]),
+            dimensions: NameMemo([("", NO_ID); PREP]),
             // An empty range: the first time is always computed.
             pane: (f64::INFINITY, f64::NEG_INFINITY, 0),
             day: None,
-        }
-    }
-
-    /// The slot remembered for measure `i` if it is `name`.
-    #[inline(always)]
-    pub(crate) fn measure(&self, i: usize, name: &str) -> Option<u16> {
-        self.measures
-            .get(i)
-            .filter(|(s, id)| *id != NO_ID && same(s, name))
-            .map(|(_, id)| *id)
-    }
-
-    #[inline(always)]
-    pub(crate) fn set_measure(&mut self, i: usize, name: &'b str, id: u16) {
-        if let Some(m) = self.measures.get_mut(i) {
-            *m = (name, id);
-        }
-    }
-
-    /// The slot remembered for dimension `i` if it is `name`.
-    #[inline(always)]
-    pub(crate) fn dimension(&self, i: usize, name: &str) -> Option<u16> {
-        self.dimensions
-            .get(i)
-            .filter(|(s, id)| *id != NO_ID && same(s, name))
-            .map(|(_, id)| *id)
-    }
-
-    #[inline(always)]
-    pub(crate) fn set_dimension(&mut self, i: usize, name: &'b str, id: u16) {
-        if let Some(m) = self.dimensions.get_mut(i) {
-            *m = (name, id);
         }
     }
 

@@ -10,7 +10,7 @@ use vigil_core::{
 use crate::BaselineError;
 use crate::error::finite;
 use crate::fastmath;
-use crate::memo::Memo;
+use crate::memo::{Memo, NameMemo};
 use crate::names::Names;
 use crate::params::ProfileConfig;
 use crate::profile::{CatSlot, Core, MeasureSlot};
@@ -638,39 +638,16 @@ impl EntityBaselines {
         memo: &mut Memo<'b>,
     ) -> Result<Prepared, BaselineError> {
         Self::validate(obs)?;
-        let (mut mids, mut dids) = ([NO_ID; PREP], [NO_ID; PREP]);
-        for (i, (name, _)) in obs.measures.iter().enumerate() {
-            let id = match memo.measure(i, name) {
-                Some(id) => id,
-                None => {
-                    let id = match self.measures.id(name, i) {
-                        Some(id) => id,
-                        None => self.measures.id_or_insert(name, i)?,
-                    };
-                    memo.set_measure(i, name, short_id(id));
-                    short_id(id)
-                }
-            };
-            if let Some(slot) = mids.get_mut(i) {
-                *slot = id;
-            }
-        }
-        for (i, (dim, _)) in obs.categories.iter().enumerate() {
-            let id = match memo.dimension(i, dim) {
-                Some(id) => id,
-                None => {
-                    let id = match self.dimensions.id(dim, i) {
-                        Some(id) => id,
-                        None => self.dimensions.id_or_insert(dim, i)?,
-                    };
-                    memo.set_dimension(i, dim, short_id(id));
-                    short_id(id)
-                }
-            };
-            if let Some(slot) = dids.get_mut(i) {
-                *slot = id;
-            }
-        }
+        let mids = resolve(
+            &mut self.measures,
+            &mut memo.measures,
+            obs.measures.iter().map(|(name, _)| *name),
+        )?;
+        let dids = resolve(
+            &mut self.dimensions,
+            &mut memo.dimensions,
+            obs.categories.iter().map(|(dim, _)| *dim),
+        )?;
         Ok(self.ctx().prepare(obs, mids, dids, memo))
     }
 
@@ -1138,4 +1115,33 @@ impl Baseline for EntityBaselines {
             + self.dimensions.memory_bytes()
             + std::mem::size_of::<Self>()
     }
+}
+
+/// The slot of each of an observation's names (measures, or dimensions), by position: from
+/// the batch's memo when the same string was resolved before in this call, else looked up
+/// (registered if new) and remembered.
+#[inline(always)]
+fn resolve<'b>(
+    names: &mut Names,
+    memo: &mut NameMemo<'b>,
+    of_obs: impl Iterator<Item = &'b str>,
+) -> Result<[u16; PREP], BaselineError> {
+    let mut ids = [NO_ID; PREP];
+    for (i, name) in of_obs.enumerate() {
+        let id = match memo.get(i, name) {
+            Some(id) => id,
+            None => {
+                let id = match names.id(name, i) {
+                    Some(id) => id,
+                    None => names.id_or_insert(name, i)?,
+                };
+                memo.set(i, name, short_id(id));
+                short_id(id)
+            }
+        };
+        if let Some(slot) = ids.get_mut(i) {
+            *slot = id;
+        }
+    }
+    Ok(ids)
 }
