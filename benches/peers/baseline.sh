@@ -6,9 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 data="${1:-$here/../../../shared/datasets}"
 venv="${VIGIL_PEERS_VENV:-/work/venvs/baseline}"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r "$here/baseline_requirements.txt"
-fi
+. "$here/lib.sh"
+peers_venv "$venv" "$here/baseline_requirements.txt"
 "$venv/bin/python" "$here/baseline_iforest.py" "$data/nsl-kdd/KDDTrain+_20Percent.txt" "$data/nsl-kdd/KDDTest+.txt"
 "$venv/bin/python" "$here/baseline_river.py"

@@ -5,12 +5,8 @@
 #   VENV (default /work/venvs/triage).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 venv="${VENV:-/work/venvs/triage}"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r "$here/triage_requirements.txt"
-fi
-target="${CARGO_TARGET_DIR:-$root/target}"
-(cd "$root" && cargo build --release -p vigil-cli >&2)
-PYTHONPATH="$here" OMP_NUM_THREADS=1 "$venv/bin/python" "$here/ece_floor.py" --vigil "$target/release/vigil" "$@"
+. "$here/lib.sh"
+peers_venv "$venv" "$here/triage_requirements.txt"
+vigil="$(vigil_build)"
+PYTHONPATH="$here" OMP_NUM_THREADS=1 "$venv/bin/python" "$here/ece_floor.py" --vigil "$vigil" "$@"

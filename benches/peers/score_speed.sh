@@ -7,15 +7,11 @@
 # All times are CPU time of the measuring process (the machine may be shared).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 venv="${VENV:-/work/venvs/gbdt-peers}"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r "$here/score_speed_requirements.txt"
-fi
-target="${CARGO_TARGET_DIR:-$root/target}"
+. "$here/lib.sh"
+peers_venv "$venv" "$here/score_speed_requirements.txt"
 features=()
 if [ -n "${CARGO_FEATURES:-}" ]; then features=(--features "$CARGO_FEATURES"); fi
-(cd "$root" && cargo build --release -p vigil-cli "${features[@]}" >&2)
+vigil="$(vigil_build "${features[@]}")"
 # OMP_NUM_THREADS keeps the peers on one core as well.
-OMP_NUM_THREADS=1 "$venv/bin/python" "$here/score_speed.py" --vigil "$target/release/vigil" "$@"
+OMP_NUM_THREADS=1 "$venv/bin/python" "$here/score_speed.py" --vigil "$vigil" "$@"

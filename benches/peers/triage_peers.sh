@@ -6,12 +6,8 @@
 #   VENV (default /work/venvs/triage).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 venv="${VENV:-/work/venvs/triage}"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r "$here/triage_requirements.txt"
-fi
-target="${CARGO_TARGET_DIR:-$root/target}"
-(cd "$root" && cargo build --release -p vigil-cli >&2)
-OMP_NUM_THREADS=1 "$venv/bin/python" "$here/triage_peers.py" --vigil "$target/release/vigil" "$@"
+. "$here/lib.sh"
+peers_venv "$venv" "$here/triage_requirements.txt"
+vigil="$(vigil_build)"
+OMP_NUM_THREADS=1 "$venv/bin/python" "$here/triage_peers.py" --vigil "$vigil" "$@"
