@@ -36,7 +36,7 @@ const fn const_ln(c: f64) -> f64 {
 }
 
 /// `log2(x)` for `x > 0` (falls back to libm for zero, negatives, subnormals, NaN and ∞).
-#[inline]
+#[inline(always)]
 pub(crate) fn log2(x: f64) -> f64 {
     if !(f64::MIN_POSITIVE..f64::INFINITY).contains(&x) {
         return x.log2();
@@ -56,7 +56,7 @@ pub(crate) fn log2(x: f64) -> f64 {
 const INV_LN2: f64 = 1.0 / LN_2;
 
 /// Natural logarithm via [`log2`].
-#[inline]
+#[inline(always)]
 pub(crate) fn ln(x: f64) -> f64 {
     log2(x) * LN_2
 }
@@ -96,7 +96,7 @@ static EXP_TABLE: [f64; 1 << EXP_BITS] = {
 };
 
 /// `2^x` (0 below −1022, libm above 1023 or for NaN).
-#[inline]
+#[inline(always)]
 pub(crate) fn exp2(x: f64) -> f64 {
     if x < -1022.0 {
         return 0.0;

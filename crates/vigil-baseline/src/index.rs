@@ -100,7 +100,7 @@ impl FlatIndex {
     /// key shares the tag (about 2^-15 per entry compared), so the caller checks the row's
     /// key before using it. (The probe loop is [`Self::position`]'s without the row check,
     /// written out because this is on every event's path.)
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find_hint(&self, key: u64) -> Option<usize> {
         let tag = tag_of(key, self.seed);
         let mask = self.mask();

@@ -51,6 +51,7 @@
 mod batch;
 pub mod bench;
 mod codec;
+mod dispatch;
 mod error;
 mod fastmath;
 mod hst;

@@ -142,7 +142,7 @@ pub(crate) struct When {
 }
 
 impl When {
-    #[inline]
+    #[inline(always)]
     fn of(obs: &Observation<'_>, memo: &mut Memo<'_>) -> Self {
         use chrono::{Datelike, Timelike};
         // Hour and weekday straight from chrono's stored date and time of day (no Euclidean
@@ -402,7 +402,7 @@ impl Tally {
     /// Total surprisal of the components, nats: `−ln P` with `P = prod/den · e^{ln_sum}`
     /// (`prod > 0` here: a zero product was folded). One division and one logarithm: a batch
     /// runs this over a whole chunk, where the latency of the division overlaps.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn total_nats(&self) -> f64 {
         -(self.ln_sum + fastmath::ln(self.prod / self.den))
     }
@@ -420,7 +420,7 @@ impl Tally {
     }
 
     /// Fisher's combination of the components: `(surprisal, tail probability)`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn combined(&self) -> (f64, f64) {
         fisher_combined(self.total_nats(), self.scored)
     }
@@ -530,7 +530,7 @@ impl EntityBaselines {
     /// The seeded fingerprint of an entity: the name's seeded hash, with the kind folded in
     /// (a bijection per kind, so distinct `(kind, name)` pairs collide only as their hashes
     /// do).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn entity_key(&self, kind: EntityKind, entity: &str) -> u64 {
         self.hasher.hash_one(entity) ^ kind_tag(kind)
     }
@@ -810,7 +810,7 @@ impl Ctx<'_> {
     }
 
     /// Decay factors of a profile from its last event to `t` (clamped at `dt = 0`).
-    #[inline]
+    #[inline(always)]
     fn decay_of(&self, core: &Core, t: f64) -> Decay {
         let dt = fastmath::max(t - core.last_time, 0.0);
         let short = -dt * self.k.inv_hs;

@@ -20,7 +20,7 @@ pub enum Transform {
 
 impl Transform {
     /// Applies the transform to a finite value.
-    #[inline]
+    #[inline(always)]
     pub fn apply(self, x: f64) -> f64 {
         match self {
             Transform::SignedLog => x.signum() * crate::fastmath::ln(1.0 + x.abs()),

@@ -74,14 +74,14 @@ impl Store {
 
     /// A slot that probably holds `key` (its index tag matches; the caller checks the row's
     /// key before using it), found without reading any row.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find_hint(&self, key: u64) -> Option<usize> {
         self.index.find_hint(key)
     }
 
     /// The key held by slot `i`: the row's first 8 bytes ([`Core::key`] leads the row), read
     /// without viewing the whole core (whose view checks alignment at run time).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn key_at(&self, i: usize) -> Option<u64> {
         let block = self.slab.get(i * self.blocks)?;
         let first = block.0.first_chunk::<8>()?;
@@ -113,7 +113,7 @@ impl Store {
 
     /// Starts loading every cache line of slot `i`'s row without waiting for them (see
     /// [`crate::prefetch`]).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn prefetch_row(&self, i: usize) {
         let b = self.blocks;
         if let Some(row) = self.slab.get(i * b..i * b + b) {
@@ -125,7 +125,7 @@ impl Store {
     }
 
     /// Starts loading the index entry a lookup of `key` begins at.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn prefetch_lookup(&self, key: u64) {
         self.index.prefetch(key);
     }
@@ -248,7 +248,7 @@ impl Store {
         ))
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn row_mut(
         &mut self,
         i: usize,

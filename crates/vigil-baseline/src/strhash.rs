@@ -24,7 +24,7 @@ fn fold(a: u64, b: u64) -> u64 {
 }
 
 /// Seeded 64-bit hash of `s`.
-#[inline]
+#[inline(always)]
 pub(crate) fn hash_str(key: StrKey, s: &str) -> u64 {
     let [k0, k1, k2] = key.0;
     let b = s.as_bytes();

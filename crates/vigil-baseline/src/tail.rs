@@ -23,7 +23,7 @@ pub fn erfc(x: f64) -> f64 {
 /// `t = 1 / (1 + a/2)`. One copy of the polynomial for [`erfc`] and the Gaussian tails,
 /// evaluated in Estrin's form (pairs, then powers t², t⁴, t⁸): four levels of dependent
 /// multiply-adds instead of Horner's nine, since this sits on each measure's latency chain.
-#[inline]
+#[inline(always)]
 fn erfcc(a: f64) -> (f64, f64) {
     let t = 1.0 / (1.0 + 0.5 * a);
     let t2 = t * t;
@@ -59,7 +59,7 @@ pub fn normal_two_sided_surprisal(z: f64) -> f64 {
 /// with `t ∈ (0, 1]` (same fit as [`normal_two_sided_surprisal`]), so that scoring can
 /// multiply `t` into a product of tail probabilities and add `poly` to a log sum instead of
 /// taking a logarithm per component.
-#[inline]
+#[inline(always)]
 pub fn normal_two_sided_parts(z: f64) -> (f64, f64) {
     let a = z.abs() * FRAC_1_SQRT_2;
     if !a.is_finite() {
@@ -227,7 +227,7 @@ pub fn fisher_combined_bits(total_bits: f64, k: usize) -> f64 {
 /// `e^{−h} · S` and the surprisal as `(h − ln S)/ln 2` from the same series `S`, so the
 /// exponential and the logarithm run side by side instead of one after the other (this
 /// chain closes every observation, and its latency showed in the per-event time).
-#[inline]
+#[inline(always)]
 pub fn fisher_combined(h: f64, k: usize) -> (f64, f64) {
     if k == 0 || h.is_nan() || h <= 0.0 {
         return (0.0, 1.0);

@@ -34,14 +34,14 @@ pub struct EwStats {
 
 impl EwStats {
     /// Decays all weights by `factor` (`2^{−dt/h}`).
-    #[inline]
+    #[inline(always)]
     pub fn decay(&mut self, factor: f64) {
         self.weight *= factor;
         self.m2 *= factor;
     }
 
     /// Adds `x` with weight `w` (weighted Welford update).
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, x: f64, w: f64) {
         let total = self.weight + w;
         if total <= 0.0 {

@@ -25,7 +25,7 @@ pub struct TinyHll(pub [u8; 8]);
 
 impl TinyHll {
     /// Adds a 64-bit hash.
-    #[inline]
+    #[inline(always)]
     pub fn insert(&mut self, hash: u64) {
         let bits = u64::from_le_bytes(self.0);
         let reg = (hash & 15) as u32;

@@ -32,7 +32,7 @@ pub struct Pane {
 }
 
 impl Pane {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, x: f32) {
         self.n += 1.0;
         self.sum += x;
@@ -71,7 +71,7 @@ pub struct WindowStats {
 
 impl WindowStats {
     /// Moves the window forward by `steps` panes (0 = same pane).
-    #[inline]
+    #[inline(always)]
     pub fn advance(&mut self, steps: u32) {
         match steps {
             0 => {}
@@ -84,7 +84,7 @@ impl WindowStats {
     }
 
     /// Adds a value to the current pane.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, x: f32) {
         self.current.push(x);
     }

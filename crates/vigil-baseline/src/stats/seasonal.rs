@@ -129,7 +129,7 @@ impl Scan {
 
     /// [`factor`](Self::factor) as numerator and denominator, so that a caller comparing it
     /// can multiply instead of divide.
-    #[inline]
+    #[inline(always)]
     pub fn factor_parts(&self) -> (f64, f64) {
         let num = (f64::from(self.hour_own) + 1.0) * (f64::from(self.day_own) + 1.0) * 168.0;
         (
@@ -140,7 +140,7 @@ impl Scan {
 
     /// [`hour_tail`](Self::hour_tail) as numerator (at most the denominator) and
     /// denominator.
-    #[inline]
+    #[inline(always)]
     pub fn hour_tail_parts(&self) -> (f64, f64) {
         let total = f64::from(self.hour_total) + 24.0 * HOUR_PSEUDO;
         let num = f64::from(self.le_sum) + f64::from(self.le_n) * HOUR_PSEUDO;
@@ -249,7 +249,7 @@ impl Seasonal {
 
     /// Everything scoring needs from both histograms, in one branch-free pass over 31 bytes
     /// (eight bytes at a time, as 16-bit lanes of a `u64`).
-    #[inline]
+    #[inline(always)]
     pub fn scan(&self, hour: usize, day: usize) -> Scan {
         let own = u64::from(self.hour.get(hour).copied().unwrap_or(0));
         let own_lanes = own * LANES_1;

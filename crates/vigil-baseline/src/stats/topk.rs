@@ -50,7 +50,7 @@ pub struct Rarity {
 
 impl TopK {
     /// Multiplies every count by `factor`.
-    #[inline]
+    #[inline(always)]
     pub fn decay(&mut self, factor: f32) {
         self.total *= factor;
         for c in &mut self.counts {
@@ -151,7 +151,7 @@ impl TopK {
     }
 
     /// Counts one occurrence of `key` with weight `w`.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, key: u32, w: f32) {
         self.total += w;
         let mut min_i = 0;
