@@ -63,6 +63,7 @@ mod names;
 mod params;
 mod prefetch;
 mod profile;
+mod slab;
 mod snapshot;
 mod store;
 mod strhash;

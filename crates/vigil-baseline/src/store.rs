@@ -2,12 +2,13 @@
 
 use std::mem::size_of;
 
-use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+use zerocopy::{FromBytes, IntoBytes};
 
 use vigil_core::SplitMix64;
 
 use crate::index::FlatIndex;
 use crate::profile::{CatSlot, Core, MeasureSlot};
+use crate::slab::{Block, Slab};
 
 /// Profiles as fixed-size rows of one slab (core, then `m` measure slots, then `d` dimension
 /// slots, padded to whole 32-byte blocks), so a profile never allocates and one event touches
@@ -21,7 +22,7 @@ use crate::profile::{CatSlot, Core, MeasureSlot};
 pub(crate) struct Store {
     index: FlatIndex,
     /// `blocks` blocks per row.
-    slab: Vec<Block>,
+    slab: Slab,
     blocks: usize,
     m: usize,
     d: usize,
@@ -29,12 +30,6 @@ pub(crate) struct Store {
     /// The index's seed (kept to build an empty index like this one).
     seed: u64,
 }
-
-/// The slab's unit: 32 bytes, 32-aligned, so every row starts 8-aligned (its `f64`s) and a
-/// 224-byte row spans exactly 4 cache lines wherever it starts.
-#[derive(Debug, Clone, Copy, FromBytes, IntoBytes, Immutable, KnownLayout)]
-#[repr(C, align(32))]
-struct Block([u8; 32]);
 
 const CORE: usize = size_of::<Core>();
 const MEASURE: usize = size_of::<MeasureSlot>();
@@ -49,7 +44,7 @@ impl Store {
     pub(crate) fn new(m: usize, d: usize, cap: usize, seed: u64) -> Self {
         Self {
             index: FlatIndex::new(cap, seed),
-            slab: Vec::new(),
+            slab: Slab::new(),
             blocks: blocks_for(m, d),
             m,
             d,
@@ -59,7 +54,7 @@ impl Store {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.slab.len() / self.blocks
+        self.slab.blocks().len() / self.blocks
     }
 
     pub(crate) fn cap(&self) -> usize {
@@ -83,7 +78,7 @@ impl Store {
     /// without viewing the whole core (whose view checks alignment at run time).
     #[inline(always)]
     pub(crate) fn key_at(&self, i: usize) -> Option<u64> {
-        let block = self.slab.get(i * self.blocks)?;
+        let block = self.slab.blocks().get(i * self.blocks)?;
         let first = block.0.first_chunk::<8>()?;
         Some(u64::from_ne_bytes(*first))
     }
@@ -92,7 +87,7 @@ impl Store {
     #[inline]
     pub(crate) fn core(&self, i: usize) -> Option<&Core> {
         let b = self.blocks;
-        let bytes = self.slab.get(i * b..i * b + b)?.as_bytes();
+        let bytes = self.slab.blocks().get(i * b..i * b + b)?.as_bytes();
         Core::ref_from_bytes(bytes.get(..CORE)?).ok()
     }
 
@@ -101,7 +96,7 @@ impl Store {
     #[inline]
     pub(crate) fn touch(&self, i: usize) {
         let b = self.blocks;
-        if let Some(row) = self.slab.get(i * b..i * b + b) {
+        if let Some(row) = self.slab.blocks().get(i * b..i * b + b) {
             // Every other 32-byte block, and the last: one load per 64-byte line.
             let mut acc = row.last().map_or(0, |x| x.0[0]);
             for x in row.iter().step_by(2) {
@@ -116,7 +111,7 @@ impl Store {
     #[inline(always)]
     pub(crate) fn prefetch_row(&self, i: usize) {
         let b = self.blocks;
-        if let Some(row) = self.slab.get(i * b..i * b + b) {
+        if let Some(row) = self.slab.blocks().get(i * b..i * b + b) {
             // Every other 32-byte block, and the last: one per 64-byte line.
             for x in row.iter().step_by(2).chain(row.last()) {
                 crate::prefetch::prefetch(x);
@@ -159,8 +154,7 @@ impl Store {
 
     /// Appends an all-zero row (a default profile: every field's zero is all-zero bytes).
     fn push_zeroed(&mut self) {
-        self.slab
-            .extend(std::iter::repeat_n(Block([0; 32]), self.blocks));
+        self.slab.push_zeroed(self.blocks);
     }
 
     /// Appends a row without eviction (merging and decoding; the caller enforces the cap).
@@ -182,7 +176,7 @@ impl Store {
     /// Grows geometrically but never past the cap, so capacity (what memory accounting
     /// counts) stays within the cap.
     fn reserve_one(&mut self) {
-        if self.slab.len() + self.blocks <= self.slab.capacity() {
+        if self.slab.blocks().len() + self.blocks <= self.slab.capacity() {
             return;
         }
         let rows = self.slab.capacity() / self.blocks;
@@ -225,7 +219,9 @@ impl Store {
             if let Some(k) = self.key_at(last) {
                 self.index.relocate(k, last, i);
             }
-            self.slab.copy_within(last * b..last * b + b, i * b);
+            self.slab
+                .blocks_mut()
+                .copy_within(last * b..last * b + b, i * b);
         }
         self.slab.truncate(last * b);
     }
@@ -233,7 +229,7 @@ impl Store {
     #[inline]
     pub(crate) fn row(&self, i: usize) -> Option<(&Core, &[MeasureSlot], &[CatSlot])> {
         let b = self.blocks;
-        let bytes = self.slab.get(i * b..i * b + b)?.as_bytes();
+        let bytes = self.slab.blocks().get(i * b..i * b + b)?.as_bytes();
         let (core, rest) = bytes.split_at_checked(CORE)?;
         let (ms, rest) = rest.split_at_checked(self.m * MEASURE)?;
         // `_with_elems`: the counts are known, so no division by the element size.
@@ -254,7 +250,11 @@ impl Store {
         i: usize,
     ) -> Option<(&mut Core, &mut [MeasureSlot], &mut [CatSlot])> {
         let b = self.blocks;
-        let bytes = self.slab.get_mut(i * b..i * b + b)?.as_mut_bytes();
+        let bytes = self
+            .slab
+            .blocks_mut()
+            .get_mut(i * b..i * b + b)?
+            .as_mut_bytes();
         let (core, rest) = bytes.split_at_mut_checked(CORE)?;
         let (ms, rest) = rest.split_at_mut_checked(self.m * MEASURE)?;
         Some((
