@@ -7,14 +7,14 @@
 //! calibration figures are `vigil_metrics`' (checked against scikit-learn).
 
 use serde::{Deserialize, Serialize};
-use vigil_core::{Alert, Fit};
+use vigil_core::Alert;
 use vigil_metrics::{DEFAULT_ECE_BINS, brier, ece, pr_auc, roc_auc};
 use vigil_triage::calibrate::{
     CalibrationSet, Calibrator, ReplayRow, SIGMA_GRID, VerdictMemoryParams, alert_key, replay,
     select_sigmas,
 };
 use vigil_triage::cv::{group_folds, macro_f1};
-use vigil_triage::pipeline::{TriageParams, TriagePipeline, argmax_weighted};
+use vigil_triage::pipeline::{CalibrationRows, TriageParams, TriagePipeline, argmax_weighted};
 use vigil_triage::suppress::SuppressionReport;
 
 use crate::EvalError;
@@ -337,31 +337,25 @@ fn replay_rows<'a>(alerts: &'a [Alert], confidence: &[f64]) -> Vec<ReplayRow<'a>
         .collect()
 }
 
-/// One fold's feedback replay: widths and suppressors fitted on the calibration
-/// organisations of `train`, then the held-out `test` replayed. Returns the replayed held-out
-/// predictions (grades as cold), the chosen widths and how many rows had history.
+/// One fold's feedback replay: widths and suppressors fitted on the rows the pipeline was
+/// calibrated on (`cal`: the calibration organisations, or every training organisation
+/// out of fold when cross-fitting), then the held-out `test` replayed. Returns the replayed
+/// held-out predictions (grades as cold), the chosen widths and how many rows had history.
 fn held_out_feedback(
     params: &TriageParams,
-    p: &TriagePipeline,
-    train: &[Alert],
+    cal: &CalibrationRows,
     test: &[Alert],
     cold: &Held,
     lag: i64,
 ) -> Result<(Held, (f64, f64), usize), EvalError> {
-    if params.cross_fit.is_some() {
-        return Err(EvalError::InvalidParameter {
-            name: "feedback_lag",
-            reason: "the feedback replay needs a held-out calibration split (no --cross-fit)"
-                .into(),
-        });
-    }
-    let (_, cal) = params.split_calibration(train)?;
-    let cal_conf = cross_fitted_confidences(params, p, &cal)?;
-    let cal_rows = replay_rows(&cal, &cal_conf);
+    let raw: Vec<f64> = cal.proba.column(0).to_vec();
+    let cal_conf = cross_fitted_confidences(params, &raw, &cal.alerts)?;
+    let cal = &cal.alerts;
+    let cal_rows = replay_rows(cal, &cal_conf);
     let (memory, _) = select_sigmas(VerdictMemoryParams::default(), &cal_rows, lag, &SIGMA_GRID)?;
     // Not recalibrated after the replay: an isotonic map fitted on the calibration
     // organisations' replay was measured to worsen ECE and suppression on held-out ones.
-    let suppressors = params.fit_suppressors(replay(memory, &cal_rows, lag), &cal)?;
+    let suppressors = params.fit_suppressors(replay(memory, &cal_rows, lag), cal)?;
     let rows = replay_rows(test, &cold.conf);
     let warm = replay(memory, &rows, lag);
     let with_history = warm
@@ -395,17 +389,16 @@ fn held_out_feedback(
 }
 
 /// The calibration rows' threat probabilities as a held-out organisation's are made: the
-/// pipeline's calibrator was fitted on these very rows, so instead each organisation's rows
-/// are calibrated by a calibrator fitted on the other calibration organisations (5 folds).
-/// In-sample values would look more separable than held-out ones and set the memory's widths
-/// and the suppression thresholds too boldly.
+/// pipeline's calibrator was fitted on these very rows (`raw`, the model's out-of-sample
+/// threat probabilities of `cal`), so instead each organisation's rows are calibrated by a
+/// calibrator fitted on the other calibration organisations (5 folds). In-sample values
+/// would look more separable than held-out ones and set the memory's widths and the
+/// suppression thresholds too boldly.
 fn cross_fitted_confidences(
     params: &TriageParams,
-    p: &TriagePipeline,
+    raw: &[f64],
     cal: &[Alert],
 ) -> Result<Vec<f64>, EvalError> {
-    let (proba, _) = p.proba_adapted(cal)?;
-    let raw: Vec<f64> = proba.column(0).to_vec();
     let threat: Vec<bool> = cal
         .iter()
         .map(|a| a.verdict.is_some_and(|v| v.index() == 0))
@@ -429,7 +422,7 @@ fn cross_fitted_confidences(
             continue;
         }
         let calibrator = params.calibration.fit(&CalibrationSet::new(x, y)?)?;
-        for ((o, &r), &g) in out.iter_mut().zip(&raw).zip(&fold) {
+        for ((o, &r), &g) in out.iter_mut().zip(raw).zip(&fold) {
             if g == f {
                 *o = calibrator.calibrate(r);
             }
@@ -512,7 +505,7 @@ pub fn cross_validate(
         if test.is_empty() {
             continue;
         }
-        let pipeline = params.fit(&train)?;
+        let (pipeline, cal) = params.fit_with_calibration_rows(&train)?;
         let imp = pipeline.model().importance();
         if imp_sum.is_empty() {
             imp_sum = vec![0.0; imp.len()];
@@ -523,7 +516,7 @@ pub fn cross_validate(
         imp_sum.iter_mut().zip(&imp).for_each(|(s, v)| *s += v);
         let held = held_out(&pipeline, &test)?;
         if let Some(lag) = feedback_lag {
-            let (warm, s, n) = held_out_feedback(params, &pipeline, &train, &test, &held, lag)?;
+            let (warm, s, n) = held_out_feedback(params, &cal, &test, &held, lag)?;
             warm_all.extend(warm);
             sigmas.push(s);
             with_history += n;
@@ -553,11 +546,11 @@ pub fn train_test(
     feedback_lag: Option<i64>,
 ) -> Result<EvalReport, EvalError> {
     let (train, test) = (graded(train), graded(test));
-    let pipeline = params.fit(&train)?;
+    let (pipeline, cal) = params.fit_with_calibration_rows(&train)?;
     let held = held_out(&pipeline, &test)?;
     let feedback = match feedback_lag {
         Some(lag) => {
-            let (warm, s, n) = held_out_feedback(params, &pipeline, &train, &test, &held, lag)?;
+            let (warm, s, n) = held_out_feedback(params, &cal, &test, &held, lag)?;
             Some(feedback_figures(&warm, &params.alphas, lag, vec![s], n))
         }
         None => None,

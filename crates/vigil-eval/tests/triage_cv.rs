@@ -29,19 +29,18 @@ fn pipeline_learns_detector_grades_on_unseen_orgs() {
 }
 
 #[test]
-fn the_feedback_replay_needs_a_calibration_split() {
+fn the_feedback_replay_fits_on_every_training_organisation_when_cross_fitting() {
     let data = vigil_triage::features::guide::synthetic(300, 2);
     let mut params = TriageParams::new(ModelKind::Gbdt, 1);
     params.model.gbdt = params.model.gbdt.clone().n_trees(5);
     params.features.inner_folds = 3;
     params.cross_fit = Some(3);
-    assert!(matches!(
-        vigil_eval::triage::cross_validate(&data, &params, 3, 0, Some(0)),
-        Err(vigil_eval::EvalError::InvalidParameter {
-            name: "feedback_lag",
-            ..
-        })
-    ));
+    let report = vigil_eval::triage::cross_validate(&data, &params, 3, 0, Some(0)).unwrap();
+    assert_eq!(report.cross_fit, Some(3));
+    let fb = report.feedback.unwrap();
+    assert_eq!(fb.sigmas.len(), 3);
+    assert!((0.0..=1.0).contains(&fb.threat.ece), "{fb:?}");
+    assert_eq!(fb.threat.suppression.len(), 2);
 }
 
 #[test]

@@ -232,3 +232,36 @@ fn corrupted_or_mismatched_pipelines_are_typed_errors() {
         Err(vigil_triage::error::TriageError::SchemaMismatch { .. })
     ));
 }
+
+#[test]
+fn calibration_rows_are_the_held_out_organisations_or_every_one_out_of_fold() {
+    let data = alerts(600, 21);
+    let orgs = |a: &[Alert]| -> std::collections::BTreeSet<String> {
+        a.iter().filter_map(|a| a.tenant.clone()).collect()
+    };
+    // Split: the calibration organisations only, scored by a model fitted without them; the
+    // pipeline is the one `fit` returns.
+    let params = small_params(ModelKind::Gbdt, 3);
+    let (pipeline, cal) = params.fit_with_calibration_rows(&data).unwrap();
+    let (fit_rows, cal_rows) = params.split_calibration(&data).unwrap();
+    assert_eq!(orgs(&cal.alerts), orgs(&cal_rows));
+    assert!(orgs(&cal.alerts).is_disjoint(&orgs(&fit_rows)));
+    assert_eq!(cal.proba.nrows(), cal.alerts.len());
+    let (again, _) = pipeline.proba_adapted(&cal.alerts).unwrap();
+    assert_eq!(again, cal.proba);
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    pipeline.save(&mut a).unwrap();
+    params.fit(&data).unwrap().save(&mut b).unwrap();
+    assert_eq!(a, b);
+    // Cross-fitted: every graded training alert, each a probability distribution.
+    let mut params = small_params(ModelKind::Gbdt, 3);
+    params.cross_fit = Some(3);
+    let (_, cal) = params.fit_with_calibration_rows(&data).unwrap();
+    let graded = data.iter().filter(|a| a.verdict.is_some()).count();
+    assert_eq!((cal.alerts.len(), cal.proba.nrows()), (graded, graded));
+    for row in cal.proba.rows() {
+        assert!(row.iter().all(|v| (0.0..=1.0).contains(v)));
+        assert!((row.sum() - 1.0).abs() < 1e-9);
+    }
+}

@@ -216,17 +216,48 @@ impl TriageParams {
     }
 }
 
+/// The graded alerts a pipeline's calibrator and suppressors were fitted on, with the
+/// probabilities the model gave them as unseen alerts: the calibration organisations scored by
+/// the model fitted without them, or, when cross-fitting, every training alert scored by the
+/// model of the fold that left its organisation out. Callers that post-process confidences
+/// (for instance a [`crate::calibrate::VerdictMemory`]) fit on these rows what must look like
+/// held-out data.
+#[derive(Debug, Clone)]
+pub struct CalibrationRows {
+    /// The graded alerts, in the order of `proba`'s rows.
+    pub alerts: Vec<Alert>,
+    /// Out-of-sample grade probabilities (TruePositive, BenignPositive, FalsePositive),
+    /// adapted per organisation like a new organisation's.
+    pub proba: Array2<f64>,
+}
+
 impl Fit<[Alert]> for TriageParams {
     type Fitted = TriagePipeline;
     type Error = TriageError;
 
     fn fit(&self, alerts: &[Alert]) -> Result<TriagePipeline, TriageError> {
+        self.fit_with_calibration_rows(alerts).map(|(p, _)| p)
+    }
+}
+
+impl TriageParams {
+    /// [`Fit::fit`], also returning the rows the post-processing was fitted on.
+    pub fn fit_with_calibration_rows(
+        &self,
+        alerts: &[Alert],
+    ) -> Result<(TriagePipeline, CalibrationRows), TriageError> {
         let Some(k) = self.cross_fit else {
             let (fit_rows, cal_rows) = self.split_calibration(alerts)?;
             let mut pipeline = self.fit_core(&fit_rows)?;
             let (proba, _) = pipeline.proba_adapted(&cal_rows)?;
             self.fit_post(&mut pipeline, &proba, &cal_rows)?;
-            return Ok(pipeline);
+            return Ok((
+                pipeline,
+                CalibrationRows {
+                    alerts: cal_rows,
+                    proba,
+                },
+            ));
         };
         let (alerts, _) = graded(alerts);
         let alerts: Vec<Alert> = alerts.into_iter().cloned().collect();
@@ -254,7 +285,7 @@ impl Fit<[Alert]> for TriageParams {
         }
         let mut pipeline = self.fit_core(&alerts)?;
         self.fit_post(&mut pipeline, &proba, &alerts)?;
-        Ok(pipeline)
+        Ok((pipeline, CalibrationRows { alerts, proba }))
     }
 }
 

@@ -141,8 +141,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             args.feedback_lag
         )));
     }
-    // The replay needs a held-out calibration split.
-    let lag = (!args.no_feedback && p.cross_fit.is_none()).then_some(args.feedback_lag);
+    let lag = (!args.no_feedback).then_some(args.feedback_lag);
     let train = read_alerts(args.format, &args.train)?;
     let report = match &args.test {
         Some(t) => {
