@@ -109,19 +109,39 @@ impl EntityBaselines {
         let ring = |c: usize| c % DEPTH;
         let mut keys = [[0u64; CHUNK]; DEPTH];
         let mut slots = [[None; CHUNK]; DEPTH];
+        // Profiles that fit in the core's own cache need no prefetching (it only costs
+        // instructions there).
+        let far = self.entities.memory_bytes() > NEAR_BYTES;
+        // Filling the pipeline: there is no scoring yet to hide the misses behind, so every
+        // request that does not wait on another goes out first, and the three dependent
+        // steps (names, index entries, rows) each take one round of misses together instead
+        // of one event at a time. Unprimed, the first two chunks of each call loaded their
+        // profiles on demand: about 10 ns per event at 256 observations per call (1,024 per
+        // call ran about that much faster).
+        if far {
+            for c in 0..3 {
+                self.prefetch_names(chunk_at(c));
+            }
+        }
         for c in 0..2 {
             if let (Some(chunk), Some(k)) = (chunk_at(c), keys.get_mut(c)) {
                 *k = self.hash_keys(chunk);
+                if far {
+                    for key in k.iter().take(chunk.len()) {
+                        self.entities.prefetch_lookup(*key);
+                    }
+                }
             }
         }
         if let (Some(k), Some(s)) = (keys.first(), slots.first_mut()) {
             *s = self.find_slots(k);
+            if far {
+                for i in s.iter().take(chunk_at(0).map_or(0, <[_]>::len)).flatten() {
+                    self.entities.prefetch_row(*i);
+                }
+            }
         }
-        self.prefetch_names(chunk_at(2));
         let mut memo = Memo::new();
-        // Profiles that fit in the core's own cache need no prefetching (it only costs
-        // instructions there).
-        let far = self.entities.memory_bytes() > NEAR_BYTES;
         let mut c = 0;
         while let Some(chunk) = chunk_at(c) {
             if let (Some(next), Some(k)) = (chunk_at(c + 2), keys.get_mut(ring(c + 2))) {
