@@ -152,14 +152,17 @@ impl EntityBaselines {
                     }
                 }
             }
-            if let Some(next) = chunk_at(c + 1) {
-                let found = keys.get(ring(c + 1)).map(|k| self.find_slots(k));
-                if let (Some(f), Some(s)) = (found, slots.get_mut(ring(c + 1))) {
-                    *s = f;
-                    if far {
-                        for i in s.iter().take(next.len()).flatten() {
-                            self.entities.prefetch_row(*i);
-                        }
+            // (No closure here: one is compiled as a function of its own, outside the
+            // dispatched code.)
+            if let (Some(next), Some(k), Some(s)) = (
+                chunk_at(c + 1),
+                keys.get(ring(c + 1)),
+                slots.get_mut(ring(c + 1)),
+            ) {
+                *s = self.find_slots(k);
+                if far {
+                    for i in s.iter().take(next.len()).flatten() {
+                        self.entities.prefetch_row(*i);
                     }
                 }
             }

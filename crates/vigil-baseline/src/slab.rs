@@ -68,6 +68,27 @@ mod imp {
             <[Block]>::mut_from_bytes(bytes).unwrap_or_default()
         }
 
+        /// Blocks in use.
+        #[inline(always)]
+        pub(crate) fn len(&self) -> usize {
+            self.len
+        }
+
+        /// The bytes of blocks `first .. first + n` (all in use), without viewing the whole
+        /// buffer as blocks (which checks its alignment and length each time).
+        #[inline(always)]
+        pub(crate) fn bytes(&self, first: usize, n: usize) -> Option<&[u8]> {
+            let end = first.checked_add(n).filter(|&e| e <= self.len)?;
+            self.map.as_deref()?.get(first * BLOCK..end * BLOCK)
+        }
+
+        /// [`bytes`](Self::bytes), to write.
+        #[inline(always)]
+        pub(crate) fn bytes_mut(&mut self, first: usize, n: usize) -> Option<&mut [u8]> {
+            let end = first.checked_add(n).filter(|&e| e <= self.len)?;
+            self.map.as_deref_mut()?.get_mut(first * BLOCK..end * BLOCK)
+        }
+
         /// Blocks the buffer holds without growing.
         pub(crate) fn capacity(&self) -> usize {
             self.cap
@@ -157,6 +178,20 @@ mod imp {
         pub(crate) fn blocks_mut(&mut self) -> &mut [Block] {
             &mut self.0
         }
+        #[inline(always)]
+        pub(crate) fn len(&self) -> usize {
+            self.0.len()
+        }
+        #[inline(always)]
+        pub(crate) fn bytes(&self, first: usize, n: usize) -> Option<&[u8]> {
+            use zerocopy::IntoBytes;
+            Some(self.0.get(first..first.checked_add(n)?)?.as_bytes())
+        }
+        #[inline(always)]
+        pub(crate) fn bytes_mut(&mut self, first: usize, n: usize) -> Option<&mut [u8]> {
+            use zerocopy::IntoBytes;
+            Some(self.0.get_mut(first..first.checked_add(n)?)?.as_mut_bytes())
+        }
         pub(crate) fn capacity(&self) -> usize {
             self.0.capacity()
         }
@@ -196,6 +231,11 @@ mod tests {
         s.truncate(2);
         s.push_zeroed(1);
         assert_eq!(s.blocks()[2].0, [0; 32]);
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.bytes(1, 2), Some(s.blocks()[1..3].as_bytes()));
+        assert_eq!(s.bytes(2, 2), None);
+        s.bytes_mut(2, 1).unwrap()[3] = 4;
+        assert_eq!(s.blocks()[2].0[3], 4);
         // Pushing past the capacity grows it.
         let mut g = Slab::new();
         for i in 0..100 {

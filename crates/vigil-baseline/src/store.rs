@@ -2,7 +2,7 @@
 
 use std::mem::size_of;
 
-use zerocopy::{FromBytes, IntoBytes};
+use zerocopy::FromBytes;
 
 use vigil_core::SplitMix64;
 
@@ -54,7 +54,7 @@ impl Store {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.slab.blocks().len() / self.blocks
+        self.slab.len() / self.blocks
     }
 
     pub(crate) fn cap(&self) -> usize {
@@ -78,8 +78,7 @@ impl Store {
     /// without viewing the whole core (whose view checks alignment at run time).
     #[inline(always)]
     pub(crate) fn key_at(&self, i: usize) -> Option<u64> {
-        let block = self.slab.blocks().get(i * self.blocks)?;
-        let first = block.0.first_chunk::<8>()?;
+        let first = self.slab.bytes(i * self.blocks, 1)?.first_chunk::<8>()?;
         Some(u64::from_ne_bytes(*first))
     }
 
@@ -87,7 +86,7 @@ impl Store {
     #[inline]
     pub(crate) fn core(&self, i: usize) -> Option<&Core> {
         let b = self.blocks;
-        let bytes = self.slab.blocks().get(i * b..i * b + b)?.as_bytes();
+        let bytes = self.slab.bytes(i * b, b)?;
         Core::ref_from_bytes(bytes.get(..CORE)?).ok()
     }
 
@@ -96,11 +95,11 @@ impl Store {
     #[inline]
     pub(crate) fn touch(&self, i: usize) {
         let b = self.blocks;
-        if let Some(row) = self.slab.blocks().get(i * b..i * b + b) {
-            // Every other 32-byte block, and the last: one load per 64-byte line.
-            let mut acc = row.last().map_or(0, |x| x.0[0]);
-            for x in row.iter().step_by(2) {
-                acc ^= x.0[0];
+        if let Some(row) = self.slab.bytes(i * b, b) {
+            // One byte every 64, and the last: one load per 64-byte line.
+            let mut acc = row.last().copied().unwrap_or(0);
+            for x in row.iter().step_by(64) {
+                acc ^= *x;
             }
             std::hint::black_box(acc);
         }
@@ -111,10 +110,18 @@ impl Store {
     #[inline(always)]
     pub(crate) fn prefetch_row(&self, i: usize) {
         let b = self.blocks;
-        if let Some(row) = self.slab.blocks().get(i * b..i * b + b) {
-            // Every other 32-byte block, and the last: one per 64-byte line.
-            for x in row.iter().step_by(2).chain(row.last()) {
+        if let Some(row) = self.slab.bytes(i * b, b) {
+            // One byte every 64: one per 64-byte line. The row starts 32-aligned, so its last
+            // byte is on a further line only if it lies 32 or more past the last one taken.
+            for x in row.iter().step_by(64) {
                 crate::prefetch::prefetch(x);
+            }
+            let n = row.len();
+            if n > 0
+                && (n - 1) % 64 >= 32
+                && let Some(last) = row.last()
+            {
+                crate::prefetch::prefetch(last);
             }
         }
     }
@@ -176,7 +183,7 @@ impl Store {
     /// Grows geometrically but never past the cap, so capacity (what memory accounting
     /// counts) stays within the cap.
     fn reserve_one(&mut self) {
-        if self.slab.blocks().len() + self.blocks <= self.slab.capacity() {
+        if self.slab.len() + self.blocks <= self.slab.capacity() {
             return;
         }
         let rows = self.slab.capacity() / self.blocks;
@@ -229,7 +236,7 @@ impl Store {
     #[inline]
     pub(crate) fn row(&self, i: usize) -> Option<(&Core, &[MeasureSlot], &[CatSlot])> {
         let b = self.blocks;
-        let bytes = self.slab.blocks().get(i * b..i * b + b)?.as_bytes();
+        let bytes = self.slab.bytes(i * b, b)?;
         let (core, rest) = bytes.split_at_checked(CORE)?;
         let (ms, rest) = rest.split_at_checked(self.m * MEASURE)?;
         // `_with_elems`: the counts are known, so no division by the element size.
@@ -250,11 +257,7 @@ impl Store {
         i: usize,
     ) -> Option<(&mut Core, &mut [MeasureSlot], &mut [CatSlot])> {
         let b = self.blocks;
-        let bytes = self
-            .slab
-            .blocks_mut()
-            .get_mut(i * b..i * b + b)?
-            .as_mut_bytes();
+        let bytes = self.slab.bytes_mut(i * b, b)?;
         let (core, rest) = bytes.split_at_mut_checked(CORE)?;
         let (ms, rest) = rest.split_at_mut_checked(self.m * MEASURE)?;
         Some((
