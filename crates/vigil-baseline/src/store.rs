@@ -189,7 +189,10 @@ impl Store {
         let rows = self.slab.capacity() / self.blocks;
         let want = (rows * 2).max(16).min(self.cap.max(1));
         let extra = want.saturating_sub(self.len()).max(1);
-        self.slab.reserve_exact(extra * self.blocks);
+        self.slab.reserve_exact(
+            extra * self.blocks,
+            self.cap.max(1).saturating_mul(self.blocks),
+        );
     }
 
     fn evict_one(&mut self, rng: &mut SplitMix64, samples: usize) {
