@@ -147,11 +147,24 @@ mod imp {
             if self.len + n > self.cap {
                 self.reserve_exact(self.cap.max(n), 0);
             }
+            let first = self.len;
             self.len += n;
             // Blocks past `len` may hold a removed row's bytes.
-            let tail = self.blocks_mut().len() - n;
-            if let Some(new) = self.blocks_mut().get_mut(tail..) {
-                new.fill(Block([0; BLOCK]));
+            if let Some(new) = self.bytes_mut(first, n) {
+                new.fill(0);
+            }
+        }
+
+        /// Copies blocks `src .. src + n` over `dst .. dst + n` (both in use; else nothing).
+        pub(crate) fn copy_within(&mut self, src: usize, n: usize, dst: usize) {
+            let len = self.len;
+            let fits = |a: usize| a.checked_add(n).is_some_and(|e| e <= len);
+            if fits(src)
+                && fits(dst)
+                && let Some(m) = self.map.as_deref_mut()
+                && m.len() >= len * BLOCK
+            {
+                m.copy_within(src * BLOCK..(src + n) * BLOCK, dst * BLOCK);
             }
         }
 
@@ -222,6 +235,13 @@ mod imp {
         pub(crate) fn truncate(&mut self, n: usize) {
             self.0.truncate(n);
         }
+        pub(crate) fn copy_within(&mut self, src: usize, n: usize, dst: usize) {
+            let len = self.0.len();
+            let fits = |a: usize| a.checked_add(n).is_some_and(|e| e <= len);
+            if fits(src) && fits(dst) {
+                self.0.copy_within(src..src + n, dst);
+            }
+        }
     }
 }
 
@@ -265,6 +285,11 @@ mod tests {
             g.push_zeroed(7);
             assert_eq!(g.blocks().len(), 7 * (i + 1));
         }
+        // Copying blocks within the slab.
+        s.copy_within(1, 1, 0);
+        assert_eq!(s.blocks()[0].0[5], 7);
+        s.copy_within(2, 5, 0);
+        assert_eq!(s.blocks()[0].0[5], 7);
         let c = s.clone();
         assert_eq!(c.blocks().as_bytes(), s.blocks().as_bytes());
         // A clone holds the blocks in use.

@@ -229,9 +229,7 @@ impl Store {
             if let Some(k) = self.key_at(last) {
                 self.index.relocate(k, last, i);
             }
-            self.slab
-                .blocks_mut()
-                .copy_within(last * b..last * b + b, i * b);
+            self.slab.copy_within(last * b, b, i * b);
         }
         self.slab.truncate(last * b);
     }
