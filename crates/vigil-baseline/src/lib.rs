@@ -25,7 +25,8 @@
 //! observed (only then is anything allocated). A young entity (`< min_history` events) in a
 //! peer group is scored against the group's profile. Bounded memory: `max_entities` with
 //! sampled-LRU eviction, [`memory_bytes`](vigil_core::Baseline::memory_bytes) accounts every
-//! array and the index. [`EntityBaselines::merge`] combines shards;
+//! array and the index (on Linux the rows live in one mapping advised for transparent huge
+//! pages, so that 100k profiles do not need thousands of TLB entries). [`EntityBaselines::merge`] combines shards;
 //! [`EntityBaselines::snapshot`] / [`EntityBaselines::from_snapshot`] round-trip exactly
 //! (magic, format version, checksum).
 //!
