@@ -62,7 +62,9 @@ pub struct Args {
     pub calibration_org_cap: Option<f64>,
     /// Also replay the held-out organisations with analyst feedback: each alert is scored
     /// knowing the grades of its own organisation's alerts raised at least this many seconds
-    /// earlier (`feedback` in the output; default one day).
+    /// earlier (`feedback` in the output; default one day). The memory's widths and the
+    /// suppressors are refitted on the rows the pipeline calibrated on (every training
+    /// organisation out of fold with `--cross-fit`).
     #[arg(long, default_value_t = 86_400)]
     pub feedback_lag: i64,
     /// No feedback replay.
