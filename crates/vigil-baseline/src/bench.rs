@@ -56,8 +56,8 @@ pub fn bench_profiles(
     let mut rng = SplitMix64::new(seed);
     let start_secs = 1_700_000_000i64;
     let span = 30 * 86_400i64;
-    struct Ev {
-        entity: u32,
+    struct Ev<'n> {
+        name: &'n str,
         ty: u8,
         time: DateTime<Utc>,
         bytes: f64,
@@ -94,7 +94,7 @@ pub fn bench_profiles(
         let bytes = (8.0 + rng.normal()).exp();
         let count = rng.below(20) as f64;
         stream.push(Ev {
-            entity: e,
+            name: names.get(e as usize).map_or("", String::as_str),
             ty,
             time: DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default(),
             bytes,
@@ -105,7 +105,7 @@ pub fn bench_profiles(
     let watch = Stopwatch::start();
     if batch <= 1 {
         for ev in &stream {
-            let entity = names.get(ev.entity as usize).map_or("", String::as_str);
+            let entity = ev.name;
             let ty = types.get(usize::from(ev.ty)).map_or("", String::as_str);
             let cats = [("alert_type", ty)];
             let measures = [("bytes", ev.bytes), ("count", ev.count)];
@@ -138,7 +138,7 @@ pub fn bench_profiles(
                 .iter()
                 .zip(&arrays)
                 .map(|(ev, (cats, measures))| {
-                    let entity = names.get(ev.entity as usize).map_or("", String::as_str);
+                    let entity = ev.name;
                     Observation {
                         categories: cats,
                         measures,
