@@ -182,8 +182,11 @@ impl EntityBaselines {
             let mut n = 0;
             for (((obs, key), slot), tally) in chunk.iter().zip(ck).zip(cs).zip(tallies.iter_mut())
             {
-                match self.admit(obs, &mut memo) {
-                    Ok(prep) => self.observe_prepared(obs, &prep, *key, *slot, tally),
+                match self.admit_names(obs, &mut memo) {
+                    Ok(ids) => {
+                        let prep = self.prepare(obs, ids, &mut memo);
+                        self.observe_prepared(obs, &prep, *key, *slot, tally);
+                    }
                     Err(e) => {
                         failed = Some(e);
                         break;
@@ -195,10 +198,20 @@ impl EntityBaselines {
             // series, a logarithm and an exponential, one after another) runs over the whole
             // chunk in one loop, so the chunk's chains overlap instead of each closing its own
             // observation.
-            let mut combined = [(0.0, 1.0); CHUNK];
-            for (c, tally) in combined.iter_mut().zip(tallies.iter()).take(n) {
-                *c = tally.combined();
+            let (mut ln_sum, mut prod, mut den, mut k) =
+                ([0.0; CHUNK], [1.0; CHUNK], [1.0; CHUNK], [0usize; CHUNK]);
+            for ((((tally, l), p), d), k) in tallies
+                .iter()
+                .zip(&mut ln_sum)
+                .zip(&mut prod)
+                .zip(&mut den)
+                .zip(&mut k)
+            {
+                (*l, *p, *d, *k) = tally.parts();
             }
+            // Lanes past `n` hold an empty tally's parts (0 components: no score) and are not
+            // used.
+            let combined = crate::tail::fisher_combined_lanes(&ln_sum, &prod, &den, &k);
             for ((tally, obs), c) in tallies.iter_mut().zip(chunk).zip(combined).take(n) {
                 out.push(tally.score(obs, tr, c));
             }

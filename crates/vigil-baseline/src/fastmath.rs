@@ -118,6 +118,71 @@ pub(crate) fn exp2(x: f64) -> f64 {
     EXP_TABLE.get(j).copied().unwrap_or(1.0) * scale * p
 }
 
+/// [`log2`] of `N` values at once, for `x` normal and finite (other lanes give garbage: the
+/// caller recomputes those with [`log2`]). The same operations
+/// in the same order as [`log2`], as straight-line loops over the lanes (table lookups in a
+/// loop of their own) that the compiler turns into vector instructions; the exponent is
+/// converted to `f64` by the 2^52 trick instead of `as` (both exact, so the same bits; the
+/// conversion from a 64-bit integer has no vector instruction before AVX-512).
+#[inline(always)]
+pub(crate) fn log2_lanes<const N: usize>(x: &[f64; N]) -> [f64; N] {
+    let mut m = [0.0; N];
+    let mut e = [0.0; N];
+    let mut idx = [0usize; N];
+    for (((m, e), idx), x) in m.iter_mut().zip(e.iter_mut()).zip(idx.iter_mut()).zip(x) {
+        let bits = x.to_bits();
+        // 2^52 + field, exactly; minus 2^52 + 1023 gives the unbiased exponent exactly.
+        *e = f64::from_bits(((bits >> 52) & 0x7ff) | 0x4330_0000_0000_0000) - EXP_OFFSET;
+        *m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+        *idx = ((bits >> (52 - LOG_BITS)) & ((1 << LOG_BITS) - 1)) as usize;
+    }
+    let mut inv = [0.0; N];
+    let mut log_c = [0.0; N];
+    for ((inv, log_c), i) in inv.iter_mut().zip(log_c.iter_mut()).zip(idx) {
+        (*inv, *log_c) = LOG_TABLE.get(i).copied().unwrap_or((1.0, 0.0));
+    }
+    let mut out = [0.0; N];
+    for ((((o, m), e), inv), log_c) in out.iter_mut().zip(m).zip(e).zip(inv).zip(log_c) {
+        let r = m * inv - 1.0;
+        let ln1p = r - r * r * (0.5 - r * (1.0 / 3.0));
+        *o = e + log_c + ln1p * INV_LN2;
+    }
+    out
+}
+
+/// `2^52 + 1023`: [`log2_lanes`]' exponent offset.
+const EXP_OFFSET: f64 = 4_503_599_627_371_519.0;
+
+/// [`exp2`] of `N` values at once, for `x ∈ [−1022, 1023]` (other lanes give garbage: the
+/// caller recomputes them with [`exp2`]). The same operations as [`exp2`] (the scale's
+/// exponent by a logical shift, equal to the arithmetic one in this range), so the same bits.
+#[inline(always)]
+pub(crate) fn exp2_lanes<const N: usize>(x: &[f64; N]) -> [f64; N] {
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    let mut g = [0.0; N];
+    let mut j = [0usize; N];
+    let mut scale = [0.0; N];
+    for (((g, j), scale), x) in g.iter_mut().zip(j.iter_mut()).zip(scale.iter_mut()).zip(x) {
+        let k = x * (1 << EXP_BITS) as f64 + ROUND;
+        let big = (k.to_bits() & 0x000f_ffff_ffff_ffff).wrapping_sub(1 << 51);
+        *g = (x - (k - ROUND) * (1.0 / (1 << EXP_BITS) as f64)) * LN_2;
+        *j = (big & ((1 << EXP_BITS) - 1)) as usize;
+        // (big >> 6) + 1023 = (big + 1023·64) >> 6, non-negative for x ≥ −1023.
+        let biased = big.wrapping_add(1023 << EXP_BITS) >> EXP_BITS;
+        *scale = f64::from_bits(biased << 52);
+    }
+    let mut t = [0.0; N];
+    for (t, j) in t.iter_mut().zip(j) {
+        *t = EXP_TABLE.get(j).copied().unwrap_or(1.0);
+    }
+    let mut out = [0.0; N];
+    for (((o, g), t), scale) in out.iter_mut().zip(g).zip(t).zip(scale) {
+        let p = 1.0 + g * (1.0 + g * (0.5 + g * (1.0 / 6.0)));
+        *o = t * scale * p;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +203,32 @@ mod tests {
         }
         assert_eq!(log2(1.0), 0.0);
         assert_eq!(log2(0.0), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn lanes_give_the_same_bits_as_one_at_a_time() {
+        let mut r = vigil_core::SplitMix64::new(11);
+        for _ in 0..20_000 {
+            let mut x = [0.0; 8];
+            let mut y = [0.0; 8];
+            for (a, b) in x.iter_mut().zip(y.iter_mut()) {
+                // Logs: across the whole normal range and near 1; exps: over their range.
+                *a = match r.below(3) {
+                    0 => (r.next_f64() * 1400.0 - 700.0).exp2(),
+                    1 => 1.0 + (r.next_f64() - 0.5) * 1e-6,
+                    _ => 1.0 + r.next_f64() * 100.0,
+                };
+                *b = r.next_f64() * 2045.0 - 1022.0;
+            }
+            let (l, e) = (log2_lanes(&x), exp2_lanes(&y));
+            for i in 0..8 {
+                assert_eq!(l[i].to_bits(), log2(x[i]).to_bits(), "log2 {}", x[i]);
+                assert_eq!(e[i].to_bits(), exp2(y[i]).to_bits(), "exp2 {}", y[i]);
+            }
+        }
+        for x in [-1022.0, 1023.0, 0.0, -0.0, -1e-300] {
+            assert_eq!(exp2_lanes(&[x])[0].to_bits(), exp2(x).to_bits(), "exp2 {x}");
+        }
     }
 
     #[test]

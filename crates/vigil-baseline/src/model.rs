@@ -419,6 +419,13 @@ impl Tally {
         self.score(obs, transform, combined)
     }
 
+    /// What [`total_nats`](Self::total_nats) and [`combined`](Self::combined) are computed
+    /// from: `(ln_sum, prod, den, components)`.
+    #[inline(always)]
+    pub(crate) fn parts(&self) -> (f64, f64, f64, usize) {
+        (self.ln_sum, self.prod, self.den, self.scored)
+    }
+
     /// Fisher's combination of the components: `(surprisal, tail probability)`.
     #[inline(always)]
     pub(crate) fn combined(&self) -> (f64, f64) {
@@ -545,7 +552,21 @@ impl EntityBaselines {
     }
 
     /// Checks every measure is finite, before any state changes.
+    #[inline(always)]
     fn validate(obs: &Observation<'_>) -> Result<(), BaselineError> {
+        // One test per measure on the hot path; the error, which names the measure, is built
+        // out of line.
+        if obs.measures.iter().all(|(_, v)| v.is_finite()) {
+            Ok(())
+        } else {
+            Self::invalid(obs)
+        }
+    }
+
+    /// The error of [`validate`](Self::validate) for the first non-finite measure.
+    #[cold]
+    #[inline(never)]
+    fn invalid(obs: &Observation<'_>) -> Result<(), BaselineError> {
         for (name, v) in obs.measures {
             finite(name, *v)?;
         }
@@ -637,6 +658,19 @@ impl EntityBaselines {
         obs: &Observation<'b>,
         memo: &mut Memo<'b>,
     ) -> Result<Prepared, BaselineError> {
+        let (mids, dids) = self.admit_names(obs, memo)?;
+        Ok(self.ctx().prepare(obs, mids, dids, memo))
+    }
+
+    /// The checking and registering part of [`admit`](Self::admit): the slots of the
+    /// observation's measure and dimension names. (A batch then prepares in place: moving a
+    /// whole [`Prepared`] out through a `Result` cost a dozen stores and loads per event.)
+    #[inline(always)]
+    pub(crate) fn admit_names<'b>(
+        &mut self,
+        obs: &Observation<'b>,
+        memo: &mut Memo<'b>,
+    ) -> Result<([u16; PREP], [u16; PREP]), BaselineError> {
         Self::validate(obs)?;
         let mids = resolve(
             &mut self.measures,
@@ -648,7 +682,18 @@ impl EntityBaselines {
             &mut memo.dimensions,
             obs.categories.iter().map(|(dim, _)| *dim),
         )?;
-        Ok(self.ctx().prepare(obs, mids, dids, memo))
+        Ok((mids, dids))
+    }
+
+    /// [`admit`](Self::admit) after [`admit_names`](Self::admit_names).
+    #[inline(always)]
+    pub(crate) fn prepare(
+        &self,
+        obs: &Observation<'_>,
+        (mids, dids): ([u16; PREP], [u16; PREP]),
+        memo: &mut Memo<'_>,
+    ) -> Prepared {
+        self.ctx().prepare(obs, mids, dids, memo)
     }
 
     /// Everything of the streaming step that reads or writes the profiles, in order: finds

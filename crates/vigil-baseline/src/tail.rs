@@ -248,6 +248,81 @@ pub fn fisher_combined(h: f64, k: usize) -> (f64, f64) {
     fisher_finish(h, sum)
 }
 
+/// [`fisher_combined`] of `N` observations at once, from each one's tally as
+/// `h = −(ln_sum + ln(prod/den))` (the tally's [`total_nats`](crate::model) form) and its
+/// component count: the same bits as computing `h` and calling [`fisher_combined`] one at a
+/// time. The common case (2 to [`SHORT_SERIES`] components, `0 < h ≤ 500`, a normal
+/// `prod/den`) runs as loops over the lanes that compile to vector instructions: the
+/// division, both logarithms, the series (each step kept or skipped per lane by a select) and
+/// the exponential. Lanes outside it are recomputed one at a time.
+#[inline(always)]
+pub(crate) fn fisher_combined_lanes<const N: usize>(
+    ln_sum: &[f64; N],
+    prod: &[f64; N],
+    den: &[f64; N],
+    k: &[usize; N],
+) -> [(f64, f64); N] {
+    let mut q = [0.0; N];
+    for ((q, p), d) in q.iter_mut().zip(prod).zip(den) {
+        *q = p / d;
+    }
+    let lq = fastmath::log2_lanes(&q);
+    let mut h = [0.0; N];
+    for ((h, l), s) in h.iter_mut().zip(lq).zip(ln_sum) {
+        *h = -(s + l * LN_2);
+    }
+    // The common case, lane by lane. (`h > 0` is false for NaN; there the series' sum is ≥ 1
+    // and finite, and −h·log2 e ∈ [−722, 0): both in the fast ranges of the lane functions.)
+    let mut common = [false; N];
+    for (((c, q), h), k) in common.iter_mut().zip(q).zip(h).zip(k) {
+        *c = (f64::MIN_POSITIVE..f64::INFINITY).contains(&q)
+            && h > 0.0
+            && h <= 500.0
+            && (2..=SHORT_SERIES).contains(k);
+    }
+    let mut sum = [1.0f64; N];
+    for i in (1..SHORT_SERIES).rev() {
+        let r = RECIPROCALS[i];
+        for ((s, h), k) in sum.iter_mut().zip(h).zip(k) {
+            let next = 1.0 + *s * (h * r);
+            *s = if i < *k { next } else { *s };
+        }
+    }
+    let ls = fastmath::log2_lanes(&sum);
+    let mut x = [0.0; N];
+    for (x, h) in x.iter_mut().zip(h) {
+        *x = -h * LOG2_E;
+    }
+    let e = fastmath::exp2_lanes(&x);
+    let mut out = [(0.0, 1.0); N];
+    for (i, o) in out.iter_mut().enumerate() {
+        let (Some(&h), Some(&k), Some(&c), Some(&s), Some(&ls), Some(&e)) = (
+            h.get(i),
+            k.get(i),
+            common.get(i),
+            sum.get(i),
+            ls.get(i),
+            e.get(i),
+        ) else {
+            continue;
+        };
+        *o = if c {
+            let tail = e * s;
+            let bits = (h - ls * LN_2) * LOG2_E;
+            (
+                fastmath::max(bits, 0.0),
+                fastmath::min(fastmath::max(tail, 0.0), 1.0),
+            )
+        } else {
+            let (Some(&sl), Some(&p), Some(&d)) = (ln_sum.get(i), prod.get(i), den.get(i)) else {
+                continue;
+            };
+            fisher_combined(-(sl + fastmath::ln(p / d)), k)
+        };
+    }
+    out
+}
+
 /// Components up to which [`fisher_combined`] takes its short path.
 const SHORT_SERIES: usize = 8;
 
@@ -330,6 +405,47 @@ mod tests {
         let two = fisher_combined_bits(2.0 * bits_from_tail(0.05), 2);
         assert!((tail_from_bits(two) - 0.0175).abs() < 5e-4);
         assert!(fisher_combined_bits(1e9, 5).is_finite());
+    }
+
+    #[test]
+    fn fisher_lanes_give_the_same_bits_as_one_at_a_time() {
+        let mut r = vigil_core::SplitMix64::new(5);
+        for _ in 0..20_000 {
+            let (mut l, mut p, mut d, mut k) = ([0.0; 8], [1.0; 8], [1.0; 8], [0usize; 8]);
+            for i in 0..8 {
+                // Typical tallies, and the edges: no or one component, many, h ≤ 0, h > 500,
+                // a product at the fold limits.
+                l[i] = match r.below(6) {
+                    0 => 0.0,
+                    1 => -600.0 * r.next_f64(),
+                    _ => -10.0 * r.next_f64(),
+                };
+                p[i] = match r.below(8) {
+                    0 => 1.0,
+                    1 => 1e-200,
+                    _ => r.next_f64().max(1e-300),
+                };
+                d[i] = match r.below(8) {
+                    0 => 1e200,
+                    _ => 1.0 + 50.0 * r.next_f64(),
+                };
+                k[i] = r.below(12) as usize;
+            }
+            let lanes = fisher_combined_lanes(&l, &p, &d, &k);
+            for i in 0..8 {
+                let one = fisher_combined(-(l[i] + fastmath::ln(p[i] / d[i])), k[i]);
+                assert_eq!(
+                    lanes[i].0.to_bits(),
+                    one.0.to_bits(),
+                    "{} {} {} {}",
+                    l[i],
+                    p[i],
+                    d[i],
+                    k[i]
+                );
+                assert_eq!(lanes[i].1.to_bits(), one.1.to_bits());
+            }
+        }
     }
 
     #[test]
