@@ -11,7 +11,7 @@ use vigil_core::Alert;
 use vigil_metrics::{DEFAULT_ECE_BINS, brier, ece, pr_auc, roc_auc};
 use vigil_triage::calibrate::{
     CalibrationSet, Calibrator, ReplayRow, SIGMA_GRID, VerdictMemoryParams, alert_key, replay,
-    select_sigmas,
+    select_shared, select_sigmas,
 };
 use vigil_triage::cv::{group_folds, macro_f1};
 use vigil_triage::pipeline::{CalibrationRows, TriageParams, TriagePipeline, argmax_weighted};
@@ -161,6 +161,10 @@ pub struct FeedbackFigures {
     pub rows_with_history: f64,
     /// `(sigma_org, sigma_key)` chosen per fold.
     pub sigmas: Vec<(f64, f64)>,
+    /// The shared (cross-organisation) width chosen per fold, when sharing was asked for
+    /// (0: the fold's calibration rows preferred none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sigma_shared: Vec<f64>,
     /// The threat probability after feedback (ranking, calibration, suppression by the
     /// suppressors fitted on replayed confidences).
     #[serde(flatten)]
@@ -337,6 +341,29 @@ fn replay_rows<'a>(alerts: &'a [Alert], confidence: &[f64]) -> Vec<ReplayRow<'a>
         .collect()
 }
 
+/// `(sigma_org, sigma_key, sigma_shared)` of the verdict memory chosen for one fold.
+type Widths = (f64, f64, f64);
+
+/// How `vigil eval triage` replays the held-out organisations with analyst feedback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackReplay {
+    /// How long a grade takes to arrive, seconds (negative is read as 0).
+    pub lag_secs: i64,
+    /// Whether other organisations' verdicts may move an organisation's confidences (the
+    /// memory's shared offset, its width chosen on the calibration rows, 0 allowed).
+    pub shared: bool,
+}
+
+impl FeedbackReplay {
+    /// Feedback after `lag_secs`, each organisation's own verdicts only.
+    pub fn lag(lag_secs: i64) -> Self {
+        Self {
+            lag_secs,
+            shared: false,
+        }
+    }
+}
+
 /// One fold's feedback replay: widths and suppressors fitted on the rows the pipeline was
 /// calibrated on (`cal`: the calibration organisations, or every training organisation
 /// out of fold when cross-fitting), then the held-out `test` replayed. Returns the replayed
@@ -346,13 +373,18 @@ fn held_out_feedback(
     cal: &CalibrationRows,
     test: &[Alert],
     cold: &Held,
-    lag: i64,
-) -> Result<(Held, (f64, f64), usize), EvalError> {
+    feedback: FeedbackReplay,
+) -> Result<(Held, Widths, usize), EvalError> {
+    let lag = feedback.lag_secs;
     let raw: Vec<f64> = cal.proba.column(0).to_vec();
     let cal_conf = cross_fitted_confidences(params, &raw, &cal.alerts)?;
     let cal = &cal.alerts;
     let cal_rows = replay_rows(cal, &cal_conf);
-    let (memory, _) = select_sigmas(VerdictMemoryParams::default(), &cal_rows, lag, &SIGMA_GRID)?;
+    let (mut memory, _) =
+        select_sigmas(VerdictMemoryParams::default(), &cal_rows, lag, &SIGMA_GRID)?;
+    if feedback.shared {
+        memory = select_shared(memory, &cal_rows, lag, &SIGMA_GRID)?.0;
+    }
     // Not recalibrated after the replay: an isotonic map fitted on the calibration
     // organisations' replay was measured to worsen ECE and suppression on held-out ones.
     let suppressors = params.fit_suppressors(replay(memory, &cal_rows, lag), cal)?;
@@ -383,7 +415,7 @@ fn held_out_feedback(
             sup,
             orgs: cold.orgs.clone(),
         },
-        (m.sigma_org, m.sigma_key),
+        (m.sigma_org, m.sigma_key, m.sigma_shared),
         with_history,
     ))
 }
@@ -434,19 +466,24 @@ fn cross_fitted_confidences(
 fn feedback_figures(
     held: &Held,
     alphas: &[f64],
-    lag: i64,
-    sigmas: Vec<(f64, f64)>,
+    feedback: FeedbackReplay,
+    sigmas: &[Widths],
     with_history: usize,
 ) -> FeedbackFigures {
     let f = held.figures(alphas);
     FeedbackFigures {
-        lag_secs: lag,
+        lag_secs: feedback.lag_secs,
         rows_with_history: if f.rows == 0 {
             0.0
         } else {
             with_history as f64 / f.rows as f64
         },
-        sigmas,
+        sigmas: sigmas.iter().map(|&(o, k, _)| (o, k)).collect(),
+        sigma_shared: if feedback.shared {
+            sigmas.iter().map(|s| s.2).collect()
+        } else {
+            Vec::new()
+        },
         threat: f.threat,
     }
 }
@@ -473,7 +510,7 @@ pub fn cross_validate(
     params: &TriageParams,
     folds: usize,
     seed: u64,
-    feedback_lag: Option<i64>,
+    feedback: Option<FeedbackReplay>,
 ) -> Result<EvalReport, EvalError> {
     if folds < 2 {
         return Err(EvalError::InvalidParameter {
@@ -515,8 +552,8 @@ pub fn cross_validate(
         }
         imp_sum.iter_mut().zip(&imp).for_each(|(s, v)| *s += v);
         let held = held_out(&pipeline, &test)?;
-        if let Some(lag) = feedback_lag {
-            let (warm, s, n) = held_out_feedback(params, &cal, &test, &held, lag)?;
+        if let Some(fb) = feedback {
+            let (warm, s, n) = held_out_feedback(params, &cal, &test, &held, fb)?;
             warm_all.extend(warm);
             sigmas.push(s);
             with_history += n;
@@ -533,8 +570,8 @@ pub fn cross_validate(
         shared_orgs: 0,
         cross_fit: params.cross_fit,
         prior_shift: params.prior_shift.map(|p| p.strength),
-        feedback: feedback_lag
-            .map(|lag| feedback_figures(&warm_all, &params.alphas, lag, sigmas, with_history)),
+        feedback: feedback
+            .map(|fb| feedback_figures(&warm_all, &params.alphas, fb, &sigmas, with_history)),
     })
 }
 
@@ -543,15 +580,15 @@ pub fn train_test(
     train: &[Alert],
     test: &[Alert],
     params: &TriageParams,
-    feedback_lag: Option<i64>,
+    feedback: Option<FeedbackReplay>,
 ) -> Result<EvalReport, EvalError> {
     let (train, test) = (graded(train), graded(test));
     let (pipeline, cal) = params.fit_with_calibration_rows(&train)?;
     let held = held_out(&pipeline, &test)?;
-    let feedback = match feedback_lag {
-        Some(lag) => {
-            let (warm, s, n) = held_out_feedback(params, &cal, &test, &held, lag)?;
-            Some(feedback_figures(&warm, &params.alphas, lag, vec![s], n))
+    let feedback = match feedback {
+        Some(fb) => {
+            let (warm, s, n) = held_out_feedback(params, &cal, &test, &held, fb)?;
+            Some(feedback_figures(&warm, &params.alphas, fb, &[s], n))
         }
         None => None,
     };

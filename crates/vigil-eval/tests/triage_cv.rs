@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap
 
+use vigil_eval::triage::FeedbackReplay;
 use vigil_triage::pipeline::{ModelKind, TriageParams};
 
 #[test]
@@ -11,7 +12,9 @@ fn pipeline_learns_detector_grades_on_unseen_orgs() {
     let mut params = TriageParams::new(ModelKind::Gbdt, 1);
     params.model.gbdt = params.model.gbdt.clone().n_trees(20).learning_rate(0.2);
     params.features.inner_folds = 3;
-    let report = vigil_eval::triage::cross_validate(&data, &params, 3, 1, Some(3600)).unwrap();
+    let report =
+        vigil_eval::triage::cross_validate(&data, &params, 3, 1, Some(FeedbackReplay::lag(3600)))
+            .unwrap();
     assert!(report.pooled.macro_f1 > 0.6, "{:?}", report.pooled);
     assert!(report.pooled.threat.roc_auc > 0.75, "{:?}", report.pooled);
     assert_eq!(report.folds.len(), 3);
@@ -35,10 +38,17 @@ fn the_feedback_replay_fits_on_every_training_organisation_when_cross_fitting() 
     params.model.gbdt = params.model.gbdt.clone().n_trees(5);
     params.features.inner_folds = 3;
     params.cross_fit = Some(3);
-    let report = vigil_eval::triage::cross_validate(&data, &params, 3, 0, Some(0)).unwrap();
+    let fb = FeedbackReplay {
+        lag_secs: 0,
+        shared: true,
+    };
+    let report = vigil_eval::triage::cross_validate(&data, &params, 3, 0, Some(fb)).unwrap();
     assert_eq!(report.cross_fit, Some(3));
     let fb = report.feedback.unwrap();
     assert_eq!(fb.sigmas.len(), 3);
+    // Sharing was asked for: one chosen shared width per fold (0 allowed).
+    assert_eq!(fb.sigma_shared.len(), 3);
+    assert!(fb.sigma_shared.iter().all(|s| *s >= 0.0), "{fb:?}");
     assert!((0.0..=1.0).contains(&fb.threat.ece), "{fb:?}");
     assert_eq!(fb.threat.suppression.len(), 2);
 }

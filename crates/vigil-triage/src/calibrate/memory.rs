@@ -22,6 +22,10 @@ pub struct VerdictMemoryParams {
     pub sigma_org: f64,
     /// Prior standard deviation of an (organisation, alert key) offset on top of it.
     pub sigma_key: f64,
+    /// Prior standard deviation of a *shared* alert-key offset learned from the verdicts of
+    /// every other organisation (what analysts across tenants decided lately about this
+    /// title); 0 turns sharing off, so no organisation's verdicts touch another's confidences.
+    pub sigma_shared: f64,
     /// Graded alerts remembered per organisation (the oldest are forgotten first).
     pub max_history: usize,
     /// Seed of the hasher of organisation names and alert keys.
@@ -29,12 +33,14 @@ pub struct VerdictMemoryParams {
 }
 
 impl Default for VerdictMemoryParams {
-    /// `sigma_org` 1, `sigma_key` 1 (a logit offset of ±2 is plausible a priori), 256 verdicts
-    /// per organisation, seed 0. [`select_sigmas`] replaces the widths with fitted ones.
+    /// `sigma_org` 1, `sigma_key` 1 (a logit offset of ±2 is plausible a priori), no sharing
+    /// across organisations, 256 verdicts per organisation (and per shared key), seed 0.
+    /// [`select_sigmas`] and [`select_shared`] replace the widths with fitted ones.
     fn default() -> Self {
         Self {
             sigma_org: 1.0,
             sigma_key: 1.0,
+            sigma_shared: 0.0,
             max_history: 256,
             seed: 0,
         }
@@ -46,8 +52,15 @@ impl Default for VerdictMemoryParams {
 pub struct ValidVerdictMemoryParams(VerdictMemoryParams);
 
 impl VerdictMemoryParams {
-    /// Validates: both widths finite and > 0, `max_history` ≥ 1.
+    /// Validates: `sigma_org`, `sigma_key` finite and > 0, `sigma_shared` finite and ≥ 0,
+    /// `max_history` ≥ 1.
     pub fn check(self) -> Result<ValidVerdictMemoryParams, TriageError> {
+        if !(self.sigma_shared.is_finite() && self.sigma_shared >= 0.0) {
+            return Err(TriageError::InvalidParameter {
+                name: "memory.sigma_shared",
+                reason: format!("must be finite and >= 0, got {}", self.sigma_shared),
+            });
+        }
         for (name, v) in [
             ("memory.sigma_org", self.sigma_org),
             ("memory.sigma_key", self.sigma_key),
@@ -81,6 +94,7 @@ impl ValidVerdictMemoryParams {
             params: self.0,
             hasher: SeededState::with_seed(self.0.seed),
             orgs: SeededMap::with_hasher(SeededState::with_seed(self.0.seed ^ 0x6d65_6d6f)),
+            shared: SeededMap::with_hasher(SeededState::with_seed(self.0.seed ^ 0x7368_6172)),
         }
     }
 }
@@ -88,10 +102,22 @@ impl ValidVerdictMemoryParams {
 /// One remembered verdict.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Graded {
-    /// Logit of the model's confidence when the alert was scored.
+    /// Logit of the model's confidence when the alert was scored, moved by the shared offset
+    /// of its key at the time it was recorded (0 without sharing).
     z: f64,
     /// Fingerprint of the alert key.
     key: u64,
+    /// Whether analysts graded it a true positive.
+    threat: bool,
+}
+
+/// One verdict in a shared (cross-organisation) key history.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SharedGraded {
+    /// Logit of the model's confidence.
+    z: f64,
+    /// Fingerprint of the organisation, so that its own verdicts are left out of its offset.
+    org: u64,
     /// Whether analysts graded it a true positive.
     threat: bool,
 }
@@ -125,11 +151,19 @@ struct OrgHistory {
 /// - `b_key` is the same for the history with the same alert key, on top of `b_org`, under
 ///   `N(0, sigma_key²)` ("this organisation closes this title as benign every time").
 ///
-/// The two prior widths are hyperparameters; [`select_sigmas`] chooses them by empirical Bayes
-/// (the prequential log-likelihood of a replay) on graded training data, never on the
-/// organisations being scored. [`replay`] runs that prequential protocol: alerts in time
-/// order, each scored with only the verdicts of its own organisation that were given at
-/// least `lag` seconds before it.
+/// With `sigma_shared > 0` (off by default: it lets one tenant's verdicts move another
+/// tenant's confidences, which a multi-tenant SOC must choose to allow), a third offset
+/// `b_shared` comes first: the MAP offset of the last `max_history` verdicts on the same
+/// alert key from *other* organisations ("analysts everywhere closed this title as benign this
+/// week"); it is what a brand-new organisation gets before its own first verdict, and each
+/// remembered verdict stores its logit moved by the `b_shared` of its time, so `b_org` and
+/// `b_key` measure the organisation's departure from it.
+///
+/// The prior widths are hyperparameters; [`select_sigmas`] (and [`select_shared`] for the
+/// shared width) chooses them by empirical Bayes (the prequential log-likelihood of a replay)
+/// on graded training data, never on the organisations being scored. [`replay`] runs that
+/// prequential protocol: alerts in time order, each scored with only the verdicts given at
+/// least `lag` seconds before it (its own organisation's, and with sharing the others').
 ///
 /// ```
 /// use vigil_triage::calibrate::VerdictMemoryParams;
@@ -153,6 +187,9 @@ pub struct VerdictMemory {
     params: VerdictMemoryParams,
     hasher: SeededState,
     orgs: SeededMap<String, OrgHistory>,
+    /// Per alert-key fingerprint, the last verdicts of every organisation (only filled when
+    /// `sigma_shared > 0`).
+    shared: SeededMap<u64, VecDeque<SharedGraded>>,
 }
 
 impl VerdictMemory {
@@ -172,6 +209,22 @@ impl VerdictMemory {
         let key = self.hasher.hash_one(key);
         let sigma = self.params.sigma_org;
         let cap = self.params.max_history;
+        let z = logit(confidence);
+        // The organisation's offsets are fitted on top of the shared offset this verdict's
+        // key had when it arrived, the same way a new alert is scored.
+        let org_fp = self.hasher.hash_one(org);
+        let b_shared = self.shared_offset_of(org_fp, key);
+        if self.params.sigma_shared > 0.0 {
+            let rows = self.shared.entry(key).or_default();
+            if rows.len() >= cap {
+                rows.pop_front();
+            }
+            rows.push_back(SharedGraded {
+                z,
+                org: org_fp,
+                threat,
+            });
+        }
         if !self.orgs.contains_key(org) {
             self.orgs.insert(org.to_owned(), OrgHistory::default());
         }
@@ -182,7 +235,7 @@ impl VerdictMemory {
             history.rows.pop_front();
         }
         history.rows.push_back(Graded {
-            z: logit(confidence),
+            z: z + b_shared,
             key,
             threat,
         });
@@ -204,7 +257,27 @@ impl VerdictMemory {
         self.confidence(org, alert_key(alert), confidence)
     }
 
-    /// The offsets `(b_org, b_key)` the memory applies to an alert of `org` with `key`.
+    /// The shared offset the memory applies to an alert of `org` with `key`: the MAP logit
+    /// offset of the other organisations' recent verdicts on `key` (0 without sharing).
+    pub fn shared_offset(&self, org: &str, key: &str) -> f64 {
+        self.shared_offset_of(self.hasher.hash_one(org), self.hasher.hash_one(key))
+    }
+
+    fn shared_offset_of(&self, org: u64, key: u64) -> f64 {
+        let sigma = self.params.sigma_shared;
+        match self.shared.get(&key) {
+            Some(rows) if sigma > 0.0 => map_offset(
+                rows.iter()
+                    .filter(|g| g.org != org)
+                    .map(|g| (g.z, g.threat)),
+                sigma,
+            ),
+            _ => 0.0,
+        }
+    }
+
+    /// The offsets `(b_org, b_key)` the memory applies to an alert of `org` with `key`, on
+    /// top of [`VerdictMemory::shared_offset`].
     pub fn offsets(&self, org: &str, key: &str) -> (f64, f64) {
         let Some(history) = self.orgs.get(org) else {
             return (0.0, 0.0);
@@ -227,14 +300,15 @@ impl VerdictMemory {
     /// (clamped to `[0, 1]`) when the organisation has none.
     pub fn confidence(&self, org: &str, key: &str, confidence: f64) -> f64 {
         let (b_org, b_key) = self.offsets(org, key);
-        if b_org == 0.0 && b_key == 0.0 {
+        let b_shared = self.shared_offset(org, key);
+        if b_org == 0.0 && b_key == 0.0 && b_shared == 0.0 {
             return if confidence.is_nan() {
                 0.0
             } else {
                 confidence.clamp(0.0, 1.0)
             };
         }
-        sigmoid(logit(confidence) + b_org + b_key)
+        sigmoid(logit(confidence) + b_shared + b_org + b_key)
     }
 }
 
@@ -299,8 +373,9 @@ pub struct ReplayRow<'a> {
 }
 
 /// Prequential replay: every row's confidence after a fresh [`VerdictMemory`] has been told the
-/// verdicts of exactly those rows of the same organisation raised more than `lag_secs`
-/// before it (the time analysts take to grade; a negative lag is read as 0, so no row ever
+/// verdicts of exactly those rows raised more than `lag_secs` before it (its own
+/// organisation's, and with `sigma_shared > 0` the other organisations' for the shared
+/// offset) (the time analysts take to grade; a negative lag is read as 0, so no row ever
 /// sees its own grade or a later one). Rows are visited in time order (ties in input order);
 /// the output is in input order. Deterministic.
 pub fn replay(params: ValidVerdictMemoryParams, rows: &[ReplayRow<'_>], lag_secs: i64) -> Vec<f64> {
@@ -349,16 +424,7 @@ pub fn select_sigmas(
                 ..base
             }
             .check()?;
-            let warm = replay(params, rows, lag_secs);
-            let ll = warm
-                .iter()
-                .zip(rows)
-                .map(|(&p, r)| {
-                    let p = p.clamp(EPS, 1.0 - EPS);
-                    if r.threat { p.ln() } else { (1.0 - p).ln() }
-                })
-                .sum::<f64>()
-                / rows.len() as f64;
+            let ll = mean_log_likelihood(&replay(params, rows, lag_secs), rows);
             if best.as_ref().is_none_or(|b| ll > b.1) {
                 best = Some((params, ll));
             }
@@ -367,6 +433,53 @@ pub fn select_sigmas(
     best.ok_or_else(|| TriageError::InsufficientData {
         reason: "no width pair was evaluated".into(),
     })
+}
+
+/// The shared width from `{0} ∪ grid` (0: no sharing) whose [`replay`] of `rows` has the
+/// highest mean log-likelihood of the verdicts, the other widths of `params` kept (choose
+/// them first with [`select_sigmas`]); ties go to the smaller width. Returns the checked
+/// parameters and that log-likelihood.
+pub fn select_shared(
+    params: ValidVerdictMemoryParams,
+    rows: &[ReplayRow<'_>],
+    lag_secs: i64,
+    grid: &[f64],
+) -> Result<(ValidVerdictMemoryParams, f64), TriageError> {
+    if rows.is_empty() {
+        return Err(TriageError::InsufficientData {
+            reason: "choosing the verdict memory's shared width needs graded rows".into(),
+        });
+    }
+    let mut widths: Vec<f64> = std::iter::once(0.0).chain(grid.iter().copied()).collect();
+    widths.sort_by(f64::total_cmp);
+    widths.dedup();
+    let mut best: Option<(ValidVerdictMemoryParams, f64)> = None;
+    for sigma_shared in widths {
+        let candidate = VerdictMemoryParams {
+            sigma_shared,
+            ..params.params()
+        }
+        .check()?;
+        let ll = mean_log_likelihood(&replay(candidate, rows, lag_secs), rows);
+        if best.as_ref().is_none_or(|b| ll > b.1) {
+            best = Some((candidate, ll));
+        }
+    }
+    best.ok_or_else(|| TriageError::InsufficientData {
+        reason: "no shared width was evaluated".into(),
+    })
+}
+
+/// Mean log-likelihood of the verdicts of `rows` under the confidences `warm`.
+fn mean_log_likelihood(warm: &[f64], rows: &[ReplayRow<'_>]) -> f64 {
+    warm.iter()
+        .zip(rows)
+        .map(|(&p, r)| {
+            let p = p.clamp(EPS, 1.0 - EPS);
+            if r.threat { p.ln() } else { (1.0 - p).ln() }
+        })
+        .sum::<f64>()
+        / rows.len().max(1) as f64
 }
 
 /// The grid [`select_sigmas`] searches by default: 0.25 to 16 in factors of two (a logit
@@ -470,6 +583,75 @@ mod tests {
         assert!(ll > 0.5_f64.ln());
     }
 
+    fn shared(sigma: f64) -> VerdictMemory {
+        VerdictMemoryParams {
+            sigma_shared: sigma,
+            ..VerdictMemoryParams::default()
+        }
+        .check()
+        .unwrap()
+        .build()
+    }
+
+    #[test]
+    fn shared_verdicts_reach_other_organisations_only_when_asked() {
+        for sigma in [0.0, 1.0] {
+            let mut m = shared(sigma);
+            for _ in 0..20 {
+                m.record("a", "noisy-title", 0.5, false);
+            }
+            // An organisation's own verdicts never enter its shared offset.
+            assert_eq!(m.shared_offset("a", "noisy-title"), 0.0);
+            let b = m.confidence("b", "noisy-title", 0.5);
+            if sigma == 0.0 {
+                assert_eq!(b, 0.5, "sharing off: another tenant is untouched");
+            } else {
+                assert!(b < 0.2, "sharing on: {b}");
+                // Another key is untouched either way.
+                assert_eq!(m.confidence("b", "other", 0.5), 0.5);
+            }
+        }
+        let bad = VerdictMemoryParams {
+            sigma_shared: -1.0,
+            ..VerdictMemoryParams::default()
+        };
+        assert!(bad.check().is_err());
+        let bad = VerdictMemoryParams {
+            sigma_shared: f64::NAN,
+            ..VerdictMemoryParams::default()
+        };
+        assert!(bad.check().is_err());
+    }
+
+    #[test]
+    fn select_shared_shares_only_what_transfers() {
+        // Every organisation closes "t" as benign although the model says 0.5: sharing helps
+        // the organisations that have not graded it yet.
+        let orgs: Vec<String> = (0..40).map(|i| format!("o{i}")).collect();
+        let agree: Vec<ReplayRow<'_>> = (0..400)
+            .map(|i| ReplayRow {
+                org: &orgs[i % 40],
+                key: "t",
+                time: i as i64,
+                confidence: 0.5,
+                threat: false,
+            })
+            .collect();
+        let base = VerdictMemoryParams::default().check().unwrap();
+        let (p, _) = select_shared(base, &agree, 0, &SIGMA_GRID).unwrap();
+        assert!(p.params().sigma_shared > 0.0, "{:?}", p.params());
+        // Half the organisations always grade "t" a threat and half never do: what others
+        // decided says nothing about the next one, so no sharing is chosen.
+        let split: Vec<ReplayRow<'_>> = (0..400)
+            .map(|i| ReplayRow {
+                threat: (i % 40) % 2 == 0,
+                ..agree[i]
+            })
+            .collect();
+        let (p, _) = select_shared(base, &split, 0, &SIGMA_GRID).unwrap();
+        assert_eq!(p.params().sigma_shared, 0.0, "{:?}", p.params());
+    }
+
     #[test]
     fn alerts_are_remembered_by_tenant_and_title() {
         let alerts = crate::features::guide::synthetic(400, 7);
@@ -496,15 +678,16 @@ mod tests {
             verdicts in proptest::collection::vec((0usize..3, 0usize..3, -1.0f64..2.0, any::<bool>()), 0..60),
             probe in -1.0f64..2.0,
         ) {
-            let mut m = memory();
-            for (o, k, c, y) in &verdicts {
-                m.record(&format!("o{o}"), &format!("k{k}"), *c, *y);
+            for mut m in [memory(), shared(2.0)] {
+                for (o, k, c, y) in &verdicts {
+                    m.record(&format!("o{o}"), &format!("k{k}"), *c, *y);
+                }
+                for o in 0..4 {
+                    let c = m.confidence(&format!("o{o}"), "k0", probe);
+                    prop_assert!((0.0..=1.0).contains(&c), "{c}");
+                }
+                prop_assert!(m.confidence("o0", "k0", f64::NAN).is_finite());
             }
-            for o in 0..3 {
-                let c = m.confidence(&format!("o{o}"), "k0", probe);
-                prop_assert!((0.0..=1.0).contains(&c), "{c}");
-            }
-            prop_assert!(m.confidence("o0", "k0", f64::NAN).is_finite());
         }
 
         #[test]

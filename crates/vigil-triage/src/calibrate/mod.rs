@@ -29,7 +29,7 @@ mod set;
 pub use isotonic::{Isotonic, IsotonicParams};
 pub use memory::{
     ReplayRow, SIGMA_GRID, ValidVerdictMemoryParams, VerdictMemory, VerdictMemoryParams, alert_key,
-    replay, select_sigmas,
+    replay, select_shared, select_sigmas,
 };
 pub use platt::{Platt, PlattParams};
 pub use prior_shift::{PriorShift, PriorShiftParams, ValidPriorShiftParams};

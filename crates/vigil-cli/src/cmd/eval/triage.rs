@@ -70,6 +70,11 @@ pub struct Args {
     /// No feedback replay.
     #[arg(long)]
     pub no_feedback: bool,
+    /// Let other organisations' recent verdicts on the same alert title move an
+    /// organisation's confidences in the feedback replay (the verdict memory's shared offset;
+    /// its width is chosen on the calibration rows, and may be 0).
+    #[arg(long, conflicts_with = "no_feedback")]
+    pub shared_verdicts: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -143,7 +148,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
             args.feedback_lag
         )));
     }
-    let lag = (!args.no_feedback).then_some(args.feedback_lag);
+    let lag = (!args.no_feedback).then_some(vigil_eval::triage::FeedbackReplay {
+        lag_secs: args.feedback_lag,
+        shared: args.shared_verdicts,
+    });
     let train = read_alerts(args.format, &args.train)?;
     let report = match &args.test {
         Some(t) => {
