@@ -294,27 +294,29 @@ pub(crate) fn fisher_combined_lanes<const N: usize>(
         *x = -h * LOG2_E;
     }
     let e = fastmath::exp2_lanes(&x);
+    let (mut bits, mut tail) = ([0.0; N], [0.0; N]);
+    for (((((b, t), h), s), ls), e) in bits
+        .iter_mut()
+        .zip(&mut tail)
+        .zip(h)
+        .zip(sum)
+        .zip(ls)
+        .zip(e)
+    {
+        *b = fastmath::max((h - ls * LN_2) * LOG2_E, 0.0);
+        *t = fastmath::min(fastmath::max(e * s, 0.0), 1.0);
+    }
     let mut out = [(0.0, 1.0); N];
     for (i, o) in out.iter_mut().enumerate() {
-        let (Some(&h), Some(&k), Some(&c), Some(&s), Some(&ls), Some(&e)) = (
-            h.get(i),
-            k.get(i),
-            common.get(i),
-            sum.get(i),
-            ls.get(i),
-            e.get(i),
-        ) else {
+        let (Some(&c), Some(&b), Some(&t)) = (common.get(i), bits.get(i), tail.get(i)) else {
             continue;
         };
         *o = if c {
-            let tail = e * s;
-            let bits = (h - ls * LN_2) * LOG2_E;
-            (
-                fastmath::max(bits, 0.0),
-                fastmath::min(fastmath::max(tail, 0.0), 1.0),
-            )
+            (b, t)
         } else {
-            let (Some(&sl), Some(&p), Some(&d)) = (ln_sum.get(i), prod.get(i), den.get(i)) else {
+            let (Some(&sl), Some(&p), Some(&d), Some(&k)) =
+                (ln_sum.get(i), prod.get(i), den.get(i), k.get(i))
+            else {
                 continue;
             };
             fisher_combined(-(sl + fastmath::ln(p / d)), k)
