@@ -275,10 +275,11 @@ pub(crate) fn fisher_combined_lanes<const N: usize>(
     // and finite, and −h·log2 e ∈ [−722, 0): both in the fast ranges of the lane functions.)
     let mut common = [false; N];
     for (((c, q), h), k) in common.iter_mut().zip(q).zip(h).zip(k) {
+        // `&`, not `&&`: comparisons without branches.
         *c = (f64::MIN_POSITIVE..f64::INFINITY).contains(&q)
-            && h > 0.0
-            && h <= 500.0
-            && (2..=SHORT_SERIES).contains(k);
+            & (h > 0.0)
+            & (h <= 500.0)
+            & (2..=SHORT_SERIES).contains(k);
     }
     let mut sum = [1.0f64; N];
     for i in (1..SHORT_SERIES).rev() {
