@@ -1,7 +1,7 @@
 //! [`EntityBaselines`]: streaming per-entity profiles behind [`vigil_core::Baseline`].
 
 use std::f64::consts::LN_2;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use vigil_core::{
     AnomalyScore, Baseline, CoreError, Deviation, EntityKind, Observation, SeededState,
@@ -539,7 +539,11 @@ impl EntityBaselines {
     /// do).
     #[inline(always)]
     pub(crate) fn entity_key(&self, kind: EntityKind, entity: &str) -> u64 {
-        self.hasher.hash_one(entity) ^ kind_tag(kind)
+        // `hash_one` written out (its very body), so that it inlines into the batch loop:
+        // called as `hash_one` it was sometimes compiled as a call of its own.
+        let mut h = self.hasher.build_hasher();
+        entity.hash(&mut h);
+        h.finish() ^ kind_tag(kind)
     }
 
     pub(crate) fn group_key(&self, kind: EntityKind, group: &str) -> u64 {
