@@ -538,6 +538,7 @@ impl EntityBaselines {
     /// (a bijection per kind, so distinct `(kind, name)` pairs collide only as their hashes
     /// do).
     #[inline(always)]
+    #[allow(clippy::manual_hash_one)] // on purpose: see the comment in the body
     pub(crate) fn entity_key(&self, kind: EntityKind, entity: &str) -> u64 {
         // `hash_one` written out (its very body), so that it inlines into the batch loop:
         // called as `hash_one` it was sometimes compiled as a call of its own.
