@@ -415,24 +415,14 @@ pub fn select_sigmas(
             reason: "choosing the verdict memory's widths needs graded rows and a grid".into(),
         });
     }
-    let mut best: Option<(ValidVerdictMemoryParams, f64)> = None;
-    for &sigma_org in grid {
-        for &sigma_key in grid {
-            let params = VerdictMemoryParams {
-                sigma_org,
-                sigma_key,
-                ..base
-            }
-            .check()?;
-            let ll = mean_log_likelihood(&replay(params, rows, lag_secs), rows);
-            if best.as_ref().is_none_or(|b| ll > b.1) {
-                best = Some((params, ll));
-            }
-        }
-    }
-    best.ok_or_else(|| TriageError::InsufficientData {
-        reason: "no width pair was evaluated".into(),
-    })
+    let candidates = grid.iter().flat_map(|&sigma_org| {
+        grid.iter().map(move |&sigma_key| VerdictMemoryParams {
+            sigma_org,
+            sigma_key,
+            ..base
+        })
+    });
+    most_likely(candidates, rows, lag_secs, "width pair")
 }
 
 /// The shared width from `{0} ∪ grid` (0: no sharing) whose [`replay`] of `rows` has the
@@ -453,20 +443,32 @@ pub fn select_shared(
     let mut widths: Vec<f64> = std::iter::once(0.0).chain(grid.iter().copied()).collect();
     widths.sort_by(f64::total_cmp);
     widths.dedup();
+    let candidates = widths.into_iter().map(|sigma_shared| VerdictMemoryParams {
+        sigma_shared,
+        ..params.params()
+    });
+    most_likely(candidates, rows, lag_secs, "shared width")
+}
+
+/// The checked candidate whose [`replay`] of `rows` has the highest mean log-likelihood of the
+/// verdicts (ties to the first), with that log-likelihood; `what` names the candidates in the
+/// error when there are none.
+fn most_likely(
+    candidates: impl Iterator<Item = VerdictMemoryParams>,
+    rows: &[ReplayRow<'_>],
+    lag_secs: i64,
+    what: &str,
+) -> Result<(ValidVerdictMemoryParams, f64), TriageError> {
     let mut best: Option<(ValidVerdictMemoryParams, f64)> = None;
-    for sigma_shared in widths {
-        let candidate = VerdictMemoryParams {
-            sigma_shared,
-            ..params.params()
-        }
-        .check()?;
-        let ll = mean_log_likelihood(&replay(candidate, rows, lag_secs), rows);
+    for candidate in candidates {
+        let params = candidate.check()?;
+        let ll = mean_log_likelihood(&replay(params, rows, lag_secs), rows);
         if best.as_ref().is_none_or(|b| ll > b.1) {
-            best = Some((candidate, ll));
+            best = Some((params, ll));
         }
     }
     best.ok_or_else(|| TriageError::InsufficientData {
-        reason: "no shared width was evaluated".into(),
+        reason: format!("no {what} was evaluated"),
     })
 }
 
