@@ -25,6 +25,8 @@ pub struct VerdictMemoryParams {
     /// Prior standard deviation of a *shared* alert-key offset learned from the verdicts of
     /// every other organisation (what analysts across tenants decided lately about this
     /// title); 0 turns sharing off, so no organisation's verdicts touch another's confidences.
+    /// Absent in serialized parameters from before sharing existed: read as 0.
+    #[serde(default)]
     pub sigma_shared: f64,
     /// Graded alerts remembered per organisation (the oldest are forgotten first).
     pub max_history: usize,
@@ -623,6 +625,14 @@ mod tests {
             ..VerdictMemoryParams::default()
         };
         assert!(bad.check().is_err());
+    }
+
+    #[test]
+    fn parameters_saved_before_sharing_existed_still_load() {
+        let old = r#"{"sigma_org":2.0,"sigma_key":4.0,"max_history":256,"seed":0}"#;
+        let p: VerdictMemoryParams = serde_json::from_str(old).unwrap();
+        assert_eq!(p.sigma_shared, 0.0);
+        assert!(p.check().is_ok());
     }
 
     #[test]
