@@ -14,6 +14,7 @@
 
 pub mod calibrate;
 pub mod cv;
+mod envelope;
 pub mod error;
 pub mod export;
 pub mod features;

@@ -16,6 +16,7 @@ use vigil_core::{CoreError, FeatureSchema};
 use super::model::Gbdt;
 use super::train::Loss;
 use super::tree::{Node, Tree};
+use crate::envelope::fnv1a;
 use crate::error::TriageError;
 
 /// First bytes of every saved model.
@@ -24,15 +25,6 @@ pub const MAGIC: [u8; 8] = *b"VIGILGBT";
 pub const FORMAT_VERSION: u32 = 1;
 /// Largest payload accepted (a sanity bound against corrupt lengths).
 const MAX_PAYLOAD: u64 = 1 << 32;
-
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
 
 struct Writer(Vec<u8>);
 
@@ -154,7 +146,7 @@ impl Gbdt {
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         out.extend_from_slice(&payload);
-        out.extend_from_slice(&fnv1a64(&payload).to_le_bytes());
+        out.extend_from_slice(&fnv1a(&payload).to_le_bytes());
         out
     }
 
@@ -202,7 +194,7 @@ impl Gbdt {
         }
         let payload = h.take(len as usize, "payload")?;
         let stored = h.u64("checksum")?;
-        let computed = fnv1a64(payload);
+        let computed = fnv1a(payload);
         if stored != computed {
             return Err(TriageError::ModelChecksum { stored, computed });
         }

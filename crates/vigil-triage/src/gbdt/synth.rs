@@ -14,6 +14,7 @@ use vigil_core::cpu::{Stopwatch, timed};
 use vigil_core::{FeatureSchema, Fit, LabeledData, SplitMix64};
 
 use super::params::{GbdtParams, Growth};
+use crate::envelope::fnv1a;
 use crate::error::TriageError;
 
 /// CPU and wall seconds per call of `f`, calling it until at least `min_cpu_s` of CPU time
@@ -33,12 +34,6 @@ pub fn timed_per_call(min_cpu_s: f64, mut f: impl FnMut()) -> (f64, f64) {
             return (cpu / n, wall / n);
         }
     }
-}
-
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// The threat log-odds of one row.
@@ -286,6 +281,6 @@ pub fn score_bench(cfg: &ScoreBenchConfig) -> Result<ScoreBenchReport, TriageErr
         growth: format!("{:?}", cfg.growth),
         layout: compiled.layout_name(),
         parallel: cfg!(feature = "parallel"),
-        model_fnv: format!("{:016x}", fnv1a64(&model.to_bytes())),
+        model_fnv: format!("{:016x}", fnv1a(&model.to_bytes())),
     })
 }

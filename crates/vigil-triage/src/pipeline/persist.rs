@@ -17,6 +17,7 @@ use vigil_core::{FeatureExtractor, FeatureSchema};
 
 use super::{AnyModel, ModelKind, TriagePipeline};
 use crate::calibrate::{AnyCalibrator, PriorShift};
+use crate::envelope;
 use crate::error::TriageError;
 use crate::features::guide::GuideFeatures;
 use crate::gbdt::Gbdt;
@@ -45,34 +46,8 @@ struct Header {
     top_k: usize,
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-fn bad(reason: impl Into<String>) -> TriageError {
-    TriageError::PipelineFormat {
-        reason: reason.into(),
-    }
-}
-
-fn take<'a>(bytes: &mut &'a [u8], n: usize, what: &str) -> Result<&'a [u8], TriageError> {
-    if bytes.len() < n {
-        return Err(bad(format!(
-            "truncated: {what} needs {n} bytes, {} left",
-            bytes.len()
-        )));
-    }
-    let (a, b) = bytes.split_at(n);
-    *bytes = b;
-    Ok(a)
-}
-
-fn u64_le(b: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    a.iter_mut().zip(b).for_each(|(d, s)| *d = *s);
-    u64::from_le_bytes(a)
+fn bad(reason: String) -> TriageError {
+    TriageError::PipelineFormat { reason }
 }
 
 impl TriagePipeline {
@@ -96,13 +71,7 @@ impl TriagePipeline {
             top_k: self.top_k,
         };
         let json = serde_json::to_vec(&header).map_err(|e| bad(e.to_string()))?;
-        let io = |e: std::io::Error| TriageError::ModelIo { source: e };
-        w.write_all(&PIPELINE_MAGIC).map_err(io)?;
-        w.write_all(&PIPELINE_VERSION.to_le_bytes()).map_err(io)?;
-        w.write_all(&(json.len() as u64).to_le_bytes())
-            .map_err(io)?;
-        w.write_all(&json).map_err(io)?;
-        w.write_all(&fnv1a(&json).to_le_bytes()).map_err(io)?;
+        envelope::write(&mut w, PIPELINE_MAGIC, PIPELINE_VERSION, &json)?;
         if let AnyModel::Gbdt(g) = &self.model {
             g.save(&mut w)?;
         }
@@ -114,33 +83,13 @@ impl TriagePipeline {
         let mut all = Vec::new();
         r.read_to_end(&mut all)
             .map_err(|e| TriageError::ModelIo { source: e })?;
-        let mut b = all.as_slice();
-        let magic = take(&mut b, 4, "magic")?;
-        if magic != PIPELINE_MAGIC {
-            return Err(bad(format!(
-                "not a Vigil triage pipeline: magic {magic:02x?}"
-            )));
-        }
-        let mut v = [0u8; 4];
-        v.iter_mut()
-            .zip(take(&mut b, 4, "version")?)
-            .for_each(|(d, s)| *d = *s);
-        let version = u32::from_le_bytes(v);
-        if version != PIPELINE_VERSION {
-            return Err(bad(format!(
-                "format version {version} is not supported (this build reads {PIPELINE_VERSION})"
-            )));
-        }
-        let len = usize::try_from(u64_le(take(&mut b, 8, "header length")?))
-            .map_err(|_| bad("header length overflows"))?;
-        let json = take(&mut b, len, "header")?;
-        let stored = u64_le(take(&mut b, 8, "header checksum")?);
-        let computed = fnv1a(json);
-        if stored != computed {
-            return Err(bad(format!(
-                "header checksum mismatch: stored {stored:#018x}, computed {computed:#018x}"
-            )));
-        }
+        let (json, b) = envelope::read(
+            &all,
+            PIPELINE_MAGIC,
+            PIPELINE_VERSION,
+            "a Vigil triage pipeline",
+            bad,
+        )?;
         let h: Header = serde_json::from_slice(json).map_err(|e| bad(e.to_string()))?;
         let current = GuideFeatures::expected_schema();
         if h.schema != current || h.fingerprint != current.fingerprint() {
@@ -165,7 +114,7 @@ impl TriagePipeline {
                 }
                 AnyModel::Tree(t)
             }
-            (ModelKind::Tree, None) => return Err(bad("tree model missing from header")),
+            (ModelKind::Tree, None) => return Err(bad("tree model missing from header".into())),
             (ModelKind::Gbdt, _) => AnyModel::Gbdt(Gbdt::load_for(b, &h.schema)?),
         };
         Ok(Self {
