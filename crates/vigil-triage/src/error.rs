@@ -92,6 +92,12 @@ pub enum TriageError {
         /// What was wrong.
         reason: String,
     },
+    /// A saved verdict memory that cannot be read (bad magic, version, checksum or JSON).
+    #[error("saved verdict memory: {reason}")]
+    MemoryFormat {
+        /// What was wrong.
+        reason: String,
+    },
     /// A saved pipeline or model whose feature schema differs from the extractor's.
     #[error("feature schema mismatch: saved {saved:#018x}, extractor {current:#018x}")]
     SchemaMismatch {

@@ -28,8 +28,8 @@ mod set;
 
 pub use isotonic::{Isotonic, IsotonicParams};
 pub use memory::{
-    ReplayRow, SIGMA_GRID, ValidVerdictMemoryParams, VerdictMemory, VerdictMemoryParams, alert_key,
-    replay, select_shared, select_sigmas,
+    MEMORY_MAGIC, MEMORY_VERSION, ReplayRow, SIGMA_GRID, ValidVerdictMemoryParams, VerdictMemory,
+    VerdictMemoryParams, alert_key, replay, select_shared, select_sigmas,
 };
 pub use platt::{Platt, PlattParams};
 pub use prior_shift::{PriorShift, PriorShiftParams, ValidPriorShiftParams};
