@@ -28,8 +28,9 @@ mod set;
 
 pub use isotonic::{Isotonic, IsotonicParams};
 pub use memory::{
-    MEMORY_MAGIC, MEMORY_VERSION, ReplayRow, SIGMA_GRID, ValidVerdictMemoryParams, VerdictMemory,
-    VerdictMemoryParams, alert_key, replay, select_shared, select_sigmas,
+    MEMORY_MAGIC, MEMORY_VERSION, MemoryHook, MemoryHookStats, ReplayRow, SIGMA_GRID,
+    ValidVerdictMemoryParams, VerdictMemory, VerdictMemoryParams, alert_key, replay, select_shared,
+    select_sigmas,
 };
 pub use platt::{Platt, PlattParams};
 pub use prior_shift::{PriorShift, PriorShiftParams, ValidPriorShiftParams};

@@ -9,8 +9,10 @@ use vigil_core::{Alert, SeededMap, SeededState};
 
 use crate::error::TriageError;
 
+mod hook;
 mod persist;
 
+pub use hook::{MemoryHook, MemoryHookStats};
 pub use persist::{MEMORY_MAGIC, MEMORY_VERSION};
 
 /// Confidences are clamped to `[EPS, 1 - EPS]` before taking logits, so 0 and 1 stay finite.
