@@ -1,6 +1,9 @@
 //! Analyst verdicts fed back into triage: GUIDE organisations the model never saw, each scored
 //! alert by alert in time order, first by the model alone, then with a `VerdictMemory` that
-//! is told each of that organisation's grades once it is a day old.
+//! is told each of that organisation's grades once it is a day old. The memory sits behind the
+//! collaboration layer's `FeedbackHook` (`MemoryHook`: alerts in through `on_scored`, grades
+//! through `on_verdict`), and is saved and reloaded at the end, as a service would across a
+//! restart.
 //!
 //! ```text
 //! cargo run --release --example verdict_feedback -- ../shared/datasets/guide/guide_sample.csv
@@ -11,10 +14,10 @@
 use std::collections::VecDeque;
 use std::process::ExitCode;
 
-use vigil::core::{Alert, Fit};
+use vigil::core::{Alert, FeedbackHook, Fit, Score, VerdictEvent};
 use vigil::io::{Format, read_path};
 use vigil::metrics::{brier, ece, roc_auc};
-use vigil::triage::calibrate::VerdictMemoryParams;
+use vigil::triage::calibrate::{MemoryHook, VerdictMemory, VerdictMemoryParams};
 use vigil::triage::pipeline::{ModelKind, TriageParams};
 
 /// How old a grade must be before the memory hears of it (analysts take time).
@@ -66,6 +69,7 @@ fn run(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "organisation  alerts  TP share   ROC-AUC model/with   ECE model/with   Brier model/with"
     );
+    let hook = MemoryHook::new(VerdictMemoryParams::default().check()?.build(), 100_000);
     for org in &held {
         let mut mine: Vec<Alert> = new
             .iter()
@@ -73,7 +77,7 @@ fn run(path: &str) -> Result<(), Box<dyn std::error::Error>> {
             .cloned()
             .collect();
         mine.sort_by_key(|a| a.time);
-        let (cold, warm) = replay(&pipeline, &mine)?;
+        let (cold, warm) = replay(&pipeline, &mine, &hook)?;
         let threat: Vec<bool> = mine
             .iter()
             .map(|a| a.verdict.is_some_and(|v| v.index() == 0))
@@ -95,30 +99,56 @@ fn run(path: &str) -> Result<(), Box<dyn std::error::Error>> {
             bri(&warm)
         );
     }
+    // A service would save the memory on shutdown and load it on start: same answers after.
+    let mut bytes = Vec::new();
+    hook.with_memory(|m| m.save(&mut bytes))?;
+    let reloaded = VerdictMemory::load(bytes.as_slice())?;
+    let probe = new.first().ok_or("no held-out alert")?;
+    let same = hook.confidence_for(probe, 0.5) == reloaded.confidence_for(probe, 0.5);
+    let s = hook.stats();
+    println!(
+        "memory: {} verdicts recorded ({} unmatched, {} evicted), {} organisations, saved in {} bytes; reloaded answers the same: {same}",
+        s.recorded,
+        s.unmatched,
+        s.evicted,
+        reloaded.organisations(),
+        bytes.len()
+    );
     Ok(())
 }
 
 /// One organisation's alerts (in time order) scored by the model alone and with the memory:
-/// before each alert is scored, the memory is told every grade at least [`LAG_SECS`] old.
+/// before each alert is scored, the hook hears every grade at least [`LAG_SECS`] old.
 fn replay(
     pipeline: &vigil::triage::pipeline::TriagePipeline,
     alerts: &[Alert],
+    hook: &MemoryHook,
 ) -> Result<(Vec<f64>, Vec<f64>), Box<dyn std::error::Error>> {
     // The model's calibrated threat probability for each alert.
     let cold = pipeline.confidences_adapted(alerts)?;
-    let mut memory = VerdictMemoryParams::default().check()?.build();
-    let mut pending: VecDeque<(&Alert, f64)> = VecDeque::new();
+    let mut ungraded: VecDeque<&Alert> = VecDeque::new();
     let mut warm = Vec::with_capacity(alerts.len());
     for (alert, &c) in alerts.iter().zip(&cold) {
-        while let Some((old, oc)) = pending.front().copied() {
+        while let Some(old) = ungraded.front().copied() {
             if old.time.timestamp() >= alert.time.timestamp() - LAG_SECS {
                 break;
             }
-            memory.record_alert(old, oc);
-            pending.pop_front();
+            if let Some(verdict) = old.verdict {
+                hook.on_verdict(&VerdictEvent {
+                    alert_id: old.id.clone(),
+                    verdict,
+                    analyst: "analyst".into(),
+                    at: old.time,
+                    detector: old.detector.clone(),
+                    reason: None,
+                });
+            }
+            ungraded.pop_front();
         }
-        warm.push(memory.confidence_for(alert, c));
-        pending.push_back((alert, c));
+        warm.push(hook.confidence_for(alert, c));
+        // The hook keeps the model's confidence, not the adjusted one.
+        hook.on_scored(alert, &Score::new(c, c));
+        ungraded.push_back(alert);
     }
     Ok((cold, warm))
 }
