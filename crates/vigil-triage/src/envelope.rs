@@ -3,7 +3,7 @@
 //! appends. Reading checks magic, version, length and checksum, each failure a typed error
 //! built by the caller's `bad` (so a pipeline and a verdict memory name their own format).
 
-use std::io::Write;
+use std::io::{Read, Write};
 
 use crate::error::TriageError;
 
@@ -29,6 +29,14 @@ pub(crate) fn write<W: Write>(
     w.write_all(json).map_err(io)?;
     w.write_all(&fnv1a(json).to_le_bytes()).map_err(io)?;
     Ok(())
+}
+
+/// Everything `r` holds (a saved state is read whole: its checksum covers it).
+pub(crate) fn read_all<R: Read>(mut r: R) -> Result<Vec<u8>, TriageError> {
+    let mut all = Vec::new();
+    r.read_to_end(&mut all)
+        .map_err(|e| TriageError::ModelIo { source: e })?;
+    Ok(all)
 }
 
 /// Reads a frame from `bytes`: returns the checked JSON and the bytes after the frame.

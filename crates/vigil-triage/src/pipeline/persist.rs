@@ -79,10 +79,8 @@ impl TriagePipeline {
     }
 
     /// Reads a pipeline saved by [`TriagePipeline::save`].
-    pub fn load<R: Read>(mut r: R) -> Result<Self, TriageError> {
-        let mut all = Vec::new();
-        r.read_to_end(&mut all)
-            .map_err(|e| TriageError::ModelIo { source: e })?;
+    pub fn load<R: Read>(r: R) -> Result<Self, TriageError> {
+        let all = envelope::read_all(r)?;
         let (json, b) = envelope::read(
             &all,
             PIPELINE_MAGIC,

@@ -65,10 +65,8 @@ impl VerdictMemory {
 
     /// Reads a memory saved by [`VerdictMemory::save`]; its parameters are checked again, and
     /// a history longer than `max_history` is refused.
-    pub fn load<R: Read>(mut r: R) -> Result<Self, TriageError> {
-        let mut all = Vec::new();
-        r.read_to_end(&mut all)
-            .map_err(|e| TriageError::ModelIo { source: e })?;
+    pub fn load<R: Read>(r: R) -> Result<Self, TriageError> {
+        let all = envelope::read_all(r)?;
         let (json, rest) = envelope::read(
             &all,
             MEMORY_MAGIC,
