@@ -9,7 +9,9 @@ use vigil_core::{Alert, AlertScorer, FeatureSchema, Fit, LabeledData, Score, Sco
 use vigil_triage::calibrate::{CalibrationSet, Calibrator, IsotonicParams, PlattParams};
 use vigil_triage::pipeline::{ModelKind, TriageParams, TriagePipeline};
 use vigil_triage::queue::TriageQueue;
-use vigil_triage::suppress::{SuppressionParams, SuppressionSet, crc_threshold};
+use vigil_triage::suppress::{
+    SuppressionParams, SuppressionSet, crc_threshold, tolerance_threshold,
+};
 use vigil_triage::tree::TreeParams;
 
 /// Synthetic three-class data whose class depends on the first two features.
@@ -106,6 +108,29 @@ proptest! {
         }
         let mean = missed / draws as f64;
         prop_assert!(mean <= alpha + 0.01, "mean miss {mean} above alpha {alpha}");
+    }
+
+    /// The high-probability bound: with continuous threat scores uniform on [0, 1], the
+    /// true miss rate of a threshold λ is λ itself, so over many calibration draws the share
+    /// of thresholds above α must stay at or below δ (within sampling error of the draws).
+    #[test]
+    fn tolerance_bound_holds_with_probability_one_minus_delta(
+        alpha in 0.02f64..0.3, delta in 0.05f64..0.5, n in 20usize..400, seed in 0u64..1000,
+    ) {
+        let mut rng = SplitMix64::new(seed);
+        let draws = 400;
+        let mut over = 0usize;
+        for _ in 0..draws {
+            let cal: Vec<f64> = (0..n).map(|_| rng.next_f64()).collect();
+            let lam = tolerance_threshold(&cal, alpha, delta).unwrap();
+            prop_assert!(lam <= crc_threshold(&cal, alpha).unwrap() || lam == f64::NEG_INFINITY);
+            if lam > alpha {
+                over += 1;
+            }
+        }
+        let share = over as f64 / draws as f64;
+        let slack = 3.0 * (delta * (1.0 - delta) / draws as f64).sqrt();
+        prop_assert!(share <= delta + slack, "P(miss > alpha) = {share} above delta {delta}");
     }
 
     #[test]

@@ -89,6 +89,11 @@ pub struct TriageParams {
     /// Suppression thresholds with organisations as the exchangeable unit
     /// ([`crate::suppress::crc_threshold_clustered`]) rather than rows.
     pub org_exchangeable: bool,
+    /// `Some(δ)`: suppression thresholds that keep the miss rate at most α with probability
+    /// at least `1 − δ` over the calibration draw ([`crate::suppress::tolerance_threshold`])
+    /// rather than in expectation. Row-level; not with `org_exchangeable`.
+    #[serde(default)]
+    pub suppress_delta: Option<f64>,
     /// Choose per-grade decision weights on the calibration organisations.
     pub tune_decision: bool,
     /// Cross-fitting: `Some(k)` fits calibration, decision weights and suppression on the
@@ -136,6 +141,7 @@ impl TriageParams {
             alphas: vec![0.01, 0.05],
             per_detector: None,
             org_exchangeable: false,
+            suppress_delta: None,
             tune_decision: true,
             cross_fit: None,
             // The tree's coarse leaf frequencies make EM push whole organisations to a
@@ -376,6 +382,7 @@ impl TriageParams {
                     alpha,
                     per_group: self.per_detector,
                     clustered: self.org_exchangeable,
+                    delta: self.suppress_delta,
                 }
                 .fit(&set)
             })

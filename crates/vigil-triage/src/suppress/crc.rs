@@ -35,6 +35,73 @@ pub fn crc_threshold(tp_scores: &[f64], alpha: f64) -> Result<f64, TriageError> 
     Ok(sorted.get(k).copied().unwrap_or(f64::INFINITY))
 }
 
+/// The largest `k` with `P(Binomial(n, α) ≤ k) ≤ δ`: how many of `n` calibration true
+/// positives may lie below the threshold so that, with probability at least `1 − δ` over the
+/// calibration draw, the miss rate is at most `α`. `None` when even `k = 0` is too many
+/// (`(1 − α)^n > δ`). Summed in log space, since `(1 − α)^n` underflows for large `n`.
+fn binomial_tolerance_rank(n: usize, alpha: f64, delta: f64) -> Option<usize> {
+    let (ln_a, ln_b, ln_delta) = (alpha.ln(), (-alpha).ln_1p(), delta.ln());
+    // ln P(X = 0), then ln P(X = j + 1) = ln P(X = j) + ln((n − j) / (j + 1)) + ln(α / (1 − α)).
+    let mut ln_pmf = n as f64 * ln_b;
+    let mut ln_cdf = f64::NEG_INFINITY;
+    let mut best = None;
+    for j in 0..=n {
+        ln_cdf = log_add_exp(ln_cdf, ln_pmf);
+        // A hair of slack so that rounding in the running sum cannot flip an exact boundary.
+        if ln_cdf > ln_delta + 1e-12 {
+            break;
+        }
+        best = Some(j);
+        ln_pmf += ((n - j) as f64).ln() - ((j + 1) as f64).ln() + ln_a - ln_b;
+    }
+    best
+}
+
+fn log_add_exp(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+    if lo == f64::NEG_INFINITY {
+        return hi;
+    }
+    hi + (lo - hi).exp().ln_1p()
+}
+
+/// The largest threshold that keeps the miss rate at most `α` *with probability at least
+/// `1 − δ`* over the calibration draw (a distribution-free one-sided tolerance bound, the
+/// binomial form of a risk-controlling prediction set: Bates et al., "Distribution-Free,
+/// Risk-Controlling Prediction Sets", JACM 2021).
+///
+/// [`crc_threshold`] bounds the *expected* miss rate: over calibration draws it lands on
+/// `α` on average, so about half of all deployments miss a little more. Here, with the
+/// threat scores sorted, the threshold is `s_(k+1)` for the largest `k` with
+/// `P(Binomial(n, α) ≤ k) ≤ δ`: for continuous scores the event "miss rate of `s_(k+1)` >
+/// α" is exactly "at most `k` of `n` uniform draws fall below `α`". Ties only make it more
+/// conservative (suppression is strictly below the threshold). The price is a threshold a
+/// few standard errors `√(α(1−α)/n)` lower. `−∞` when `(1 − α)^n > δ` (too few threats).
+/// Assumes exchangeable rows, like [`crc_threshold`].
+///
+/// ```
+/// # use vigil_triage::suppress::{crc_threshold, tolerance_threshold};
+/// let s: Vec<f64> = (0..1000).map(f64::from).collect();
+/// // In expectation α = 0.05 allows 49 of 1,000 threats below the threshold; with 90%
+/// // confidence, 40. Below 45 threats, (1 − α)^n > δ: nothing can be certified.
+/// assert_eq!(crc_threshold(&s, 0.05).unwrap(), 49.0);
+/// assert_eq!(tolerance_threshold(&s, 0.05, 0.1).unwrap(), 40.0);
+/// assert_eq!(tolerance_threshold(&s[..40], 0.05, 0.1).unwrap(), f64::NEG_INFINITY);
+/// ```
+pub fn tolerance_threshold(tp_scores: &[f64], alpha: f64, delta: f64) -> Result<f64, TriageError> {
+    check_alpha(alpha)?;
+    check_delta(delta)?;
+    if let Some((row, &value)) = tp_scores.iter().enumerate().find(|(_, s)| !s.is_finite()) {
+        return Err(TriageError::NonFiniteScore { row, value });
+    }
+    let Some(k) = binomial_tolerance_rank(tp_scores.len(), alpha, delta) else {
+        return Ok(f64::NEG_INFINITY);
+    };
+    let mut sorted = tp_scores.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    Ok(sorted.get(k).copied().unwrap_or(f64::INFINITY))
+}
+
 /// Conformal risk control with *organisations* (or any clusters) as the exchangeable unit.
 ///
 /// `tp` holds `(score, cluster)` for every calibration true positive. The loss of a cluster
@@ -84,6 +151,17 @@ pub fn crc_threshold_clustered(tp: &[(f64, usize)], alpha: f64) -> Result<f64, T
         }
     }
     Ok(best)
+}
+
+fn check_delta(delta: f64) -> Result<(), TriageError> {
+    if delta > 0.0 && delta < 1.0 {
+        Ok(())
+    } else {
+        Err(TriageError::InvalidParameter {
+            name: "delta",
+            reason: format!("must be in (0, 1), got {delta}"),
+        })
+    }
 }
 
 fn check_alpha(alpha: f64) -> Result<(), TriageError> {
@@ -160,9 +238,9 @@ impl SuppressionSet {
     fn threshold(
         &self,
         rows: Option<&[usize]>,
-        alpha: f64,
-        clustered: bool,
+        params: &SuppressionParams,
     ) -> Result<f64, TriageError> {
+        let (alpha, clustered) = (params.alpha, params.clustered);
         let all: Vec<usize>;
         let rows = match rows {
             Some(r) => r,
@@ -190,7 +268,10 @@ impl SuppressionSet {
             }
             _ => {
                 let s: Vec<f64> = tp.filter_map(|i| self.scores.get(i).copied()).collect();
-                crc_threshold(&s, alpha)
+                match params.delta {
+                    Some(delta) => tolerance_threshold(&s, alpha, delta),
+                    None => crc_threshold(&s, alpha),
+                }
             }
         }
     }
@@ -208,6 +289,11 @@ pub struct SuppressionParams {
     /// rows as exchangeable ([`crc_threshold_clustered`]).
     #[serde(default)]
     pub clustered: bool,
+    /// `Some(δ)`: bound the miss rate with probability at least `1 − δ` over the calibration
+    /// draw ([`tolerance_threshold`]) instead of in expectation ([`crc_threshold`]). Row-level
+    /// only: combined with `clustered` it is an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta: Option<f64>,
 }
 
 impl SuppressionParams {
@@ -217,7 +303,15 @@ impl SuppressionParams {
             alpha,
             per_group: None,
             clustered: false,
+            delta: None,
         }
+    }
+
+    /// Bound the miss rate with probability at least `1 − delta` instead of in expectation
+    /// ([`tolerance_threshold`]).
+    pub fn confidence(mut self, delta: f64) -> Self {
+        self.delta = Some(delta);
+        self
     }
 
     /// Organisations (clusters) as the exchangeable unit.
@@ -249,6 +343,9 @@ pub struct Suppressor {
     #[serde(with = "extended_f64")]
     pooled: f64,
     n_tp: usize,
+    /// The confidence parameter of a high-probability bound (`None`: in expectation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delta: Option<f64>,
 }
 
 /// An `f64` that may be infinite, as JSON: finite numbers as numbers, ±∞ as strings.
@@ -326,8 +423,19 @@ impl Fit<SuppressionSet> for SuppressionParams {
 
     fn fit(&self, set: &SuppressionSet) -> Result<Suppressor, TriageError> {
         check_alpha(self.alpha)?;
+        if let Some(delta) = self.delta {
+            check_delta(delta)?;
+            if self.clustered {
+                return Err(TriageError::InvalidParameter {
+                    name: "delta",
+                    reason: "the high-probability bound is row-level; it cannot be combined \
+                             with organisation-exchangeable (clustered) suppression"
+                        .into(),
+                });
+            }
+        }
         let n_tp = set.threat.iter().filter(|t| **t).count();
-        let global = set.threshold(None, self.alpha, self.clustered)?;
+        let global = set.threshold(None, self)?;
         let mut groups = BTreeMap::new();
         let mut pooled = global;
         if let (Some(min_tp), Some(g)) = (self.per_group, &set.groups) {
@@ -341,13 +449,13 @@ impl Fit<SuppressionSet> for SuppressionParams {
             let mut rest = Vec::new();
             for (name, rows) in by_group {
                 if rows.len() >= min_tp.max(1) {
-                    let t = set.threshold(Some(&rows), self.alpha, self.clustered)?;
+                    let t = set.threshold(Some(&rows), self)?;
                     groups.insert(name.to_owned(), t);
                 } else {
                     rest.extend(rows);
                 }
             }
-            pooled = set.threshold(Some(&rest), self.alpha, self.clustered)?;
+            pooled = set.threshold(Some(&rest), self)?;
         }
         Ok(Suppressor {
             alpha: self.alpha,
@@ -355,6 +463,7 @@ impl Fit<SuppressionSet> for SuppressionParams {
             groups,
             pooled,
             n_tp,
+            delta: self.delta,
         })
     }
 }
@@ -363,6 +472,12 @@ impl Suppressor {
     /// The level it was fitted for.
     pub fn alpha(&self) -> f64 {
         self.alpha
+    }
+
+    /// `Some(δ)` when the bound holds with probability at least `1 − δ` over the calibration
+    /// draw; `None` when it holds in expectation.
+    pub fn delta(&self) -> Option<f64> {
+        self.delta
     }
 
     /// The global threshold (−∞ when nothing could be certified).
@@ -390,5 +505,70 @@ impl Suppressor {
     pub fn suppress(&self, score: f64, group: Option<&str>) -> bool {
         let s = if score.is_nan() { 0.0 } else { score };
         s < self.threshold_for(group)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `P(Binomial(n, p) ≤ k)` summed directly (fine for the small `n` here).
+    fn cdf(n: usize, p: f64, k: usize) -> f64 {
+        let mut c = 1.0_f64; // C(n, 0)
+        let mut sum = 0.0;
+        for j in 0..=k {
+            if j > 0 {
+                c = c * (n - j + 1) as f64 / j as f64;
+            }
+            sum += c * p.powi(j as i32) * (1.0 - p).powi((n - j) as i32);
+        }
+        sum
+    }
+
+    #[test]
+    fn tolerance_rank_matches_the_direct_binomial_sum() {
+        for n in [1usize, 10, 45, 60, 100, 150] {
+            for alpha in [0.01, 0.05, 0.1, 0.3] {
+                for delta in [0.01, 0.1, 0.5] {
+                    let got = binomial_tolerance_rank(n, alpha, delta);
+                    let want = (0..=n).take_while(|&k| cdf(n, alpha, k) <= delta).last();
+                    assert_eq!(got, want, "n={n} alpha={alpha} delta={delta}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tolerance_rank_survives_large_n() {
+        // (1 − 0.05)^200000 underflows in linear space; the log-space sum does not.
+        let k = binomial_tolerance_rank(200_000, 0.05, 0.1);
+        // Normal approximation: 10000 − 1.2816 · √9500 ≈ 9875.
+        assert!(matches!(k, Some(k) if (9860..=9890).contains(&k)), "{k:?}");
+    }
+
+    #[test]
+    fn delta_is_checked_and_not_clustered() {
+        let set = SuppressionSet::new(vec![0.5; 100], vec![true; 100], None)
+            .and_then(|s| s.with_clusters(vec!["a".into(); 100]));
+        let Ok(set) = set else {
+            panic!("valid set");
+        };
+        for bad in [0.0, 1.0, -0.1, f64::NAN] {
+            let r = SuppressionParams::new(0.05).confidence(bad).fit(&set);
+            assert!(matches!(
+                r,
+                Err(TriageError::InvalidParameter { name: "delta", .. })
+            ));
+        }
+        let r = SuppressionParams::new(0.05)
+            .confidence(0.1)
+            .clustered(true)
+            .fit(&set);
+        assert!(matches!(
+            r,
+            Err(TriageError::InvalidParameter { name: "delta", .. })
+        ));
+        let ok = SuppressionParams::new(0.05).confidence(0.1).fit(&set);
+        assert!(matches!(ok, Ok(s) if s.delta() == Some(0.1)));
     }
 }

@@ -30,6 +30,11 @@
 //! organisation may well be exchangeable with the calibration organisations. The bound is
 //! then on the expected miss rate of a new organisation.
 //!
+//! With [`SuppressionParams::confidence`] (`δ`), the bound holds *with probability at least
+//! `1 − δ`* over the calibration draw rather than in expectation ([`tolerance_threshold`]):
+//! for a deployment that must not miss more than `α` in most calibrations, not merely on
+//! average over them.
+//!
 //! With [`SuppressionParams::per_group`], the threshold is chosen per group (detector) among
 //! groups with enough calibration true positives, and once for all other groups pooled
 //! (Mondrian conformal risk control): the bound then holds within each group, assuming
@@ -59,5 +64,6 @@ mod report;
 
 pub use crc::{
     SuppressionParams, SuppressionSet, Suppressor, crc_threshold, crc_threshold_clustered,
+    tolerance_threshold,
 };
 pub use report::{SuppressionReport, evaluate};

@@ -44,6 +44,10 @@ pub struct Args {
     /// on a new organisation's expected miss rate).
     #[arg(long)]
     pub org_exchangeable: bool,
+    /// Suppression thresholds that keep the miss rate at most α with probability at least
+    /// 1 − D over the calibration draw (a binomial tolerance bound), not only in expectation.
+    #[arg(long, conflicts_with = "org_exchangeable")]
+    pub suppress_delta: Option<f64>,
     /// Cross-fit calibration, decision weights and suppression on K organisation folds of
     /// the training data, then fit the final model on all of it (default: hold out 25% of
     /// training organisations for calibration, which keeps the suppression bound exact).
@@ -132,6 +136,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     p.per_detector = args.per_detector;
     p.cross_fit = args.cross_fit;
     p.org_exchangeable = args.org_exchangeable;
+    p.suppress_delta = args.suppress_delta;
     p.calibration_org_cap = args.calibration_org_cap;
     if let Some(strength) = args.prior_shift {
         p.prior_shift = Some(vigil_triage::calibrate::PriorShiftParams {
@@ -162,7 +167,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
     .map_err(|e| CliError::layer("eval", e))?;
     if args.json {
-        crate::out::print_json(&json(&report))
+        let mut value = json(&report);
+        // Only when set, so that the default output stays as it was.
+        if let (Some(d), Some(obj)) = (args.suppress_delta, value.as_object_mut()) {
+            obj.insert("suppress_delta".into(), serde_json::json!(d));
+        }
+        crate::out::print_json(&value)
     } else {
         print_table(&report);
         Ok(())
