@@ -154,23 +154,21 @@ pub fn crc_threshold_clustered(tp: &[(f64, usize)], alpha: f64) -> Result<f64, T
 }
 
 fn check_delta(delta: f64) -> Result<(), TriageError> {
-    if delta > 0.0 && delta < 1.0 {
-        Ok(())
-    } else {
-        Err(TriageError::InvalidParameter {
-            name: "delta",
-            reason: format!("must be in (0, 1), got {delta}"),
-        })
-    }
+    check_open_unit("delta", delta)
 }
 
 fn check_alpha(alpha: f64) -> Result<(), TriageError> {
-    if alpha > 0.0 && alpha < 1.0 {
+    check_open_unit("alpha", alpha)
+}
+
+/// A probability-like parameter must lie strictly between 0 and 1 (NaN does not).
+fn check_open_unit(name: &'static str, value: f64) -> Result<(), TriageError> {
+    if value > 0.0 && value < 1.0 {
         Ok(())
     } else {
         Err(TriageError::InvalidParameter {
-            name: "alpha",
-            reason: format!("must be in (0, 1), got {alpha}"),
+            name,
+            reason: format!("must be in (0, 1), got {value}"),
         })
     }
 }
