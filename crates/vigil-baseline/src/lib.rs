@@ -55,6 +55,7 @@ mod codec;
 mod dispatch;
 mod error;
 mod fastmath;
+mod gauss;
 mod hst;
 mod index;
 mod memo;

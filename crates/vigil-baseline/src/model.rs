@@ -18,8 +18,8 @@ use crate::stats::Scan;
 use crate::store::Store;
 use crate::strhash::{StrKey, hash_str};
 use crate::tail::{
-    MAX_SURPRISAL, bits_from_ln_tail, fisher_combined, normal_two_sided_parts, normal_z_for_bits,
-    poisson_upper_surprisal, tail_from_bits,
+    MAX_SURPRISAL, bits_from_ln_tail, fisher_combined, normal_z_for_bits, poisson_upper_surprisal,
+    tail_from_bits,
 };
 
 /// Per-entity streaming behaviour profiles in bounded memory.
@@ -77,8 +77,8 @@ pub struct EntityBaselines {
     str_key: StrKey,
     /// `2^−report_bits`: a component with a smaller tail probability is reported.
     report_p: f64,
-    /// The |z| of a measure whose Gaussian surprisal is `report_bits`.
-    report_z: f64,
+    /// `z²/2` of a measure whose Gaussian surprisal is `report_bits`.
+    report_u: f64,
     /// Reciprocals and scales derived from the configuration, so that the hot path
     /// multiplies where it would divide.
     k: Derived,
@@ -238,8 +238,8 @@ struct Ctx<'a> {
     dimensions: &'a Names,
     /// `2^−report_bits`.
     report_p: f64,
-    /// The |z| of a measure whose Gaussian surprisal is `report_bits`.
-    report_z: f64,
+    /// `z²/2` of a measure whose Gaussian surprisal is `report_bits`.
+    report_u: f64,
 }
 
 /// Decay factors of one profile from its last event to now (`dt ≥ 0`), computed once and
@@ -346,37 +346,6 @@ impl Tally {
     #[inline]
     fn add_unit(&mut self) {
         self.scored += 1;
-    }
-
-    /// [`add`](Self::add) with `den = 1` (the Gaussian tails): only the product can leave
-    /// its range.
-    #[inline]
-    fn add_num(
-        &mut self,
-        which: Which,
-        expected: f64,
-        observed: f64,
-        num: f64,
-        ln_extra: f64,
-        report: bool,
-    ) {
-        let num = fastmath::min(fastmath::max(num, 0.0), 1.0);
-        self.prod *= num;
-        self.ln_sum += ln_extra;
-        self.scored += 1;
-        if self.prod < PROD_FLOOR {
-            self.fold();
-        }
-        if report {
-            self.keep(Component {
-                which,
-                expected,
-                observed,
-                num,
-                den: 1.0,
-                ln_extra,
-            });
-        }
     }
 
     #[cold]
@@ -518,7 +487,10 @@ impl EntityBaselines {
             dimensions: Names::new("dimensions", d),
             tick: 0,
             report_p: tail_from_bits(config.report_bits),
-            report_z: normal_z_for_bits(config.report_bits),
+            report_u: {
+                let z = normal_z_for_bits(config.report_bits);
+                0.5 * z * z
+            },
             k: Derived::of(&config),
             config,
         }
@@ -587,7 +559,7 @@ impl EntityBaselines {
             measures: &self.measures,
             dimensions: &self.dimensions,
             report_p: self.report_p,
-            report_z: self.report_z,
+            report_u: self.report_u,
         }
     }
 
@@ -754,7 +726,7 @@ impl EntityBaselines {
                 measures: &self.measures,
                 dimensions: &self.dimensions,
                 report_p: self.report_p,
-                report_z: self.report_z,
+                report_u: self.report_u,
             };
             if let Some((core, ms, cs)) = own.and_then(|i| entities.row_mut(i)) {
                 let reference =
@@ -779,7 +751,7 @@ impl EntityBaselines {
             measures: &self.measures,
             dimensions: &self.dimensions,
             report_p: self.report_p,
-            report_z: self.report_z,
+            report_u: self.report_u,
         };
         if let Some(row) = own.and_then(|i| entities.row_mut(i)) {
             ctx.learn(row, obs, prep, tick, d_own);
@@ -989,12 +961,14 @@ impl Ctx<'_> {
             }
             // One pseudo-observation of unit variance keeps a measure seen once from
             // calling every other value impossible.
-            // var = (M2 + 1)/(W + 1) + floor, and z = d/√var, with one division.
+            // var = (M2 + 1)/(W + 1) + floor, and u = z²/2 = d²/(2 var), with one division
+            // and no square root (the tail comes from `u`: see `crate::gauss`).
             let w1 = ew.weight + 1.0;
-            let z = (xt - ew.mean) * (w1 / (ew.m2 + 1.0 + floor * w1)).sqrt();
-            let (t, poly) = normal_two_sided_parts(z);
-            let report = z.abs() >= self.report_z;
-            tally.add_num(Which::Measure(j), ew.mean, *x, t, poly, report);
+            let d = xt - ew.mean;
+            let u = (0.5 * d * d) * (w1 / (ew.m2 + 1.0 + floor * w1));
+            let ln_p = crate::gauss::ln_two_sided_tail(u);
+            let report = u >= self.report_u;
+            tally.add_ln(Which::Measure(j), ew.mean, *x, ln_p, report);
         }
     }
 

@@ -69,6 +69,13 @@ pub fn normal_two_sided_parts(z: f64) -> (f64, f64) {
     (t, fastmath::min(poly, 0.0))
 }
 
+/// `ln erfc(a)` for finite `a ≥ 1` by the `erfcc` fit (`ln t + poly`): what
+/// [`crate::gauss`] falls back to beyond its table (`|z| ≥ 11.3`).
+pub(crate) fn ln_erfc_fit(a: f64) -> f64 {
+    let (t, poly) = erfcc(a);
+    fastmath::ln(t) + fastmath::min(poly, 0.0)
+}
+
 /// The smallest `|z|` whose two-sided Gaussian surprisal reaches `bits` (bisection; used once
 /// per model to decide reporting without a logarithm per event).
 pub fn normal_z_for_bits(bits: f64) -> f64 {
