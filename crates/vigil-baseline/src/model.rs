@@ -1094,8 +1094,14 @@ impl Ctx<'_> {
                 .category(prep, j, dim, v)
                 .and_then(|(id, h)| Some((cs.get_mut(id)?, h)))
             {
-                slot.top.push(fingerprint(h), w_long as f32);
-                slot.distinct.insert(h);
+                // A value the summary already keeps was inserted into the distinct-count
+                // sketch when it entered the summary (or merged in with its sketch), and
+                // inserting a hash again changes nothing: the sketch is updated only for
+                // values not kept (most events repeat a kept value). Exact unless two
+                // values share the 32-bit fingerprint.
+                if !slot.top.push(fingerprint(h), w_long as f32) {
+                    slot.distinct.insert(h);
+                }
             }
         }
     }

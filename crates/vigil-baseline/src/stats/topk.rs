@@ -150,16 +150,16 @@ impl TopK {
         }
     }
 
-    /// Counts one occurrence of `key` with weight `w`.
+    /// Counts one occurrence of `key` with weight `w`; `true` if `key` was already kept.
     #[inline(always)]
-    pub fn push(&mut self, key: u32, w: f32) {
+    pub fn push(&mut self, key: u32, w: f32) -> bool {
         self.total += w;
         let mut min_i = 0;
         let mut min_c = f32::INFINITY;
         for (i, (k, c)) in self.keys.iter().zip(self.counts.iter_mut()).enumerate() {
             if *k == key {
                 *c += w;
-                return;
+                return true;
             }
             let cc = if *k == 0 { -1.0 } else { *c };
             if cc < min_c {
@@ -174,6 +174,7 @@ impl TopK {
             *k = key;
             *c = base + w;
         }
+        false
     }
 
     /// Merges another summary decayed to the same time: counts of equal keys add, and the
@@ -246,6 +247,33 @@ mod tests {
             let (num, den) = t.tail_parts(key, decay);
             let tail = t.rarity(key, decay).tail;
             assert!((num / den - tail).abs() < 1e-6, "{num}/{den} vs {tail}");
+        }
+    }
+
+    /// What learning relies on to skip the distinct-count sketch for kept values: a value
+    /// `push` reports as kept was inserted before, so the sketch that skips those inserts
+    /// equals the one that takes every insert.
+    #[test]
+    fn kept_values_need_no_sketch_insert() {
+        let mut r = vigil_core::SplitMix64::new(9);
+        for _ in 0..200 {
+            let (mut t, mut skip, mut all) = (
+                TopK::default(),
+                crate::stats::TinyHll::default(),
+                crate::stats::TinyHll::default(),
+            );
+            let values: Vec<u64> = (0..1 + r.below(12)).map(|_| r.next_u64()).collect();
+            for _ in 0..300 {
+                let h = values[r.below(values.len() as u64) as usize];
+                if r.below(5) == 0 {
+                    t.decay(0.6);
+                }
+                if !t.push(((h >> 32) as u32).max(1), 1.0) {
+                    skip.insert(h);
+                }
+                all.insert(h);
+            }
+            assert_eq!(skip, all);
         }
     }
 
