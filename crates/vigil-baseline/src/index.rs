@@ -105,6 +105,26 @@ impl FlatIndex {
         let tag = tag_of(key, self.seed);
         let mask = self.mask();
         let mut i = self.bucket(key)?;
+        // The first four entries are decided together, without a branch per entry: at the
+        // table's load (up to 7/8) a lookup probes between one and several entries, at
+        // random, so the loop's exit was mispredicted on about one event in three (a
+        // branch simulation of the bench put it first among the mispredicted branches).
+        // The entry found is the same: the first that is empty or carries the tag.
+        if let Some(w) = self
+            .table
+            .get(i..i + 4)
+            .and_then(|w| <&[u64; 4]>::try_from(w).ok())
+        {
+            let mut stop = 0u32;
+            for (j, e) in w.iter().enumerate() {
+                stop |= u32::from((*e == 0) | (entry_tag(*e) == tag)) << j;
+            }
+            if stop != 0 {
+                let e = w.get(stop.trailing_zeros() as usize).copied().unwrap_or(0);
+                return (e != 0).then_some(entry_row(e));
+            }
+            i = (i + 4) & mask;
+        }
         loop {
             let e = *self.table.get(i)?;
             if e == 0 {
@@ -234,6 +254,22 @@ mod tests {
     use super::*;
     use vigil_core::SplitMix64;
 
+    /// `find_hint` as it was, one entry at a time (the reference for the four-entry step).
+    fn hint_one_by_one(idx: &FlatIndex, key: u64) -> Option<usize> {
+        let tag = tag_of(key, idx.seed);
+        let mut i = idx.bucket(key)?;
+        loop {
+            let e = *idx.table.get(i)?;
+            if e == 0 {
+                return None;
+            }
+            if entry_tag(e) == tag {
+                return Some(entry_row(e));
+            }
+            i = (i + 1) & idx.mask();
+        }
+    }
+
     /// Against a reference map, through inserts, removals (with swap-remove relocation, as
     /// the store does) and growth.
     #[test]
@@ -266,6 +302,11 @@ mod tests {
             if step % 97 == 0 {
                 for (i, k) in rows.iter().enumerate() {
                     assert_eq!(idx.find(*k, |j| rows.get(j).copied()), Some(i));
+                    assert_eq!(idx.find_hint(*k), hint_one_by_one(&idx, *k));
+                }
+                for _ in 0..50 {
+                    let absent = r.next_u64();
+                    assert_eq!(idx.find_hint(absent), hint_one_by_one(&idx, absent));
                 }
                 assert_eq!(idx.find(u64::MAX - 3, |j| rows.get(j).copied()), None);
                 assert_eq!(idx.len, rows.len());
