@@ -1,5 +1,7 @@
 //! Interned measure and dimension names: a slot number per name, found without hashing.
 
+use vigil_core::MeasureName;
+
 use crate::BaselineError;
 
 /// Up to `limit` names in first-seen order. Lookups try the caller's position first (callers
@@ -9,7 +11,8 @@ use crate::BaselineError;
 pub(crate) struct Names {
     what: &'static str,
     limit: usize,
-    pub(crate) names: Vec<Box<str>>,
+    /// Shared, so that a deviation reports a measure's name without copying it.
+    pub(crate) names: Vec<MeasureName>,
     /// [`Fp`] of each name, aligned with `names`.
     fps: Vec<Fp>,
 }
@@ -75,9 +78,14 @@ impl Names {
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.names.capacity() * std::mem::size_of::<Box<str>>()
+        // Each name's text sits behind an `Arc` header of two counters.
+        self.names.capacity() * std::mem::size_of::<MeasureName>()
             + self.fps.capacity() * std::mem::size_of::<Fp>()
-            + self.names.iter().map(|n| n.len()).sum::<usize>()
+            + self
+                .names
+                .iter()
+                .map(|n| n.len() + 2 * std::mem::size_of::<usize>())
+                .sum::<usize>()
     }
 }
 

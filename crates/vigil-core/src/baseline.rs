@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{CoreError, EntityKind};
+use crate::{CoreError, EntityKind, MeasureName};
 
 /// One event seen for one entity, borrowed so that observing allocates nothing.
 #[derive(Debug, Clone, Copy)]
@@ -41,8 +41,10 @@ impl<'a> Observation<'a> {
 /// One measure that departed from what was expected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deviation {
-    /// Which measure: a numeric measure's name, `rate`, or `dimension=value` for a category.
-    pub measure: String,
+    /// Which measure: a numeric measure's name, `rate`, `hour_of_day`, or `dimension=value`
+    /// for a category. A [`MeasureName`] rather than a `String` so that reporting a fixed or
+    /// registered name does not allocate; it serializes as the same string.
+    pub measure: MeasureName,
     /// What the baseline expected (mean, expected count, or expected frequency).
     pub expected: f64,
     /// What was observed.

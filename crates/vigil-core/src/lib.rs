@@ -11,7 +11,8 @@
 //!   was created, surfaced, triaged and resolved (from which MTTD and MTTR are computed).
 //! - [`score`]: [`Score`], the one type every scorer returns.
 //! - [`fit`]: linfa-style hyperparameters → checked parameters → fitted model.
-//! - [`features`], [`scoring`], [`baseline`], [`enrich`], [`feedback`]: the layer traits.
+//! - [`features`], [`scoring`], [`baseline`], [`enrich`], [`feedback`]: the layer traits
+//!   ([`measure_name`]: the name a baseline's [`Deviation`] reports).
 //! - [`record`]: the per-record error and the conserved counts of every streaming reader.
 //! - [`hash`] and [`rng`]: seeded hashing and a seeded generator, for determinism.
 //! - [`cpu`]: the calling thread's CPU time, which every layer's benchmark reports.
@@ -42,6 +43,7 @@ pub mod fit;
 pub mod hash;
 pub mod incident;
 pub mod lifecycle;
+pub mod measure_name;
 pub mod record;
 pub mod rng;
 pub mod score;
@@ -62,6 +64,7 @@ pub use fit::{Fit, ParamGuard};
 pub use hash::{SeededMap, SeededSet, SeededState};
 pub use incident::Incident;
 pub use lifecycle::{LifecycleEvent, LifecycleLog, LifecycleStage};
+pub use measure_name::MeasureName;
 pub use record::{ReadStats, RecordError};
 pub use rng::SplitMix64;
 pub use score::{Contribution, Explanation, Priority, Score};
