@@ -198,6 +198,28 @@ impl Component {
 
 const MAX_REPORTED: usize = 8;
 
+/// `dimension=value` as a [`MeasureName`], with one allocation (the shared text): joined on
+/// the stack when short, as nearly every name is, instead of in a `String` copied again.
+fn category_name(dimension: &str, value: &str) -> MeasureName {
+    let mut buf = [0u8; 128];
+    let n = dimension.len() + 1 + value.len();
+    if let Some(out) = buf.get_mut(..n) {
+        let Some((d, rest)) = out.split_at_mut_checked(dimension.len()) else {
+            return MeasureName::from(format!("{dimension}={value}"));
+        };
+        d.copy_from_slice(dimension.as_bytes());
+        if let Some((eq, v)) = rest.split_first_mut() {
+            *eq = b'=';
+            v.copy_from_slice(value.as_bytes());
+        }
+        // Two `str`s and an ASCII byte are valid UTF-8, so this always succeeds.
+        if let Ok(s) = std::str::from_utf8(out) {
+            return MeasureName::from(s);
+        }
+    }
+    MeasureName::from(format!("{dimension}={value}"))
+}
+
 /// The name of the rate component in a [`Deviation`].
 const RATE: MeasureName = MeasureName::from_static("rate");
 /// The name of the hour-of-day component in a [`Deviation`].
@@ -451,18 +473,10 @@ impl Tally {
                 Which::Rate => RATE,
                 Which::Hour => HOUR_OF_DAY,
                 Which::Measure(id) => measures.names.get(id).cloned().unwrap_or_default(),
-                Which::Category(j) => {
-                    obs.categories
-                        .get(j)
-                        .map_or_else(MeasureName::default, |(d, v)| {
-                            // Sized up front: `format!` would grow the string twice.
-                            let mut s = String::with_capacity(d.len() + 1 + v.len());
-                            s.push_str(d);
-                            s.push('=');
-                            s.push_str(v);
-                            MeasureName::from(s)
-                        })
-                }
+                Which::Category(j) => obs
+                    .categories
+                    .get(j)
+                    .map_or_else(MeasureName::default, |(d, v)| category_name(d, v)),
             };
             // Measures keep their mean on the transformed scale until reported.
             let expected = match c.which {

@@ -349,6 +349,17 @@ fn new_entity_borrows_its_peer_group_profile() {
     let s = m.score(&odd).unwrap();
     assert!(s.surprisal > 20.0, "{s:?}");
     assert!(s.deviations.iter().any(|d| d.measure == "auth=ntlm"));
+    // A `dimension=value` name past the short (stack-joined) length is whole too.
+    let long = "x".repeat(300);
+    let cats = [("auth", long.as_str())];
+    let s_long = m
+        .score(&Observation {
+            categories: &cats,
+            ..odd
+        })
+        .unwrap();
+    let want = format!("auth={long}");
+    assert!(s_long.deviations.iter().any(|d| d.measure == want));
     assert!(
         s.deviations
             .iter()
