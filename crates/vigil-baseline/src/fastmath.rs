@@ -23,7 +23,7 @@ static LOG_TABLE: [(f64, f64); 1 << LOG_BITS] = {
 
 /// `ln c` for `c ∈ [1, 2]` at compile time: `2 atanh s`, `s = (c−1)/(c+1) ≤ 1/3`, summed to
 /// convergence.
-const fn const_ln(c: f64) -> f64 {
+pub(crate) const fn const_ln(c: f64) -> f64 {
     let s = (c - 1.0) / (c + 1.0);
     let s2 = s * s;
     let (mut term, mut sum, mut k) = (s, 0.0, 0);

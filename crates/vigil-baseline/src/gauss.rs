@@ -30,21 +30,13 @@ const BASE: u64 = ((1023 + U_EMIN) as u64) << SUB_BITS;
 const MANTISSA: u64 = 0x000f_ffff_ffff_ffff;
 const ONE: u64 = 0x3ff0_0000_0000_0000;
 
-/// `ln x` for finite `x > 0` at compile time: `x = 2^e·m`, `m ∈ [1, 2)`, and
-/// `ln m = 2 atanh((m−1)/(m+1))` summed to convergence.
+/// `ln x` for finite `x > 0` at compile time: `x = 2^e·m`, `m ∈ [1, 2)`, and `ln m` from
+/// [`crate::fastmath::const_ln`].
 const fn const_ln(x: f64) -> f64 {
     let bits = x.to_bits();
     let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
     let m = f64::from_bits((bits & MANTISSA) | ONE);
-    let s = (m - 1.0) / (m + 1.0);
-    let s2 = s * s;
-    let (mut term, mut sum, mut k) = (s, 0.0, 0);
-    while k < 60 {
-        sum += term / (2 * k + 1) as f64;
-        term *= s2;
-        k += 1;
-    }
-    e as f64 * LN_2 + 2.0 * sum
+    e as f64 * LN_2 + crate::fastmath::const_ln(m)
 }
 
 /// `ln erfc(√u)` for `2^−30 ≤ u < 64` at compile time.
