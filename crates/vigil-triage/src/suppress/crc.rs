@@ -567,6 +567,15 @@ mod tests {
             Err(TriageError::InvalidParameter { name: "delta", .. })
         ));
         let ok = SuppressionParams::new(0.05).confidence(0.1).fit(&set);
-        assert!(matches!(ok, Ok(s) if s.delta() == Some(0.1)));
+        assert!(matches!(ok, Ok(ref s) if s.delta() == Some(0.1)));
+        // δ survives a save; a suppressor without one saves as before (no `delta` key).
+        if let Ok(s) = ok {
+            let json = serde_json::to_string(&s).unwrap_or_default();
+            let back: Result<Suppressor, _> = serde_json::from_str(&json);
+            assert!(matches!(back, Ok(b) if b == s));
+        }
+        let plain = SuppressionParams::new(0.05).fit(&set);
+        let json = plain.map(|s| serde_json::to_string(&s).unwrap_or_default());
+        assert!(matches!(json, Ok(j) if !j.contains("delta")));
     }
 }
