@@ -174,7 +174,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         crate::out::print_json(&value)
     } else {
-        print_table(&report);
+        print_table(&report, args.suppress_delta);
         Ok(())
     }
 }
@@ -207,8 +207,13 @@ fn json(r: &EvalReport) -> serde_json::Value {
     })
 }
 
-fn print_table(r: &EvalReport) {
+fn print_table(r: &EvalReport, delta: Option<f64>) {
     let f = &r.pooled;
+    // Which bound the suppression lines below certify.
+    let bound = match delta {
+        Some(d) => format!("miss <= alpha with probability >= {}", 1.0 - d),
+        None => "expected miss <= alpha".to_owned(),
+    };
     println!(
         "{} ({}), {} rows from {} organisations unseen in training",
         r.protocol, r.model, f.rows, f.orgs
@@ -224,6 +229,7 @@ fn print_table(r: &EvalReport) {
         f.threat.ece, f.ece_uncalibrated
     );
     println!("Brier                    {:.4}", f.threat.brier);
+    println!("suppression bound        {bound}");
     for s in &f.threat.suppression {
         println!(
             "suppression α={:<5} miss {:.4}  non-TP suppressed {:.4}",
