@@ -19,17 +19,22 @@ use crate::error::TriageError;
 /// ```
 pub fn crc_threshold(tp_scores: &[f64], alpha: f64) -> Result<f64, TriageError> {
     check_alpha(alpha)?;
-    if let Some((row, &value)) = tp_scores.iter().enumerate().find(|(_, s)| !s.is_finite()) {
-        return Err(TriageError::NonFiniteScore { row, value });
-    }
     let n = tp_scores.len();
     // k = ⌊α(n+1)⌋ − 1, computed in floating point then floored; the small epsilon keeps an
     // exact product such as 0.05 · 100 = 5 from flooring to 4 through rounding.
     let allowed = (alpha * (n as f64 + 1.0) + 1e-9).floor() - 1.0;
-    if allowed < 0.0 {
-        return Ok(f64::NEG_INFINITY);
+    order_statistic(tp_scores, (allowed >= 0.0).then_some(allowed as usize))
+}
+
+/// The `(k+1)`-th smallest of `tp_scores` (`+∞` past the end), or `−∞` (suppress nothing)
+/// when `k` is `None`; a non-finite score is an error either way.
+fn order_statistic(tp_scores: &[f64], k: Option<usize>) -> Result<f64, TriageError> {
+    if let Some((row, &value)) = tp_scores.iter().enumerate().find(|(_, s)| !s.is_finite()) {
+        return Err(TriageError::NonFiniteScore { row, value });
     }
-    let k = allowed as usize;
+    let Some(k) = k else {
+        return Ok(f64::NEG_INFINITY);
+    };
     let mut sorted = tp_scores.to_vec();
     sorted.sort_by(f64::total_cmp);
     Ok(sorted.get(k).copied().unwrap_or(f64::INFINITY))
@@ -91,15 +96,10 @@ fn log_add_exp(a: f64, b: f64) -> f64 {
 pub fn tolerance_threshold(tp_scores: &[f64], alpha: f64, delta: f64) -> Result<f64, TriageError> {
     check_alpha(alpha)?;
     check_delta(delta)?;
-    if let Some((row, &value)) = tp_scores.iter().enumerate().find(|(_, s)| !s.is_finite()) {
-        return Err(TriageError::NonFiniteScore { row, value });
-    }
-    let Some(k) = binomial_tolerance_rank(tp_scores.len(), alpha, delta) else {
-        return Ok(f64::NEG_INFINITY);
-    };
-    let mut sorted = tp_scores.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    Ok(sorted.get(k).copied().unwrap_or(f64::INFINITY))
+    order_statistic(
+        tp_scores,
+        binomial_tolerance_rank(tp_scores.len(), alpha, delta),
+    )
 }
 
 /// Conformal risk control with *organisations* (or any clusters) as the exchangeable unit.
