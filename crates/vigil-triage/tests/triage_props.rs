@@ -123,13 +123,19 @@ proptest! {
         for _ in 0..draws {
             let cal: Vec<f64> = (0..n).map(|_| rng.next_f64()).collect();
             let lam = tolerance_threshold(&cal, alpha, delta).unwrap();
-            prop_assert!(lam <= crc_threshold(&cal, alpha).unwrap() || lam == f64::NEG_INFINITY);
+            // More confidence never suppresses more. (Against the expected-miss threshold
+            // there is no fixed order: near δ = 0.5 the tolerance rank is the binomial
+            // median, which can exceed ⌊α(n+1)⌋ − 1.)
+            prop_assert!(tolerance_threshold(&cal, alpha, delta / 2.0).unwrap() <= lam);
             if lam > alpha {
                 over += 1;
             }
         }
         let share = over as f64 / draws as f64;
-        let slack = 3.0 * (delta * (1.0 - delta) / draws as f64).sqrt();
+        // 4.5 standard errors: proptest runs 256 cases, so a 3-sigma slack would fail a
+        // correct bound now and then (P(Z > 4.5) ≈ 3e-6 per case); a threshold that bounds
+        // only the expected miss lands above α about half the time and still fails.
+        let slack = 4.5 * (delta * (1.0 - delta) / draws as f64).sqrt();
         prop_assert!(share <= delta + slack, "P(miss > alpha) = {share} above delta {delta}");
     }
 
