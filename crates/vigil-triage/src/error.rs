@@ -107,3 +107,27 @@ pub enum TriageError {
         current: u64,
     },
 }
+
+/// `v` must be finite and ≥ 0 (a weight, a smoothing strength, a prior width that may be 0).
+pub(crate) fn require_non_negative(name: &'static str, v: f64) -> Result<(), TriageError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(TriageError::InvalidParameter {
+            name,
+            reason: format!("must be finite and >= 0, got {v}"),
+        })
+    }
+}
+
+/// `v` must be finite and > 0 (a width, a tolerance, a cap).
+pub(crate) fn require_positive(name: &'static str, v: f64) -> Result<(), TriageError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(TriageError::InvalidParameter {
+            name,
+            reason: format!("must be finite and > 0, got {v}"),
+        })
+    }
+}

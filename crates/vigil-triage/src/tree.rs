@@ -105,12 +105,7 @@ impl ParamGuard for TreeParams {
                 reason: "must be at least 1".into(),
             });
         }
-        if !(self.smoothing.is_finite() && self.smoothing >= 0.0) {
-            return Err(TriageError::InvalidParameter {
-                name: "smoothing",
-                reason: format!("must be finite and >= 0, got {}", self.smoothing),
-            });
-        }
+        crate::error::require_non_negative("smoothing", self.smoothing)?;
         Ok(self)
     }
 

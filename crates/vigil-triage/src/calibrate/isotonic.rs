@@ -40,12 +40,7 @@ impl Fit<CalibrationSet> for IsotonicParams {
     type Error = TriageError;
 
     fn fit(&self, set: &CalibrationSet) -> Result<Isotonic, TriageError> {
-        if !(self.prior_weight.is_finite() && self.prior_weight >= 0.0) {
-            return Err(TriageError::InvalidParameter {
-                name: "prior_weight",
-                reason: format!("must be finite and >= 0, got {}", self.prior_weight),
-            });
-        }
+        crate::error::require_non_negative("prior_weight", self.prior_weight)?;
         let pairs = set.sorted_weighted();
         let total: f64 = pairs.iter().map(|p| p.2).sum();
         let pos: f64 = pairs.iter().filter(|p| p.1).map(|p| p.2).sum();

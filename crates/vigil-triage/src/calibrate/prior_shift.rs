@@ -66,18 +66,8 @@ pub struct ValidPriorShiftParams(PriorShiftParams);
 impl PriorShiftParams {
     /// Validates: `strength` finite and ≥ 0, `tol` finite and > 0.
     pub fn check(self) -> Result<ValidPriorShiftParams, TriageError> {
-        if !(self.strength.is_finite() && self.strength >= 0.0) {
-            return Err(TriageError::InvalidParameter {
-                name: "prior_shift.strength",
-                reason: format!("must be finite and >= 0, got {}", self.strength),
-            });
-        }
-        if !(self.tol.is_finite() && self.tol > 0.0) {
-            return Err(TriageError::InvalidParameter {
-                name: "prior_shift.tol",
-                reason: format!("must be finite and > 0, got {}", self.tol),
-            });
-        }
+        crate::error::require_non_negative("prior_shift.strength", self.strength)?;
+        crate::error::require_positive("prior_shift.tol", self.tol)?;
         Ok(ValidPriorShiftParams(self))
     }
 }

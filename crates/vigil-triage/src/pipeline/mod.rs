@@ -392,12 +392,7 @@ impl TriageParams {
 
 /// `min(1, cap / n_org)` per row, `n_org` the rows of its organisation (tenant).
 fn org_capped_weights(rows: &[Alert], cap: f64) -> Result<Vec<f64>, TriageError> {
-    if !(cap.is_finite() && cap > 0.0) {
-        return Err(TriageError::InvalidParameter {
-            name: "calibration_org_cap",
-            reason: format!("must be finite and > 0, got {cap}"),
-        });
-    }
+    crate::error::require_positive("calibration_org_cap", cap)?;
     let org = |a: &Alert| a.tenant.clone().unwrap_or_default();
     let mut size: BTreeMap<String, f64> = BTreeMap::new();
     for a in rows {

@@ -63,23 +63,9 @@ impl VerdictMemoryParams {
     /// Validates: `sigma_org`, `sigma_key` finite and > 0, `sigma_shared` finite and ≥ 0,
     /// `max_history` ≥ 1.
     pub fn check(self) -> Result<ValidVerdictMemoryParams, TriageError> {
-        if !(self.sigma_shared.is_finite() && self.sigma_shared >= 0.0) {
-            return Err(TriageError::InvalidParameter {
-                name: "memory.sigma_shared",
-                reason: format!("must be finite and >= 0, got {}", self.sigma_shared),
-            });
-        }
-        for (name, v) in [
-            ("memory.sigma_org", self.sigma_org),
-            ("memory.sigma_key", self.sigma_key),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(TriageError::InvalidParameter {
-                    name,
-                    reason: format!("must be finite and > 0, got {v}"),
-                });
-            }
-        }
+        crate::error::require_non_negative("memory.sigma_shared", self.sigma_shared)?;
+        crate::error::require_positive("memory.sigma_org", self.sigma_org)?;
+        crate::error::require_positive("memory.sigma_key", self.sigma_key)?;
         if self.max_history == 0 {
             return Err(TriageError::InvalidParameter {
                 name: "memory.max_history",

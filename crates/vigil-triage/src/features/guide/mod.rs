@@ -132,12 +132,7 @@ const N_ENC: usize = FAMILIES.len() * PER_FAMILY;
 
 impl GuideFeatureParams {
     fn check(&self) -> Result<(), TriageError> {
-        if !(self.smoothing.is_finite() && self.smoothing >= 0.0) {
-            return Err(TriageError::InvalidParameter {
-                name: "smoothing",
-                reason: format!("must be finite and >= 0, got {}", self.smoothing),
-            });
-        }
+        crate::error::require_non_negative("smoothing", self.smoothing)?;
         if self.inner_folds < 2 {
             return Err(TriageError::InvalidParameter {
                 name: "inner_folds",
