@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use vigil_core::Alert;
+use vigil_core::{Alert, ParamGuard};
 use vigil_eval::triage::{EvalReport, cross_validate, train_test};
 use vigil_io::{Format, ReadOptions};
+use vigil_triage::gbdt::{GbdtParams, Growth};
 use vigil_triage::pipeline::{ModelKind, TriageParams};
 
 use crate::CliError;
@@ -24,9 +25,20 @@ pub struct Args {
     /// Model: gbdt or tree.
     #[arg(long, default_value = "gbdt")]
     pub model: String,
-    /// GBDT tree growth: `leaf-wise` (LightGBM's), `depth-wise` or `oblivious` (symmetric).
-    #[arg(long, default_value = "leaf-wise")]
-    pub growth: String,
+    /// GBDT tree growth: `leaf-wise` (LightGBM's), `depth-wise` or `oblivious` (symmetric);
+    /// default: the pipeline's (`TriageParams::new`).
+    #[arg(long)]
+    pub growth: Option<String>,
+    /// GBDT boosting rounds; default: the pipeline's.
+    #[arg(long)]
+    pub trees: Option<usize>,
+    /// GBDT depth limit; with `depth-wise` or `oblivious` growth the leaf limit is raised to
+    /// 2^D so the depth is the capacity. Default: the pipeline's.
+    #[arg(long)]
+    pub depth: Option<usize>,
+    /// GBDT learning rate (shrinkage); default: the pipeline's.
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
     /// Folds of the grouped cross-validation.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
@@ -128,11 +140,7 @@ pub(crate) fn params(model: &str, seed: u64, calibration: &str) -> Result<Triage
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
     let mut p = params(&args.model, args.seed, &args.calibration)?;
-    let growth: vigil_triage::gbdt::Growth = args
-        .growth
-        .parse()
-        .map_err(|e| CliError::layer("triage", e))?;
-    p.model.gbdt = p.model.gbdt.clone().growth(growth);
+    p.model.gbdt = gbdt_overrides(p.model.gbdt, &args)?;
     p.per_detector = args.per_detector;
     p.cross_fit = args.cross_fit;
     p.org_exchangeable = args.org_exchangeable;
@@ -177,6 +185,33 @@ pub fn run(args: Args) -> Result<(), CliError> {
         print_table(&report, args.suppress_delta);
         Ok(())
     }
+}
+
+/// The pipeline's GBDT parameters with the command line's `--growth`, `--trees`, `--depth`
+/// and `--learning-rate` applied (each only when given).
+fn gbdt_overrides(mut g: GbdtParams, args: &Args) -> Result<GbdtParams, CliError> {
+    let triage = |e| CliError::layer("triage", e);
+    if let Some(s) = &args.growth {
+        g = g.growth(s.parse::<Growth>().map_err(triage)?);
+    }
+    if let Some(n) = args.trees {
+        g = g.n_trees(n);
+    }
+    if let Some(lr) = args.learning_rate {
+        g = g.learning_rate(lr);
+    }
+    if let Some(d) = args.depth {
+        let (growth, leaves) = {
+            let v = g.check_ref().map_err(triage)?;
+            (v.growth(), v.max_leaves())
+        };
+        g = g.max_depth(Some(d));
+        // A level-wise tree of depth d needs 2^d leaves; leaf-wise keeps its own leaf limit.
+        if growth != Growth::LeafWise {
+            g = g.max_leaves(leaves.max(1 << d.min(20)));
+        }
+    }
+    Ok(g)
 }
 
 fn json(r: &EvalReport) -> serde_json::Value {
