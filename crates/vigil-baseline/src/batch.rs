@@ -213,7 +213,7 @@ impl EntityBaselines {
             // used.
             let combined = crate::tail::fisher_combined_lanes(&ln_sum, &prod, &den, &k);
             for ((tally, obs), c) in tallies.iter_mut().zip(chunk).zip(combined).take(n) {
-                out.push(tally.score(obs, &self.measures, tr, c));
+                tally.push_score(obs, &self.measures, tr, c, out);
             }
             if let Some(e) = failed {
                 return Err(e);

@@ -4,7 +4,8 @@ use std::f64::consts::LN_2;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use vigil_core::{
-    AnomalyScore, Baseline, CoreError, Deviation, EntityKind, MeasureName, Observation, SeededState,
+    AnomalyScore, Baseline, CoreError, Deviation, Deviations, EntityKind, MeasureName, Observation,
+    SeededState,
 };
 
 use crate::BaselineError;
@@ -445,10 +446,47 @@ impl Tally {
             return AnomalyScore {
                 surprisal,
                 tail_probability,
-                deviations: Vec::new(),
+                deviations: Deviations::new(),
             };
         }
         self.reported(obs, measures, transform, (surprisal, tail_probability))
+    }
+
+    /// [`score`](Self::score), appended to `out`. The common score (nothing reported) is
+    /// written straight into `out`, and a reported one is pushed by the out-of-line path:
+    /// with one `push` of the value either path returns, the score was built on the stack
+    /// and copied, 128 bytes reloaded right after their narrow stores.
+    #[inline(always)]
+    pub(crate) fn push_score(
+        &mut self,
+        obs: &Observation<'_>,
+        measures: &Names,
+        transform: crate::Transform,
+        (surprisal, tail_probability): (f64, f64),
+        out: &mut Vec<AnomalyScore>,
+    ) {
+        if self.kept.iter().all(Option::is_none) {
+            out.push(AnomalyScore {
+                surprisal,
+                tail_probability,
+                deviations: Deviations::new(),
+            });
+        } else {
+            self.push_reported(obs, measures, transform, (surprisal, tail_probability), out);
+        }
+    }
+
+    /// [`push_score`](Self::push_score) when some component is reported.
+    #[inline(never)]
+    fn push_reported(
+        &mut self,
+        obs: &Observation<'_>,
+        measures: &Names,
+        transform: crate::Transform,
+        combined: (f64, f64),
+        out: &mut Vec<AnomalyScore>,
+    ) {
+        out.push(self.reported(obs, measures, transform, combined));
     }
 
     /// [`score`](Self::score) when some component is reported (out of line: most
@@ -462,10 +500,8 @@ impl Tally {
         transform: crate::Transform,
         (surprisal, tail_probability): (f64, f64),
     ) -> AnomalyScore {
-        // `with_capacity` allocates directly (`reserve_exact` on an empty Vec goes through the
-        // slower grow path).
-        let n = self.kept.iter().flatten().count() + self.more.len();
-        let mut deviations = Vec::with_capacity(n);
+        // Up to two deviations are held inline: most reporting events report one.
+        let mut deviations = Deviations::new();
         for c in self.kept.iter().flatten().chain(&self.more) {
             // Fixed and registered names are shared, not copied: a tenth of the bench's
             // events report a deviation, and the allocation showed in the per-event time.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{CoreError, EntityKind, MeasureName};
+use crate::{CoreError, Deviations, EntityKind, MeasureName};
 
 /// One event seen for one entity, borrowed so that observing allocates nothing.
 #[derive(Debug, Clone, Copy)]
@@ -62,8 +62,9 @@ pub struct AnomalyScore {
     pub surprisal: f64,
     /// Combined tail probability in `[0, 1]`.
     pub tail_probability: f64,
-    /// The measures that deviated, most surprising first (empty when nothing did).
-    pub deviations: Vec<Deviation>,
+    /// The measures that deviated, most surprising first (empty when nothing did). A list
+    /// that holds up to two inline, so reporting one or two does not allocate.
+    pub deviations: Deviations,
 }
 
 impl AnomalyScore {
@@ -72,7 +73,7 @@ impl AnomalyScore {
         Self {
             surprisal: 0.0,
             tail_probability: 1.0,
-            deviations: Vec::new(),
+            deviations: Deviations::new(),
         }
     }
 }

@@ -12,7 +12,8 @@
 //! - [`score`]: [`Score`], the one type every scorer returns.
 //! - [`fit`]: linfa-style hyperparameters → checked parameters → fitted model.
 //! - [`features`], [`scoring`], [`baseline`], [`enrich`], [`feedback`]: the layer traits
-//!   ([`measure_name`]: the name a baseline's [`Deviation`] reports).
+//!   ([`measure_name`]: the name a baseline's [`Deviation`] reports; [`deviations`]: the
+//!   inline list of them an [`AnomalyScore`] carries).
 //! - [`record`]: the per-record error and the conserved counts of every streaming reader.
 //! - [`hash`] and [`rng`]: seeded hashing and a seeded generator, for determinism.
 //! - [`cpu`]: the calling thread's CPU time, which every layer's benchmark reports.
@@ -35,6 +36,7 @@
 pub mod alert;
 pub mod baseline;
 pub mod cpu;
+pub mod deviations;
 pub mod enrich;
 pub mod error;
 pub mod features;
@@ -53,6 +55,7 @@ pub use alert::{
     Alert, Entity, EntityKind, EntityRole, GroundTruth, Severity, TechniqueId, Verdict,
 };
 pub use baseline::{AnomalyScore, Baseline, Deviation, Observation};
+pub use deviations::Deviations;
 pub use enrich::{
     AsyncEnricher, BoxFuture, ContextItem, ContextValue, EnrichFailure, Enricher, Enrichment,
     Provenance, Ready,

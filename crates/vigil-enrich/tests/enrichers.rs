@@ -34,7 +34,7 @@ impl Baseline for Counting {
         Ok(AnomalyScore {
             surprisal: if n < 2 { 10.0 } else { 1.0 },
             tail_probability: 0.5,
-            deviations: vec![],
+            deviations: Default::default(),
         })
     }
     fn entities(&self) -> usize {
