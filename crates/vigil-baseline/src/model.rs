@@ -486,7 +486,7 @@ impl Tally {
         combined: (f64, f64),
         out: &mut Vec<AnomalyScore>,
     ) {
-        out.push(self.reported(obs, measures, transform, combined));
+        out.push(self.reported_inline(obs, measures, transform, combined));
     }
 
     /// [`score`](Self::score) when some component is reported (out of line: most
@@ -494,6 +494,19 @@ impl Tally {
     #[cold]
     #[inline(never)]
     fn reported(
+        &mut self,
+        obs: &Observation<'_>,
+        measures: &Names,
+        transform: crate::Transform,
+        combined: (f64, f64),
+    ) -> AnomalyScore {
+        self.reported_inline(obs, measures, transform, combined)
+    }
+
+    /// The body of [`reported`](Self::reported), inlined into the callers that are already
+    /// out of line (the score is then built where it is pushed).
+    #[inline(always)]
+    fn reported_inline(
         &mut self,
         obs: &Observation<'_>,
         measures: &Names,
