@@ -100,6 +100,63 @@ fn sum_lanes(x: u64) -> u32 {
     (x.wrapping_mul(LANES_1) >> 48) as u32
 }
 
+/// `(Σ c, n)` over the hour bins `c ≤ own`: with SSE2, 16 bins per instruction (a byte
+/// minimum and compare give the mask, a sum of absolute differences against zero adds the
+/// selected bytes); elsewhere [`hours_at_most_swar`]. The same integers either way.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn hours_at_most(hour: &[u8; 24], own: u8) -> (u32, u32) {
+    use safe_arch::{
+        add_i8_m128i, add_i64_m128i, bitand_m128i, cmp_eq_mask_i8_m128i, m128i, min_u8_m128i,
+        set_i64_m128i, set_splat_i8_m128i, sum_of_u8_abs_diff_m128i, zeroed_m128i,
+    };
+    let (first, rest) = hour.split_at(16);
+    let lo = m128i::from(<[u8; 16]>::try_from(first).unwrap_or([0; 16]));
+    let last = <[u8; 8]>::try_from(rest).map_or(0, u64::from_le_bytes);
+    // The last 8 bins in the low half; the high half is zero and masked out (0 ≤ own).
+    let hi = set_i64_m128i(0, last as i64);
+    let only_low = set_i64_m128i(0, -1);
+    let o = set_splat_i8_m128i(own as i8);
+    let le_lo = cmp_eq_mask_i8_m128i(min_u8_m128i(lo, o), lo);
+    let le_hi = bitand_m128i(cmp_eq_mask_i8_m128i(min_u8_m128i(hi, o), hi), only_low);
+    let zero = zeroed_m128i();
+    let sums = add_i64_m128i(
+        sum_of_u8_abs_diff_m128i(bitand_m128i(lo, le_lo), zero),
+        sum_of_u8_abs_diff_m128i(bitand_m128i(hi, le_hi), zero),
+    );
+    let one = set_splat_i8_m128i(1);
+    // At most 2 per byte: no overflow.
+    let ones = add_i8_m128i(bitand_m128i(le_lo, one), bitand_m128i(le_hi, one));
+    let counts = sum_of_u8_abs_diff_m128i(ones, zero);
+    let ([s0, s1], [n0, n1]) = (<[u64; 2]>::from(sums), <[u64; 2]>::from(counts));
+    ((s0 + s1) as u32, (n0 + n1) as u32)
+}
+
+/// [`hours_at_most`] without SSE2.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn hours_at_most(hour: &[u8; 24], own: u8) -> (u32, u32) {
+    hours_at_most_swar(hour, own)
+}
+
+/// [`hours_at_most`] eight bytes at a time, as 16-bit lanes of a `u64` (branch-free).
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+#[inline(always)]
+fn hours_at_most_swar(hour: &[u8; 24], own: u8) -> (u32, u32) {
+    let own_lanes = u64::from(own) * LANES_1;
+    let (mut le_sum, mut le_n) = (0u64, 0u64);
+    for w in hour.chunks_exact(8) {
+        let w = <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes);
+        for lanes in [w & LOW_BYTES, (w >> 8) & LOW_BYTES] {
+            // Lane = 256 + own − c ≥ 256 exactly when c ≤ own (never borrows across lanes).
+            let le = ((LANES_256 + own_lanes - lanes) >> 8) & LANES_1;
+            le_sum += lanes & (le * 0xff);
+            le_n += le;
+        }
+    }
+    (sum_lanes(le_sum), sum_lanes(le_n))
+}
+
 /// One pass over a profile's histograms: what rate and hour-of-day scoring need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scan {
@@ -247,27 +304,17 @@ impl Seasonal {
         sq_num / (total * total)
     }
 
-    /// Everything scoring needs from both histograms, in one branch-free pass over 31 bytes
-    /// (eight bytes at a time, as 16-bit lanes of a `u64`).
+    /// Everything scoring needs from both histograms, branch-free: the hours no busier than
+    /// this one by [`hours_at_most`] (two 16-byte vector steps), the totals as stored.
     #[inline(always)]
     pub fn scan(&self, hour: usize, day: usize) -> Scan {
-        let own = u64::from(self.hour.get(hour).copied().unwrap_or(0));
-        let own_lanes = own * LANES_1;
-        let (mut le_sum, mut le_n) = (0u64, 0u64);
-        for w in self.hour.chunks_exact(8) {
-            let w = <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes);
-            for lanes in [w & LOW_BYTES, (w >> 8) & LOW_BYTES] {
-                // Lane = 256 + own − c ≥ 256 exactly when c ≤ own (never borrows across lanes).
-                let le = ((LANES_256 + own_lanes - lanes) >> 8) & LANES_1;
-                le_sum += lanes & (le * 0xff);
-                le_n += le;
-            }
-        }
+        let own = self.hour.get(hour).copied().unwrap_or(0);
+        let (le_sum, le_n) = hours_at_most(&self.hour, own);
         Scan {
-            hour_own: own as u32,
+            hour_own: u32::from(own),
             hour_total: u32::from(self.hour_total()),
-            le_sum: sum_lanes(le_sum),
-            le_n: sum_lanes(le_n),
+            le_sum,
+            le_n,
             day_own: u32::from(self.day.get(day).copied().unwrap_or(0)),
             day_total: u32::from(self.day_total()),
         }
@@ -318,6 +365,43 @@ mod tests {
                 s.day.iter().map(|&c| u32::from(c)).sum::<u32>()
             );
             assert!((sc.factor() - s.factor(h, d)).abs() < 1e-12);
+        }
+    }
+}
+
+#[cfg(test)]
+mod lane_tests {
+    use super::*;
+    use vigil_core::SplitMix64;
+
+    #[test]
+    fn hours_at_most_equals_the_swar_form_and_the_definition() {
+        let mut r = SplitMix64::new(11);
+        for _ in 0..5_000 {
+            let mut hour = [0u8; 24];
+            for b in hour.iter_mut() {
+                *b = match r.below(5) {
+                    0 => 0,
+                    1 => 255,
+                    2 => 254,
+                    _ => r.below(256) as u8,
+                };
+            }
+            let own = match r.below(4) {
+                0 => 0,
+                1 => 255,
+                2 => hour[r.below(24) as usize],
+                _ => r.below(256) as u8,
+            };
+            let want = (
+                hour.iter()
+                    .filter(|&&c| c <= own)
+                    .map(|&c| u32::from(c))
+                    .sum(),
+                hour.iter().filter(|&&c| c <= own).count() as u32,
+            );
+            assert_eq!(hours_at_most(&hour, own), want);
+            assert_eq!(hours_at_most_swar(&hour, own), want);
         }
     }
 }
