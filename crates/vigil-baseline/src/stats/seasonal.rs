@@ -305,7 +305,7 @@ impl Seasonal {
     }
 
     /// Everything scoring needs from both histograms, branch-free: the hours no busier than
-    /// this one by [`hours_at_most`] (two 16-byte vector steps), the totals as stored.
+    /// this one in two 16-byte vector steps (SSE2), the totals as stored.
     #[inline(always)]
     pub fn scan(&self, hour: usize, day: usize) -> Scan {
         let own = self.hour.get(hour).copied().unwrap_or(0);
