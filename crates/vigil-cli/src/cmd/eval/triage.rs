@@ -306,3 +306,73 @@ fn print_table(r: &EvalReport, delta: Option<f64>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use vigil_core::ParamGuard;
+    use vigil_triage::gbdt::Growth;
+    use vigil_triage::pipeline::{ModelKind, TriageParams};
+
+    use super::{Args, gbdt_overrides};
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn gbdt(flags: &[&str]) -> vigil_triage::gbdt::GbdtValidParams {
+        let argv = ["vigil", "--train", "x.csv"].iter().chain(flags);
+        let args = Cli::try_parse_from(argv).unwrap().args;
+        let base = TriageParams::new(ModelKind::Gbdt, 0).model.gbdt;
+        gbdt_overrides(base, &args).unwrap().check().unwrap()
+    }
+
+    #[test]
+    fn no_flags_keep_the_pipeline_default() {
+        let want = TriageParams::new(ModelKind::Gbdt, 0)
+            .model
+            .gbdt
+            .check()
+            .unwrap();
+        assert_eq!(gbdt(&[]), want);
+    }
+
+    #[test]
+    fn oblivious_depth_is_the_capacity() {
+        let p = gbdt(&["--growth", "oblivious", "--depth", "6", "--trees", "600"]);
+        assert_eq!(p.growth(), Growth::Oblivious);
+        assert_eq!(p.max_depth(), Some(6));
+        assert_eq!(p.max_leaves(), 64);
+        assert_eq!(p.n_trees(), 600);
+    }
+
+    #[test]
+    fn leaf_wise_depth_keeps_the_leaf_limit() {
+        let before = TriageParams::new(ModelKind::Gbdt, 0)
+            .model
+            .gbdt
+            .check()
+            .unwrap();
+        let p = gbdt(&[
+            "--growth",
+            "leaf-wise",
+            "--depth",
+            "6",
+            "--learning-rate",
+            "0.06",
+        ]);
+        assert_eq!(p.max_depth(), Some(6));
+        assert_eq!(p.max_leaves(), before.max_leaves());
+        assert_eq!(p.learning_rate(), 0.06);
+    }
+
+    #[test]
+    fn bad_growth_is_an_error() {
+        let argv = ["vigil", "--train", "x.csv", "--growth", "sideways"];
+        let args = Cli::try_parse_from(argv).unwrap().args;
+        let base = TriageParams::new(ModelKind::Gbdt, 0).model.gbdt;
+        assert!(gbdt_overrides(base, &args).is_err());
+    }
+}
