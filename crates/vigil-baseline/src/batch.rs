@@ -5,7 +5,7 @@ use vigil_core::{AnomalyScore, Observation};
 
 use crate::dispatch::Wide;
 use crate::memo::Memo;
-use crate::model::Tally;
+use crate::model::{Prepared, Tally};
 use crate::{BaselineError, EntityBaselines};
 
 /// One `observe_batch` call, as work for [`crate::dispatch::wide`].
@@ -146,6 +146,7 @@ impl EntityBaselines {
             }
         }
         let mut memo = Memo::new();
+        let mut prep = Prepared::empty();
         let mut c = 0;
         while let Some(chunk) = chunk_at(c) {
             if let (Some(next), Some(k)) = (chunk_at(c + 2), keys.get_mut(ring(c + 2))) {
@@ -184,7 +185,7 @@ impl EntityBaselines {
             {
                 match self.admit_names(obs, &mut memo) {
                     Ok(ids) => {
-                        let prep = self.prepare(obs, ids, &mut memo);
+                        self.prepare_into(obs, ids, &mut memo, &mut prep);
                         self.observe_prepared(obs, &prep, *key, *slot, tally);
                     }
                     Err(e) => {

@@ -237,6 +237,7 @@ pub(crate) const PREP: usize = 4;
 pub(crate) const NO_ID: u16 = u16::MAX;
 
 /// Everything derived from an observation before touching a profile.
+#[derive(Clone, Copy)]
 pub(crate) struct Prepared {
     when: When,
     /// The tumbling pane of `when`.
@@ -249,6 +250,24 @@ pub(crate) struct Prepared {
     dids: [u16; PREP],
     /// Seeded hashes of their values.
     hashes: [u64; PREP],
+}
+
+impl Prepared {
+    /// Nothing prepared yet (every field is overwritten by `prepare_into`).
+    pub(crate) fn empty() -> Self {
+        Self {
+            when: When {
+                t: 0.0,
+                hour: 0,
+                day: 0,
+            },
+            pane: 0,
+            mids: [NO_ID; PREP],
+            xts: [0.0; PREP],
+            dids: [NO_ID; PREP],
+            hashes: [0; PREP],
+        }
+    }
 }
 
 /// One profile's row, read-only.
@@ -743,15 +762,18 @@ impl EntityBaselines {
         Ok((mids, dids))
     }
 
-    /// [`admit`](Self::admit) after [`admit_names`](Self::admit_names).
+    /// [`admit`](Self::admit) after [`admit_names`](Self::admit_names), written into `prep`
+    /// (a batch reuses one: built and returned by value, each field went through a temporary
+    /// on the stack and was copied, reloaded as wide words right after narrow stores).
     #[inline(always)]
-    pub(crate) fn prepare(
+    pub(crate) fn prepare_into(
         &self,
         obs: &Observation<'_>,
         (mids, dids): ([u16; PREP], [u16; PREP]),
         memo: &mut Memo<'_>,
-    ) -> Prepared {
-        self.ctx().prepare(obs, mids, dids, memo)
+        prep: &mut Prepared,
+    ) {
+        self.ctx().prepare_into(obs, mids, dids, memo, prep);
     }
 
     /// Everything of the streaming step that reads or writes the profiles, in order: finds
@@ -854,6 +876,21 @@ impl Ctx<'_> {
         dids: [u16; PREP],
         memo: &mut Memo<'_>,
     ) -> Prepared {
+        let mut prep = Prepared::empty();
+        self.prepare_into(obs, mids, dids, memo, &mut prep);
+        prep
+    }
+
+    /// [`prepare`](Self::prepare), written into `prep` (every field is overwritten).
+    #[inline(always)]
+    fn prepare_into(
+        &self,
+        obs: &Observation<'_>,
+        mids: [u16; PREP],
+        dids: [u16; PREP],
+        memo: &mut Memo<'_>,
+        prep: &mut Prepared,
+    ) {
         let when = When::of(obs, memo);
         let pane = match memo.pane(when.t) {
             Some(p) => p,
@@ -865,22 +902,18 @@ impl Ctx<'_> {
             }
         };
         let tr = self.config.transform;
-        let mut xts = [0.0; PREP];
-        for (o, (_, x)) in xts.iter_mut().zip(obs.measures.iter()) {
+        prep.xts = [0.0; PREP];
+        for (o, (_, x)) in prep.xts.iter_mut().zip(obs.measures.iter()) {
             *o = tr.apply(*x);
         }
-        let mut hashes = [0; PREP];
-        for (h, (_, v)) in hashes.iter_mut().zip(obs.categories.iter()) {
+        prep.hashes = [0; PREP];
+        for (h, (_, v)) in prep.hashes.iter_mut().zip(obs.categories.iter()) {
             *h = hash_str(self.str_key, v);
         }
-        Prepared {
-            when,
-            pane,
-            mids,
-            xts,
-            dids,
-            hashes,
-        }
+        prep.when = when;
+        prep.pane = pane;
+        prep.mids = mids;
+        prep.dids = dids;
     }
 
     /// Slot and transformed value of measure `j` of the observation, if its name is
