@@ -112,6 +112,9 @@ impl EntityBaselines {
         };
         let ring = |c: usize| c % DEPTH;
         let mut keys = [[0u64; CHUNK]; DEPTH];
+        // The keys' index tags, computed with the keys and used twice: by the index entries'
+        // prefetch and, a chunk later, by the lookup.
+        let mut tags = [[0u32; CHUNK]; DEPTH];
         let mut slots = [[None; CHUNK]; DEPTH];
         // Profiles that fit in the core's own cache need no prefetching (it only costs
         // instructions there).
@@ -128,17 +131,18 @@ impl EntityBaselines {
             }
         }
         for c in 0..2 {
-            if let (Some(chunk), Some(k)) = (chunk_at(c), keys.get_mut(c)) {
-                *k = self.hash_keys(chunk);
+            if let (Some(chunk), Some(k), Some(g)) = (chunk_at(c), keys.get_mut(c), tags.get_mut(c))
+            {
+                (*k, *g) = self.hash_keys(chunk);
                 if far {
-                    for key in k.iter().take(chunk.len()) {
-                        self.entities.prefetch_lookup(*key);
+                    for tag in g.iter().take(chunk.len()) {
+                        self.entities.prefetch_lookup(*tag);
                     }
                 }
             }
         }
-        if let (Some(k), Some(s)) = (keys.first(), slots.first_mut()) {
-            *s = self.find_slots(k);
+        if let (Some(g), Some(s)) = (tags.first(), slots.first_mut()) {
+            *s = self.find_slots(g);
             if far {
                 for i in s.iter().take(chunk_at(0).map_or(0, <[_]>::len)).flatten() {
                     self.entities.prefetch_row(*i);
@@ -149,22 +153,26 @@ impl EntityBaselines {
         let mut prep = Prepared::empty();
         let mut c = 0;
         while let Some(chunk) = chunk_at(c) {
-            if let (Some(next), Some(k)) = (chunk_at(c + 2), keys.get_mut(ring(c + 2))) {
-                *k = self.hash_keys(next);
+            if let (Some(next), Some(k), Some(g)) = (
+                chunk_at(c + 2),
+                keys.get_mut(ring(c + 2)),
+                tags.get_mut(ring(c + 2)),
+            ) {
+                (*k, *g) = self.hash_keys(next);
                 if far {
-                    for key in k.iter().take(next.len()) {
-                        self.entities.prefetch_lookup(*key);
+                    for tag in g.iter().take(next.len()) {
+                        self.entities.prefetch_lookup(*tag);
                     }
                 }
             }
             // (No closure here: one is compiled as a function of its own, outside the
             // dispatched code.)
-            if let (Some(next), Some(k), Some(s)) = (
+            if let (Some(next), Some(g), Some(s)) = (
                 chunk_at(c + 1),
-                keys.get(ring(c + 1)),
+                tags.get(ring(c + 1)),
                 slots.get_mut(ring(c + 1)),
             ) {
-                *s = self.find_slots(k);
+                *s = self.find_slots(g);
                 if far {
                     for i in s.iter().take(next.len()).flatten() {
                         self.entities.prefetch_row(*i);
@@ -224,24 +232,28 @@ impl EntityBaselines {
         Ok(())
     }
 
-    /// The entity keys of a chunk (hashing reads the callers' name bytes).
+    /// The entity keys of a chunk and their index tags (hashing reads the callers' name
+    /// bytes).
     #[inline(always)]
-    fn hash_keys(&self, chunk: &[Observation<'_>]) -> [u64; CHUNK] {
+    fn hash_keys(&self, chunk: &[Observation<'_>]) -> ([u64; CHUNK], [u32; CHUNK]) {
         let mut keys = [0u64; CHUNK];
-        for (k, obs) in keys.iter_mut().zip(chunk) {
+        let mut tags = [0u32; CHUNK];
+        for ((k, g), obs) in keys.iter_mut().zip(&mut tags).zip(chunk) {
             *k = self.entity_key(obs.kind, obs.entity);
+            *g = self.entities.tag(*k);
         }
-        keys
+        (keys, tags)
     }
 
-    /// Slot hints for a chunk's keys: an index tag match, found without reading a row (a tag
-    /// shared with another key, or an insert or eviction before the hint is used, is caught
-    /// by `observe_prepared`'s key check; keys past the chunk's end find nothing used).
+    /// Slot hints for a chunk's keys, from their index tags: a tag match, found without
+    /// reading a row (a tag shared with another key, or an insert or eviction before the hint
+    /// is used, is caught by `observe_prepared`'s key check; keys past the chunk's end find
+    /// nothing used).
     #[inline(always)]
-    fn find_slots(&self, keys: &[u64; CHUNK]) -> [Option<usize>; CHUNK] {
+    fn find_slots(&self, tags: &[u32; CHUNK]) -> [Option<usize>; CHUNK] {
         let mut slots = [None; CHUNK];
-        for (s, k) in slots.iter_mut().zip(keys) {
-            *s = self.entities.find_hint(*k);
+        for (s, g) in slots.iter_mut().zip(tags) {
+            *s = self.entities.find_hint(*g);
         }
         slots
     }

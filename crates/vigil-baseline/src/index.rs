@@ -115,11 +115,8 @@ impl FlatIndex {
     #[inline(always)]
     fn home(&self, tag: u32) -> usize {
         // Top `bits` bits of the tag (3 ≤ bits ≤ 32 for any table the entity limit allows;
-        // past 32 bits every entry would start at bucket 0: slow, but no panic).
-        32u32
-            .checked_sub(self.bits)
-            .and_then(|s| tag.checked_shr(s))
-            .unwrap_or(0) as usize
+        // 0 while empty). Shifted as 64 bits so no shift is out of range.
+        ((u64::from(tag) << (self.bits & 63)) >> 32) as usize
     }
 
     #[inline(always)]
@@ -136,23 +133,32 @@ impl FlatIndex {
         Some(self.home(tag_of(key, self.seed)))
     }
 
-    /// Starts loading the entry a lookup of `key` begins at (see [`crate::prefetch`]).
+    /// `key`'s tag (what [`Self::prefetch`] and [`Self::find_hint`] take: a batch computes
+    /// it once for both; it does not change when the table grows).
     #[inline(always)]
-    pub(crate) fn prefetch(&self, key: u64) {
-        if let Some(e) = self.bucket(key).and_then(|b| self.table.get(b)) {
+    pub(crate) fn tag(&self, key: u64) -> u32 {
+        tag_of(key, self.seed)
+    }
+
+    /// Starts loading the entry a lookup of the key with tag `tag` begins at (see
+    /// [`crate::prefetch`]).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, tag: u32) {
+        if let Some(e) = self.table.get(self.home(tag)) {
             crate::prefetch::prefetch(e);
         }
     }
 
-    /// The row of the first entry whose tag matches `key`'s: a hint, exact unless another
-    /// key shares the tag (about 2^-15 per entry compared), so the caller checks the row's
-    /// key before using it. (The probe loop is [`Self::position`]'s without the row check,
-    /// written out because this is on every event's path.)
+    /// The row of the first entry carrying `tag` (a key's [`tag`](Self::tag)): a hint, exact
+    /// unless another key shares the tag (about 2^-15 per entry compared), so the caller
+    /// checks the row's key before using it. (The probe loop is [`Self::position`]'s without
+    /// the row check, written out because this is on every event's path.)
     #[inline(always)]
-    pub(crate) fn find_hint(&self, key: u64) -> Option<usize> {
-        let tag = tag_of(key, self.seed);
+    pub(crate) fn find_hint(&self, tag: u32) -> Option<usize> {
         let mask = self.mask();
-        let mut i = self.bucket(key)?;
+        // Past the end only while the table is empty: then the window and the loop's first
+        // entry are both missing, and nothing is found.
+        let mut i = self.home(tag);
         // The first four entries are decided together, without a branch per entry: at the
         // table's load (up to 7/8) a lookup probes between one and several entries, at
         // random, so the loop's exit was mispredicted on about one event in three (a
@@ -378,11 +384,14 @@ mod tests {
             if step % 97 == 0 {
                 for (i, k) in rows.iter().enumerate() {
                     assert_eq!(idx.find(*k, |j| rows.get(j).copied()), Some(i));
-                    assert_eq!(idx.find_hint(*k), hint_one_by_one(&idx, *k));
+                    assert_eq!(idx.find_hint(idx.tag(*k)), hint_one_by_one(&idx, *k));
                 }
                 for _ in 0..50 {
                     let absent = r.next_u64();
-                    assert_eq!(idx.find_hint(absent), hint_one_by_one(&idx, absent));
+                    assert_eq!(
+                        idx.find_hint(idx.tag(absent)),
+                        hint_one_by_one(&idx, absent)
+                    );
                 }
                 assert_eq!(idx.find(u64::MAX - 3, |j| rows.get(j).copied()), None);
                 assert_eq!(idx.len, rows.len());

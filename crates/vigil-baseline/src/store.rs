@@ -67,11 +67,18 @@ impl Store {
         self.index.find(key, |i| self.key_at(i))
     }
 
-    /// A slot that probably holds `key` (its index tag matches; the caller checks the row's
-    /// key before using it), found without reading any row.
+    /// `key`'s index tag, what [`find_hint`](Self::find_hint) and
+    /// [`prefetch_lookup`](Self::prefetch_lookup) take (a batch computes it once for both).
     #[inline(always)]
-    pub(crate) fn find_hint(&self, key: u64) -> Option<usize> {
-        self.index.find_hint(key)
+    pub(crate) fn tag(&self, key: u64) -> u32 {
+        self.index.tag(key)
+    }
+
+    /// A slot that probably holds the key with index tag `tag` (the tag matches; the caller
+    /// checks the row's key before using it), found without reading any row.
+    #[inline(always)]
+    pub(crate) fn find_hint(&self, tag: u32) -> Option<usize> {
+        self.index.find_hint(tag)
     }
 
     /// The key held by slot `i`: the row's first 8 bytes ([`Core::key`] leads the row), read
@@ -126,10 +133,10 @@ impl Store {
         }
     }
 
-    /// Starts loading the index entry a lookup of `key` begins at.
+    /// Starts loading the index entry a lookup of the key with index tag `tag` begins at.
     #[inline(always)]
-    pub(crate) fn prefetch_lookup(&self, key: u64) {
-        self.index.prefetch(key);
+    pub(crate) fn prefetch_lookup(&self, tag: u32) {
+        self.index.prefetch(tag);
     }
 
     /// The slot of `key`, creating it (evicting if full) when absent. `None` only when the
