@@ -74,14 +74,8 @@ pub struct EntityBaselines {
     pub(crate) measures: Names,
     pub(crate) dimensions: Names,
     pub(crate) tick: u32,
-    /// Key of the category-value hash (derived from the seed).
-    str_key: StrKey,
-    /// `2^−report_bits`: a component with a smaller tail probability is reported.
-    report_p: f64,
-    /// `z²/2` of a measure whose Gaussian surprisal is `report_bits`.
-    report_u: f64,
     /// Reciprocals and scales derived from the configuration, so that the hot path
-    /// multiplies where it would divide.
+    /// multiplies where it would divide, and the other constants scoring reads.
     k: Derived,
 }
 
@@ -100,6 +94,12 @@ pub(crate) struct Derived {
     hl_eff: f64,
     /// `1 / window_secs`.
     inv_win: f64,
+    /// Key of the category-value hash (derived from the seed).
+    str_key: StrKey,
+    /// `2^−report_bits`: a component with a smaller tail probability is reported.
+    report_p: f64,
+    /// `z²/2` of a measure whose Gaussian surprisal is `report_bits`.
+    report_u: f64,
 }
 
 impl Derived {
@@ -112,6 +112,12 @@ impl Derived {
             per_hour: 3_600.0 / window,
             hl_eff: c.half_life_secs / LN_2,
             inv_win: 1.0 / c.window_secs,
+            str_key: StrKey::from_seed(c.seed),
+            report_p: tail_from_bits(c.report_bits),
+            report_u: {
+                let z = normal_z_for_bits(c.report_bits);
+                0.5 * z * z
+            },
         }
     }
 
@@ -281,14 +287,11 @@ type RowMut<'r> = (&'r mut Core, &'r mut [MeasureSlot], &'r mut [CatSlot]);
 #[derive(Clone, Copy)]
 struct Ctx<'a> {
     config: &'a ProfileConfig,
+    /// With the constants scoring reads (behind one pointer: held by value, they were
+    /// spilled to the stack and reloaded in the per-event loop).
     k: &'a Derived,
-    str_key: StrKey,
     measures: &'a Names,
     dimensions: &'a Names,
-    /// `2^−report_bits`.
-    report_p: f64,
-    /// `z²/2` of a measure whose Gaussian surprisal is `report_bits`.
-    report_u: f64,
 }
 
 /// Decay factors of one profile from its last event to now (`dt ≥ 0`), computed once and
@@ -575,17 +578,11 @@ impl EntityBaselines {
         let (m, d) = (config.max_measures, config.max_dimensions);
         Self {
             hasher: SeededState::with_seed(config.seed),
-            str_key: StrKey::from_seed(config.seed),
             entities: Store::new(m, d, config.max_entities, config.seed ^ 0x01),
             groups: Store::new(m, d, config.max_groups, config.seed ^ 0x02),
             measures: Names::new("measures", m),
             dimensions: Names::new("dimensions", d),
             tick: 0,
-            report_p: tail_from_bits(config.report_bits),
-            report_u: {
-                let z = normal_z_for_bits(config.report_bits);
-                0.5 * z * z
-            },
             k: Derived::of(&config),
             config,
         }
@@ -620,7 +617,7 @@ impl EntityBaselines {
 
     #[inline]
     pub(crate) fn category_hash(&self, value: &str) -> u64 {
-        hash_str(self.str_key, value)
+        hash_str(self.k.str_key, value)
     }
 
     /// Checks every measure is finite, before any state changes.
@@ -655,11 +652,8 @@ impl EntityBaselines {
         Ctx {
             config: &self.config,
             k: &self.k,
-            str_key: self.str_key,
             measures: &self.measures,
             dimensions: &self.dimensions,
-            report_p: self.report_p,
-            report_u: self.report_u,
         }
     }
 
@@ -825,11 +819,8 @@ impl EntityBaselines {
             let ctx = Ctx {
                 config,
                 k: &self.k,
-                str_key: self.str_key,
                 measures: &self.measures,
                 dimensions: &self.dimensions,
-                report_p: self.report_p,
-                report_u: self.report_u,
             };
             if let Some((core, ms, cs)) = own.and_then(|i| entities.row_mut(i)) {
                 let reference =
@@ -850,11 +841,8 @@ impl EntityBaselines {
         let ctx = Ctx {
             config: &self.config,
             k: &self.k,
-            str_key: self.str_key,
             measures: &self.measures,
             dimensions: &self.dimensions,
-            report_p: self.report_p,
-            report_u: self.report_u,
         };
         if let Some(row) = own.and_then(|i| entities.row_mut(i)) {
             ctx.learn(row, obs, prep, tick, d_own);
@@ -908,7 +896,7 @@ impl Ctx<'_> {
         }
         prep.hashes = [0; PREP];
         for (h, (_, v)) in prep.hashes.iter_mut().zip(obs.categories.iter()) {
-            *h = hash_str(self.str_key, v);
+            *h = hash_str(self.k.str_key, v);
         }
         prep.when = when;
         prep.pane = pane;
@@ -940,7 +928,7 @@ impl Ctx<'_> {
             _ if j < MAX_CATEGORIES => self
                 .dimensions
                 .id(dim, j)
-                .map(|id| (id, hash_str(self.str_key, v))),
+                .map(|id| (id, hash_str(self.k.str_key, v))),
             _ => None,
         }
     }
@@ -1043,7 +1031,7 @@ impl Ctx<'_> {
     #[inline(always)]
     fn score_hour(&self, scan: &Scan, seasonal: &crate::stats::Seasonal, tally: &mut Tally) {
         let (num, den) = scan.hour_tail_parts();
-        let report = num <= self.report_p * den;
+        let report = num <= self.k.report_p * den;
         // `Σ p²` (the expected share) and this hour's share only when reported.
         let (expected, observed) = if report {
             (seasonal.hour_expected(), scan.hour_share())
@@ -1081,7 +1069,7 @@ impl Ctx<'_> {
             let d = xt - ew.mean;
             let u = (0.5 * d * d) * (w1 / (ew.m2 + 1.0 + floor * w1));
             let ln_p = crate::gauss::ln_two_sided_tail(u);
-            let report = u >= self.report_u;
+            let report = u >= self.k.report_u;
             tally.add_ln(Which::Measure(id), ew.mean, *x, ln_p, report);
         }
     }
@@ -1107,7 +1095,7 @@ impl Ctx<'_> {
             }
             let key = fingerprint(h);
             let (num, den) = slot.top.tail_parts(key, decay);
-            let report = num <= self.report_p * den;
+            let report = num <= self.k.report_p * den;
             // Expected and observed frequencies only when reported.
             let (expected, observed) = if report {
                 let r = slot.top.rarity(key, decay);
