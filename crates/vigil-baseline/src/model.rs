@@ -784,17 +784,25 @@ impl EntityBaselines {
     ) {
         let seed = self.config.seed;
         let samples = self.config.eviction_samples;
-        let mut rng = vigil_core::SplitMix64::new(
-            seed ^ u64::from(self.tick).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-        );
+        // The eviction sampler's generator, made only where a row may be inserted (the hint
+        // usually finds the row): from the seed and the tick, which do not change before
+        // the group's lookup, so the group's draws continue the entity's as before.
+        let tick = self.tick;
+        let new_rng = || {
+            vigil_core::SplitMix64::new(seed ^ u64::from(tick).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        };
+        let mut rng = None;
         let own = match slot {
             Some(i) if self.entities.key_at(i) == Some(key) => Some(i),
-            _ => self.entities.find_or_insert(key, &mut rng, samples),
+            _ => self
+                .entities
+                .find_or_insert(key, rng.insert(new_rng()), samples),
         };
         let group = match obs.peer_group {
             Some(g) => {
                 let key = self.group_key(obs.kind, g);
-                self.groups.find_or_insert(key, &mut rng, samples)
+                self.groups
+                    .find_or_insert(key, rng.get_or_insert_with(new_rng), samples)
             }
             None => None,
         };
