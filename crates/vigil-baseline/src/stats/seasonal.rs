@@ -333,18 +333,23 @@ mod tests {
     use super::*;
     use vigil_core::SplitMix64;
 
+    /// A random bin count that hits the edges often: empty, saturated (255), one below it.
+    fn edge_bin(r: &mut SplitMix64) -> u8 {
+        match r.below(5) {
+            0 => 0,
+            1 => 255,
+            2 => 254,
+            _ => r.below(256) as u8,
+        }
+    }
+
     #[test]
     fn scan_matches_the_per_bin_definition() {
         let mut r = SplitMix64::new(7);
         for _ in 0..500 {
             let mut s = Seasonal::default();
             for b in s.hour.iter_mut().chain(s.day.iter_mut()) {
-                // Mostly small counts, some saturated bins.
-                *b = match r.below(4) {
-                    0 => 0,
-                    1 => 255,
-                    _ => r.below(256) as u8,
-                };
+                *b = edge_bin(&mut r);
             }
             s.retotal();
             let (h, d) = (r.below(24) as usize, r.below(7) as usize);
@@ -367,12 +372,6 @@ mod tests {
             assert!((sc.factor() - s.factor(h, d)).abs() < 1e-12);
         }
     }
-}
-
-#[cfg(test)]
-mod lane_tests {
-    use super::*;
-    use vigil_core::SplitMix64;
 
     #[test]
     fn hours_at_most_equals_the_swar_form_and_the_definition() {
@@ -380,12 +379,7 @@ mod lane_tests {
         for _ in 0..5_000 {
             let mut hour = [0u8; 24];
             for b in hour.iter_mut() {
-                *b = match r.below(5) {
-                    0 => 0,
-                    1 => 255,
-                    2 => 254,
-                    _ => r.below(256) as u8,
-                };
+                *b = edge_bin(&mut r);
             }
             let own = match r.below(4) {
                 0 => 0,
@@ -404,12 +398,6 @@ mod lane_tests {
             assert_eq!(hours_at_most_swar(&hour, own), want);
         }
     }
-}
-
-#[cfg(test)]
-mod total_tests {
-    use super::*;
-    use vigil_core::SplitMix64;
 
     #[test]
     fn totals_follow_the_bins_through_halving_and_merging() {
