@@ -302,9 +302,12 @@ impl FlatIndex {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use vigil_core::SplitMix64;
+
     #[test]
     fn stop_mask_equals_one_entry_at_a_time() {
-        let mut r = vigil_core::SplitMix64::new(5);
+        let mut r = SplitMix64::new(5);
         for _ in 0..20_000 {
             let tag = match r.below(3) {
                 0 => 0,
@@ -326,15 +329,12 @@ mod tests {
                 *e = (u64::from(hi) << 32) | u64::from(lo);
             }
             assert_eq!(
-                super::stop_mask(&w, tag),
-                super::stop_mask_scalar(&w, tag),
+                stop_mask(&w, tag),
+                stop_mask_scalar(&w, tag),
                 "{w:x?} {tag:x}"
             );
         }
     }
-
-    use super::*;
-    use vigil_core::SplitMix64;
 
     /// `find_hint` as it was, one entry at a time (the reference for the four-entry step).
     fn hint_one_by_one(idx: &FlatIndex, key: u64) -> Option<usize> {
