@@ -130,6 +130,19 @@ fn ratio(a: usize, b: usize) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
+/// The counts a summary's shares and rates come from: one replay's, or a pool's sums.
+struct Counts {
+    alerts: usize,
+    reviewed: usize,
+    suppressed_score: usize,
+    joined_incident: usize,
+    never_reviewed: usize,
+    benign_alerts: usize,
+    benign_reviewed: usize,
+    attack_reviewed: usize,
+    items_reviewed: usize,
+}
+
 impl QueueSummary {
     /// Summarises a replay of `alerts` (the slice replayed, with ground truth).
     pub fn new(alerts: &[Alert], outcome: &ReplayOutcome) -> Self {
@@ -180,82 +193,70 @@ impl QueueSummary {
             };
         }
         phases.sort_by(|a, b| (&a.network, a.first_attack).cmp(&(&b.network, b.first_attack)));
-        let figures = PhaseFigures::of(&phases);
-        let n = alerts.len();
-        let reviewed = outcome.count(FateKind::Reviewed);
-        let suppressed_score = outcome.count(FateKind::SuppressedScore);
-        let joined_incident = outcome.count(FateKind::JoinedIncident);
-        let never_reviewed = outcome.count(FateKind::NeverReviewed);
-        let hours = outcome.busy_s as f64 / 3600.0;
-        Self {
-            discipline: outcome.discipline.to_owned(),
-            alerts: n,
-            reviewed,
-            suppressed_score,
-            joined_incident,
-            never_reviewed,
-            unaddressed_share: ratio(never_reviewed, n).unwrap_or(0.0),
-            suppressed_share: ratio(suppressed_score + joined_incident, n).unwrap_or(0.0),
+        let counts = Counts {
+            alerts: alerts.len(),
+            reviewed: outcome.count(FateKind::Reviewed),
+            suppressed_score: outcome.count(FateKind::SuppressedScore),
+            joined_incident: outcome.count(FateKind::JoinedIncident),
+            never_reviewed: outcome.count(FateKind::NeverReviewed),
             benign_alerts: benign,
             benign_reviewed,
             attack_reviewed,
             items_reviewed: outcome.items_reviewed,
-            phases_total: phases.len(),
-            phases_detected: figures.detected,
-            mttd_median_s: figures.mttd_median_s,
-            mttd_p90_s: figures.mttd_p90_s,
-            mttr_median_s: figures.mttr_median_s,
-            mttr_p90_s: figures.mttr_p90_s,
-            precision: ratio(attack_reviewed, reviewed),
-            fpr: ratio(benign_reviewed, benign),
-            miss_rate: figures.miss_rate,
-            analyst_hours: hours,
-            alerts_per_analyst_hour: (hours > 0.0).then(|| reviewed as f64 / hours),
-            phases,
-        }
+        };
+        let hours = outcome.busy_s as f64 / 3600.0;
+        Self::from_parts(outcome.discipline, counts, hours, phases)
     }
-}
 
-impl QueueSummary {
     /// Pools replays of separate streams (separate SOCs, same discipline): counts add up,
     /// phases are concatenated and the medians are taken over all of them.
     pub fn pool(discipline: &str, parts: &[QueueSummary]) -> Self {
         let sum = |f: fn(&QueueSummary) -> usize| parts.iter().map(f).sum::<usize>();
-        let phases: Vec<PhaseResult> = parts.iter().flat_map(|p| p.phases.clone()).collect();
-        let figures = PhaseFigures::of(&phases);
-        let alerts = sum(|p| p.alerts);
-        let reviewed = sum(|p| p.reviewed);
-        let never = sum(|p| p.never_reviewed);
-        let supp = sum(|p| p.suppressed_score);
-        let joined = sum(|p| p.joined_incident);
-        let benign_reviewed = sum(|p| p.benign_reviewed);
-        let attack_reviewed = sum(|p| p.attack_reviewed);
-        let benign_alerts = sum(|p| p.benign_alerts);
+        let counts = Counts {
+            alerts: sum(|p| p.alerts),
+            reviewed: sum(|p| p.reviewed),
+            suppressed_score: sum(|p| p.suppressed_score),
+            joined_incident: sum(|p| p.joined_incident),
+            never_reviewed: sum(|p| p.never_reviewed),
+            benign_alerts: sum(|p| p.benign_alerts),
+            benign_reviewed: sum(|p| p.benign_reviewed),
+            attack_reviewed: sum(|p| p.attack_reviewed),
+            items_reviewed: sum(|p| p.items_reviewed),
+        };
         let hours: f64 = parts.iter().map(|p| p.analyst_hours).sum();
+        let phases: Vec<PhaseResult> = parts.iter().flat_map(|p| p.phases.clone()).collect();
+        Self::from_parts(discipline, counts, hours, phases)
+    }
+
+    /// The summary of `c`, `hours` (analyst hours) and `phases`: every share, rate and
+    /// quantile derived in one place, so a replay's and a pool's figures cannot drift apart.
+    fn from_parts(discipline: &str, c: Counts, hours: f64, phases: Vec<PhaseResult>) -> Self {
+        let figures = PhaseFigures::of(&phases);
         Self {
             discipline: discipline.to_owned(),
-            alerts,
-            reviewed,
-            suppressed_score: supp,
-            joined_incident: joined,
-            never_reviewed: never,
-            unaddressed_share: ratio(never, alerts).unwrap_or(0.0),
-            suppressed_share: ratio(supp + joined, alerts).unwrap_or(0.0),
-            benign_alerts,
-            benign_reviewed,
-            attack_reviewed,
-            items_reviewed: sum(|p| p.items_reviewed),
+            alerts: c.alerts,
+            reviewed: c.reviewed,
+            suppressed_score: c.suppressed_score,
+            joined_incident: c.joined_incident,
+            never_reviewed: c.never_reviewed,
+            unaddressed_share: ratio(c.never_reviewed, c.alerts).unwrap_or(0.0),
+            suppressed_share: ratio(c.suppressed_score + c.joined_incident, c.alerts)
+                .unwrap_or(0.0),
+            benign_alerts: c.benign_alerts,
+            benign_reviewed: c.benign_reviewed,
+            attack_reviewed: c.attack_reviewed,
+            items_reviewed: c.items_reviewed,
             phases_total: phases.len(),
             phases_detected: figures.detected,
             mttd_median_s: figures.mttd_median_s,
             mttd_p90_s: figures.mttd_p90_s,
             mttr_median_s: figures.mttr_median_s,
             mttr_p90_s: figures.mttr_p90_s,
-            precision: ratio(attack_reviewed, reviewed),
-            fpr: ratio(benign_reviewed, benign_alerts),
+            precision: ratio(c.attack_reviewed, c.reviewed),
+            fpr: ratio(c.benign_reviewed, c.benign_alerts),
             miss_rate: figures.miss_rate,
             analyst_hours: hours,
-            alerts_per_analyst_hour: (hours > 0.0).then(|| reviewed as f64 / hours),
+            alerts_per_analyst_hour: (hours > 0.0).then(|| c.reviewed as f64 / hours),
             phases,
         }
     }
