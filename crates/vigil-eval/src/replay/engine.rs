@@ -53,6 +53,30 @@ impl PartialOrd for Entry {
     }
 }
 
+/// The review queue: highest priority first, first pushed first among equals (the push
+/// sequence number breaks ties).
+#[derive(Default)]
+struct Queue {
+    heap: BinaryHeap<Entry>,
+    seq: u64,
+}
+
+impl Queue {
+    /// Queues `item` at `priority`; an item re-queued at a new priority leaves a stale entry.
+    fn push(&mut self, priority: f64, item: u32) {
+        self.seq += 1;
+        self.heap.push(Entry {
+            priority,
+            seq: self.seq,
+            item,
+        });
+    }
+
+    fn pop(&mut self) -> Option<Entry> {
+        self.heap.pop()
+    }
+}
+
 /// Queue rank of a severity for the severity-first discipline (Unknown ranks with Low).
 fn severity_rank(s: Severity) -> f64 {
     match s {
@@ -153,14 +177,13 @@ pub fn replay_masked(
 
     let mut fates = vec![AlertFate::never(); n];
     let mut items: Vec<Item> = Vec::new();
-    let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
+    let mut queue = Queue::default();
     let mut open: SeededMap<u64, u32> = SeededMap::with_hasher(SeededState::with_seed(GROUP_SEED));
     let mut reviewed: SeededMap<u64, (i64, f64)> =
         SeededMap::with_hasher(SeededState::with_seed(GROUP_SEED));
     let mut analysts: BinaryHeap<Reverse<(i64, u32)>> = (0..config.analysts as u32)
         .map(|a| Reverse((first, a)))
         .collect();
-    let mut seq: u64 = 0;
     let mut queued_alerts: usize = 0;
     let mut queued_items: usize = 0;
     let mut samples: Vec<QueueSample> = Vec::new();
@@ -234,12 +257,7 @@ pub fn replay_masked(
                 item.score = item.score.max(raw);
                 if priority > item.priority {
                     item.priority = priority;
-                    seq += 1;
-                    heap.push(Entry {
-                        priority,
-                        seq,
-                        item: it,
-                    });
+                    queue.push(priority, it);
                 }
                 continue;
             }
@@ -255,19 +273,14 @@ pub fn replay_masked(
                 open.insert(k, it);
             }
             queued_items += 1;
-            seq += 1;
-            heap.push(Entry {
-                priority,
-                seq,
-                item: it,
-            });
+            queue.push(priority, it);
             continue;
         }
         // No arrival before the next analyst is ready: serve the queue.
         if queued_items == 0 || ready > end {
             break;
         }
-        let Some(entry) = heap.pop() else { break };
+        let Some(entry) = queue.pop() else { break };
         let Some(item) = items.get_mut(entry.item as usize) else {
             continue;
         };
