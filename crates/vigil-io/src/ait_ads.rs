@@ -26,10 +26,9 @@ use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use csv::ByteRecord;
 use vigil_core::{Alert, Entity, EntityKind, EntityRole, GroundTruth, RecordError};
 
-use crate::csv_util::{self, At, RawTemplate};
+use crate::csv_util::{self, Rows};
 use crate::{IoError, ReadOptions};
 
 /// The columns, in the data set's order.
@@ -45,26 +44,18 @@ const COLUMNS: [&str; 7] = [
 
 /// Streaming AIT-ADS reader: one `Result<Alert, RecordError>` per CSV row.
 pub struct AitAdsReader<R: Read> {
-    csv: csv::Reader<R>,
-    rec: ByteRecord,
+    rows: Rows<R>,
     /// Column index of each of [`COLUMNS`].
     cols: [usize; 7],
-    /// Header names, for field counts.
-    header: Vec<String>,
-    raw: RawTemplate,
     network: String,
-    source_name: String,
-    keep_raw: bool,
-    record: u64,
-    done: bool,
 }
 
 impl<R: Read> std::fmt::Debug for AitAdsReader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AitAdsReader")
-            .field("source_name", &self.source_name)
+            .field("source_name", &self.rows.source_name)
             .field("network", &self.network)
-            .field("record", &self.record)
+            .field("record", &self.rows.record)
             .finish_non_exhaustive()
     }
 }
@@ -95,57 +86,36 @@ impl<R: Read> AitAdsReader<R> {
             .network
             .clone()
             .unwrap_or_else(|| network_from_path(Path::new(source_name)));
-        let raw = RawTemplate::new(&header);
         Ok(Self {
-            csv,
-            rec: ByteRecord::new(),
+            rows: Rows::new(csv, header, source_name, options.keep_raw),
             cols,
-            header,
-            raw,
             network,
-            source_name: source_name.to_owned(),
-            keep_raw: options.keep_raw,
-            record: 0,
-            done: false,
         })
     }
 
     /// Builds the alert from the current row.
     fn alert(&self) -> Result<Alert, RecordError> {
-        let at = At {
-            source_name: &self.source_name,
-            record: self.record,
-            line: csv_util::line_of(&self.rec),
-        };
-        if self.rec.len() != self.header.len() {
-            return Err(at.error(
-                None,
-                format!(
-                    "expected {} fields, found {}",
-                    self.header.len(),
-                    self.rec.len()
-                ),
-            ));
-        }
+        let at = self.rows.at()?;
+        let rec = &self.rows.rec;
         let [c_time, c_name, c_ip, c_host, c_short, c_tl, c_el] = self.cols;
-        let time_s = at.text(&self.rec, c_time, "time")?;
+        let time_s = at.text(rec, c_time, "time")?;
         let time = parse_unix_seconds(time_s).ok_or_else(|| {
             at.error(
                 Some("time"),
                 format!("expected unix seconds, found {time_s:?}"),
             )
         })?;
-        let name = at.text(&self.rec, c_name, "name")?;
-        let ip = at.text(&self.rec, c_ip, "ip")?;
-        let host = at.text(&self.rec, c_host, "host")?;
-        let short = at.text(&self.rec, c_short, "short")?;
-        let time_label = at.text(&self.rec, c_tl, "time_label")?;
-        let event_label = at.text(&self.rec, c_el, "event_label")?;
+        let name = at.text(rec, c_name, "name")?;
+        let ip = at.text(rec, c_ip, "ip")?;
+        let host = at.text(rec, c_host, "host")?;
+        let short = at.text(rec, c_short, "short")?;
+        let time_label = at.text(rec, c_tl, "time_label")?;
+        let event_label = at.text(rec, c_el, "event_label")?;
 
         let mut id = String::with_capacity(self.network.len() + 8);
         id.push_str(&self.network);
         id.push('-');
-        push_u64(&mut id, self.record);
+        push_u64(&mut id, self.rows.record);
 
         let mut alert = Alert::new(id, time, name);
         alert.tenant = Some(self.network.clone());
@@ -170,9 +140,7 @@ impl<R: Read> AitAdsReader<R> {
                 .then(|| time_label.to_owned()),
             step: malicious.then(|| event_label.to_owned()),
         });
-        if self.keep_raw {
-            alert.raw = self.raw.fill(&self.header, &self.rec);
-        }
+        self.rows.fill_raw(&mut alert);
         Ok(alert)
     }
 }
@@ -181,13 +149,7 @@ impl<R: Read> Iterator for AitAdsReader<R> {
     type Item = Result<Alert, RecordError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let step = csv_util::advance(
-            &mut self.csv,
-            &mut self.rec,
-            &mut self.record,
-            &mut self.done,
-            &self.source_name,
-        )?;
+        let step = self.rows.advance()?;
         Some(step.and_then(|()| self.alert()))
     }
 }

@@ -6,33 +6,91 @@ use vigil_core::RecordError;
 
 use crate::IoError;
 
-/// Steps a CSV reader to its next record: `None` at the end, `Some(Ok(()))` with the record in
-/// `rec` (and `record` counted), or `Some(Err(..))` for an I/O or decompression error, after
-/// which the stream cannot be trusted and ends (`done`).
-pub(crate) fn advance<R: std::io::Read>(
-    csv: &mut csv::Reader<R>,
-    rec: &mut ByteRecord,
-    record: &mut u64,
-    done: &mut bool,
-    source_name: &str,
-) -> Option<Result<(), RecordError>> {
-    if *done {
-        return None;
+/// What every CSV reader keeps whatever its format: the parser, the current row and its
+/// number, the header, and whether to copy rows into [`vigil_core::Alert::raw`].
+pub(crate) struct Rows<R: std::io::Read> {
+    csv: csv::Reader<R>,
+    /// The current row.
+    pub(crate) rec: ByteRecord,
+    header: Vec<String>,
+    raw: RawTemplate,
+    /// The input's name, for errors.
+    pub(crate) source_name: String,
+    keep_raw: bool,
+    /// The current row's number (1-based, header excluded).
+    pub(crate) record: u64,
+    done: bool,
+}
+
+impl<R: std::io::Read> Rows<R> {
+    /// Rows of `csv`, whose `header` the caller has read (and normalised, if it does).
+    pub(crate) fn new(
+        csv: csv::Reader<R>,
+        header: Vec<String>,
+        source_name: &str,
+        keep_raw: bool,
+    ) -> Self {
+        Self {
+            csv,
+            rec: ByteRecord::new(),
+            raw: RawTemplate::new(&header),
+            header,
+            source_name: source_name.to_owned(),
+            keep_raw,
+            record: 0,
+            done: false,
+        }
     }
-    match csv.read_byte_record(rec) {
-        Ok(true) => {
-            *record += 1;
-            Some(Ok(()))
+
+    /// Steps to the next row: `None` at the end, `Some(Ok(()))` with the row in `rec` (and
+    /// `record` counted), or `Some(Err(..))` for an I/O or decompression error, after which the
+    /// stream cannot be trusted and ends.
+    pub(crate) fn advance(&mut self) -> Option<Result<(), RecordError>> {
+        if self.done {
+            return None;
         }
-        Ok(false) => {
-            *done = true;
-            None
+        match self.csv.read_byte_record(&mut self.rec) {
+            Ok(true) => {
+                self.record += 1;
+                Some(Ok(()))
+            }
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                // Only I/O (or decompression) errors reach here with a flexible byte reader.
+                self.done = true;
+                self.record += 1;
+                Some(Err(stream_error(&e, &self.source_name, self.record)))
+            }
         }
-        Err(e) => {
-            // Only I/O (or decompression) errors reach here with a flexible byte reader.
-            *done = true;
-            *record += 1;
-            Some(Err(stream_error(&e, source_name, *record)))
+    }
+
+    /// Where the current row sits, once it is checked to have as many fields as the header.
+    pub(crate) fn at(&self) -> Result<At<'_>, RecordError> {
+        let at = At {
+            source_name: &self.source_name,
+            record: self.record,
+            line: line_of(&self.rec),
+        };
+        if self.rec.len() != self.header.len() {
+            return Err(at.error(
+                None,
+                format!(
+                    "expected {} fields, found {}",
+                    self.header.len(),
+                    self.rec.len()
+                ),
+            ));
+        }
+        Ok(at)
+    }
+
+    /// Copies the current row into `alert.raw` when the reader keeps raw fields.
+    pub(crate) fn fill_raw(&self, alert: &mut vigil_core::Alert) {
+        if self.keep_raw {
+            alert.raw = self.raw.fill(&self.header, &self.rec);
         }
     }
 }

@@ -24,12 +24,11 @@
 use std::io::Read;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use csv::ByteRecord;
 use vigil_core::{
     Alert, Entity, EntityKind, EntityRole, RecordError, Severity, TechniqueId, Verdict,
 };
 
-use crate::csv_util::{self, At, RawTemplate};
+use crate::csv_util::{self, At, Rows};
 use crate::{IoError, ReadOptions};
 
 /// The product every GUIDE row comes from.
@@ -113,10 +112,7 @@ pub fn entity_kind(entity_type: &str) -> (EntityKind, &'static [&'static str]) {
 
 /// Streaming GUIDE reader: one `Result<Alert, RecordError>` per CSV row.
 pub struct GuideReader<R: Read> {
-    csv: csv::Reader<R>,
-    rec: ByteRecord,
-    header: Vec<String>,
-    raw: RawTemplate,
+    rows: Rows<R>,
     /// Index of each of [`REQUIRED`].
     cols: [usize; 11],
     /// Index (or none, when the file lacks it) of each of [`ID_COLUMNS`].
@@ -124,17 +120,13 @@ pub struct GuideReader<R: Read> {
     roles: Option<usize>,
     suspicion: Option<usize>,
     last_verdict: Option<usize>,
-    source_name: String,
-    keep_raw: bool,
-    record: u64,
-    done: bool,
 }
 
 impl<R: Read> std::fmt::Debug for GuideReader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GuideReader")
-            .field("source_name", &self.source_name)
-            .field("record", &self.record)
+            .field("source_name", &self.rows.source_name)
+            .field("record", &self.rows.record)
             .finish_non_exhaustive()
     }
 }
@@ -162,45 +154,25 @@ impl<R: Read> GuideReader<R> {
             roles: opt("roles"),
             suspicion: opt("suspicionlevel"),
             last_verdict: opt("lastverdict"),
-            csv,
-            rec: ByteRecord::new(),
-            raw: RawTemplate::new(&header),
-            header,
+            rows: Rows::new(csv, header, source_name, options.keep_raw),
             cols,
             id_cols,
-            source_name: source_name.to_owned(),
-            keep_raw: options.keep_raw,
-            record: 0,
-            done: false,
         })
     }
 
     fn opt_text(&self, at: &At<'_>, col: Option<usize>, name: &str) -> Result<&str, RecordError> {
         match col {
-            Some(i) => at.text(&self.rec, i, name),
+            Some(i) => at.text(&self.rows.rec, i, name),
             None => Ok(""),
         }
     }
 
     fn alert(&self) -> Result<Alert, RecordError> {
-        let at = At {
-            source_name: &self.source_name,
-            record: self.record,
-            line: csv_util::line_of(&self.rec),
-        };
-        if self.rec.len() != self.header.len() {
-            return Err(at.error(
-                None,
-                format!(
-                    "expected {} fields, found {}",
-                    self.header.len(),
-                    self.rec.len()
-                ),
-            ));
-        }
+        let at = self.rows.at()?;
+        let rec = &self.rows.rec;
         let mut f = [""; 11];
         for ((slot, &i), name) in f.iter_mut().zip(&self.cols).zip(REQUIRED) {
-            *slot = at.text(&self.rec, i, name)?.trim();
+            *slot = at.text(rec, i, name)?.trim();
         }
         let [
             id,
@@ -268,7 +240,7 @@ impl<R: Read> GuideReader<R> {
             else {
                 continue;
             };
-            let v = at.text(&self.rec, *i, column)?.trim();
+            let v = at.text(rec, *i, column)?.trim();
             if !v.is_empty() && v != *none {
                 alert
                     .entities
@@ -276,9 +248,7 @@ impl<R: Read> GuideReader<R> {
                 break;
             }
         }
-        if self.keep_raw {
-            alert.raw = self.raw.fill(&self.header, &self.rec);
-        }
+        self.rows.fill_raw(&mut alert);
         Ok(alert)
     }
 }
@@ -287,13 +257,7 @@ impl<R: Read> Iterator for GuideReader<R> {
     type Item = Result<Alert, RecordError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let step = csv_util::advance(
-            &mut self.csv,
-            &mut self.rec,
-            &mut self.record,
-            &mut self.done,
-            &self.source_name,
-        )?;
+        let step = self.rows.advance()?;
         Some(step.and_then(|()| self.alert()))
     }
 }
