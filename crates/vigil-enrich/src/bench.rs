@@ -90,34 +90,15 @@ pub fn time_lookups(store: &IndicatorStore, queries: &[String], min_s: f64) -> L
         .iter()
         .filter(|q| store.count_matches(q) > 0)
         .count();
-    let mut packed = String::with_capacity(queries.iter().map(String::len).sum());
-    let mut spans = Vec::with_capacity(queries.len());
-    for q in queries {
-        spans.push((packed.len(), packed.len() + q.len()));
-        packed.push_str(q);
-    }
-    let watch = Stopwatch::start();
-    let mut n = 0u64;
-    let mut sink = 0usize;
-    loop {
+    let (packed, spans) = pack(queries);
+    repeat_lookups(queries.len(), hits, min_s, || {
+        let mut sink = 0usize;
         for &(a, b) in &spans {
             let q = packed.get(a..b).unwrap_or("");
             sink = sink.wrapping_add(store.count_matches(black_box(q)));
         }
-        n += spans.len() as u64;
-        if watch.wall_secs() >= min_s || spans.is_empty() {
-            break;
-        }
-    }
-    black_box(sink);
-    let el = watch.wall_secs();
-    let cpu = watch.cpu_secs_checked().map(|c| c * 1e9);
-    LookupTiming {
-        ns_per_lookup: per(n, el * 1e9),
-        ns_per_lookup_cpu: cpu.map(|c| per(n, c)),
-        hit_rate: per(queries.len() as u64, hits as f64),
-        lookups: n,
-    }
+        sink
+    })
 }
 
 /// Times [`IndicatorStore::for_each_batch`] over the same queries and in the same way as
@@ -128,12 +109,7 @@ pub fn time_lookups_batched(
     queries: &[String],
     min_s: f64,
 ) -> LookupTiming {
-    let mut packed = String::with_capacity(queries.iter().map(String::len).sum());
-    let mut spans = Vec::with_capacity(queries.len());
-    for q in queries {
-        spans.push((packed.len(), packed.len() + q.len()));
-        packed.push_str(q);
-    }
+    let (packed, spans) = pack(queries);
     let qs: Vec<&str> = spans
         .iter()
         .map(|&(a, b)| packed.get(a..b).unwrap_or(""))
@@ -145,23 +121,48 @@ pub fn time_lookups_batched(
         }
     });
     let hits = hit.iter().filter(|&&h| h).count();
+    repeat_lookups(queries.len(), hits, min_s, || {
+        let mut sink = 0usize;
+        store.for_each_batch(black_box(&qs), |i, _| sink = sink.wrapping_add(i));
+        sink
+    })
+}
+
+/// `queries` in one buffer, and each one's byte span in it.
+fn pack(queries: &[String]) -> (String, Vec<(usize, usize)>) {
+    let mut packed = String::with_capacity(queries.iter().map(String::len).sum());
+    let mut spans = Vec::with_capacity(queries.len());
+    for q in queries {
+        spans.push((packed.len(), packed.len() + q.len()));
+        packed.push_str(q);
+    }
+    (packed, spans)
+}
+
+/// Runs `pass` (one lookup of each of the `queries`, returning a value that keeps the work
+/// from being optimised away) until at least `min_s` have passed, like [`repeat_enrich`];
+/// figures per lookup, `hits` of the queries matching.
+fn repeat_lookups(
+    queries: usize,
+    hits: usize,
+    min_s: f64,
+    mut pass: impl FnMut() -> usize,
+) -> LookupTiming {
     let watch = Stopwatch::start();
     let mut n = 0u64;
-    let mut sink = 0usize;
     loop {
-        store.for_each_batch(black_box(&qs), |i, _| sink = sink.wrapping_add(i));
-        n += qs.len() as u64;
-        if watch.wall_secs() >= min_s || qs.is_empty() {
+        black_box(pass());
+        n += queries as u64;
+        if watch.wall_secs() >= min_s || queries == 0 {
             break;
         }
     }
-    black_box(sink);
     let el = watch.wall_secs();
     let cpu = watch.cpu_secs_checked().map(|c| c * 1e9);
     LookupTiming {
         ns_per_lookup: per(n, el * 1e9),
         ns_per_lookup_cpu: cpu.map(|c| per(n, c)),
-        hit_rate: per(queries.len() as u64, hits as f64),
+        hit_rate: per(queries as u64, hits as f64),
         lookups: n,
     }
 }
