@@ -104,6 +104,19 @@ impl<R: Read> Splitter<R> {
         }
     }
 
+    /// Steps over byte `b` inside a string: an escape covers the byte after it, and an
+    /// unescaped quote closes the string.
+    #[inline]
+    fn string_byte(&mut self, b: u8) {
+        if self.escape {
+            self.escape = false;
+        } else if b == b'\\' {
+            self.escape = true;
+        } else if b == b'"' {
+            self.in_string = false;
+        }
+    }
+
     fn begin(&mut self, state: State) {
         self.record.clear();
         self.too_large = false;
@@ -206,13 +219,7 @@ impl<R: Read> Splitter<R> {
                     }
                     self.push(b);
                     if self.in_string {
-                        if self.escape {
-                            self.escape = false;
-                        } else if b == b'\\' {
-                            self.escape = true;
-                        } else if b == b'"' {
-                            self.in_string = false;
-                        }
+                        self.string_byte(b);
                     } else {
                         match b {
                             b'"' => self.in_string = true,
@@ -240,13 +247,7 @@ impl<R: Read> Splitter<R> {
                     self.rpos += 1;
                     self.push(b);
                     if self.in_string {
-                        if self.escape {
-                            self.escape = false;
-                        } else if b == b'\\' {
-                            self.escape = true;
-                        } else if b == b'"' {
-                            self.in_string = false;
-                        }
+                        self.string_byte(b);
                     }
                 }
             }
