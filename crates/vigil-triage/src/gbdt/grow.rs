@@ -138,6 +138,18 @@ fn best_split(inp: &GrowInput<'_>, h: &Hist, sum: &Bin) -> Option<Split> {
     best
 }
 
+/// Gradient, hessian and row count summed over rows `idx`: the root's totals.
+fn root_sum(inp: &GrowInput<'_>, idx: &[u32]) -> Bin {
+    let mut sum = Bin::default();
+    for &i in idx {
+        let i = i as usize;
+        sum.g += inp.grad.get(i).copied().unwrap_or(0.0);
+        sum.h += inp.hess.get(i).copied().unwrap_or(0.0);
+    }
+    sum.n = idx.len() as f64;
+    sum
+}
+
 /// Grows one tree on rows `idx` (reordered in place so each leaf's rows are contiguous).
 pub(crate) fn grow(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> Grown {
     if inp.params.growth == Growth::Oblivious {
@@ -145,13 +157,7 @@ pub(crate) fn grow(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> 
     }
     let p = inp.params;
     let nf = inp.n_features;
-    let mut sum = Bin::default();
-    for &i in idx.iter() {
-        let i = i as usize;
-        sum.g += inp.grad.get(i).copied().unwrap_or(0.0);
-        sum.h += inp.hess.get(i).copied().unwrap_or(0.0);
-    }
-    sum.n = idx.len() as f64;
+    let sum = root_sum(inp, idx);
     let lr = p.learning_rate;
     let mut nodes = vec![Node::leaf(leaf_weight(&sum, p.lambda) * lr, sum.n)];
     let mut split_bins = vec![0u8];
@@ -374,13 +380,7 @@ fn grow_oblivious(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> G
     let lr = p.learning_rate;
     let leaf_depth = usize::BITS as usize - 1 - p.max_leaves.leading_zeros() as usize;
     let depth = p.max_depth.unwrap_or(6).min(leaf_depth).min(16);
-    let mut sum = Bin::default();
-    for &i in idx.iter() {
-        let i = i as usize;
-        sum.g += inp.grad.get(i).copied().unwrap_or(0.0);
-        sum.h += inp.hess.get(i).copied().unwrap_or(0.0);
-    }
-    sum.n = idx.len() as f64;
+    let sum = root_sum(inp, idx);
     let mut nodes = vec![Node::leaf(leaf_weight(&sum, p.lambda) * lr, sum.n)];
     let mut split_bins = vec![0u8];
     let mut h = ws.take(nf);
