@@ -91,7 +91,7 @@ pub fn time_lookups(store: &IndicatorStore, queries: &[String], min_s: f64) -> L
         .filter(|q| store.count_matches(q) > 0)
         .count();
     let (packed, spans) = pack(queries);
-    repeat_lookups(queries.len(), hits, min_s, || {
+    Timed::repeat(queries.len(), min_s, || {
         let mut sink = 0usize;
         for &(a, b) in &spans {
             let q = packed.get(a..b).unwrap_or("");
@@ -99,6 +99,7 @@ pub fn time_lookups(store: &IndicatorStore, queries: &[String], min_s: f64) -> L
         }
         sink
     })
+    .lookups(queries.len(), hits)
 }
 
 /// Times [`IndicatorStore::for_each_batch`] over the same queries and in the same way as
@@ -121,11 +122,12 @@ pub fn time_lookups_batched(
         }
     });
     let hits = hit.iter().filter(|&&h| h).count();
-    repeat_lookups(queries.len(), hits, min_s, || {
+    Timed::repeat(queries.len(), min_s, || {
         let mut sink = 0usize;
         store.for_each_batch(black_box(&qs), |i, _| sink = sink.wrapping_add(i));
         sink
     })
+    .lookups(queries.len(), hits)
 }
 
 /// `queries` in one buffer, and each one's byte span in it.
@@ -139,31 +141,62 @@ fn pack(queries: &[String]) -> (String, Vec<(usize, usize)>) {
     (packed, spans)
 }
 
-/// Runs `pass` (one lookup of each of the `queries`, returning a value that keeps the work
-/// from being optimised away) until at least `min_s` have passed, like [`repeat_enrich`];
-/// figures per lookup, `hits` of the queries matching.
-fn repeat_lookups(
-    queries: usize,
-    hits: usize,
-    min_s: f64,
-    mut pass: impl FnMut() -> usize,
-) -> LookupTiming {
-    let watch = Stopwatch::start();
-    let mut n = 0u64;
-    loop {
-        black_box(pass());
-        n += queries as u64;
-        if watch.wall_secs() >= min_s || queries == 0 {
-            break;
+/// What a timed loop measured.
+struct Timed {
+    /// Units (lookups, alerts) processed.
+    n: u64,
+    wall_s: f64,
+    cpu_s: Option<f64>,
+}
+
+impl Timed {
+    /// The figures since `watch` started, `n` units processed.
+    fn since(watch: &Stopwatch, n: u64) -> Self {
+        Self {
+            n,
+            wall_s: watch.wall_secs(),
+            cpu_s: watch.cpu_secs_checked(),
         }
     }
-    let el = watch.wall_secs();
-    let cpu = watch.cpu_secs_checked().map(|c| c * 1e9);
-    LookupTiming {
-        ns_per_lookup: per(n, el * 1e9),
-        ns_per_lookup_cpu: cpu.map(|c| per(n, c)),
-        hit_rate: per(queries as u64, hits as f64),
-        lookups: n,
+
+    /// Runs `pass` (`per_pass` units, returning a value that keeps the work from being
+    /// optimised away) until at least `min_s` have passed; once when `per_pass` is 0.
+    fn repeat<T>(per_pass: usize, min_s: f64, mut pass: impl FnMut() -> T) -> Self {
+        let watch = Stopwatch::start();
+        let mut n = 0u64;
+        loop {
+            black_box(pass());
+            n += per_pass as u64;
+            if watch.wall_secs() >= min_s || per_pass == 0 {
+                break;
+            }
+        }
+        Self::since(&watch, n)
+    }
+
+    /// As lookup figures, `hits` of `queries` distinct queries matching.
+    fn lookups(self, queries: usize, hits: usize) -> LookupTiming {
+        LookupTiming {
+            ns_per_lookup: per(self.n, self.wall_s * 1e9),
+            ns_per_lookup_cpu: self.cpu_s.map(|c| per(self.n, c * 1e9)),
+            hit_rate: per(queries as u64, hits as f64),
+            lookups: self.n,
+        }
+    }
+
+    /// As enrichment figures, `items` context items added over `alerts` alerts.
+    fn enrich(self, alerts: usize, items: u64) -> EnrichTiming {
+        let n = self.n as f64;
+        EnrichTiming {
+            alerts_per_sec: if self.wall_s > 0.0 {
+                n / self.wall_s
+            } else {
+                0.0
+            },
+            alerts_per_cpu_sec: self.cpu_s.filter(|&c| c > 0.0).map(|c| n / c),
+            items_per_alert: per(alerts as u64, items as f64),
+            alerts: self.n,
+        }
     }
 }
 
@@ -271,23 +304,7 @@ pub fn time_enrich_batched(enricher: &dyn Enricher, alerts: &[Alert], min_s: f64
 /// One warm-up pass (its item count is reported), then passes until `min_s` has passed.
 fn repeat_enrich(pass: &mut impl FnMut() -> u64, alerts: usize, min_s: f64) -> EnrichTiming {
     let items = pass();
-    let watch = Stopwatch::start();
-    let mut n = 0u64;
-    loop {
-        black_box(pass());
-        n += alerts as u64;
-        if watch.wall_secs() >= min_s || alerts == 0 {
-            break;
-        }
-    }
-    let el = watch.wall_secs();
-    let cpu = watch.cpu_secs_checked();
-    EnrichTiming {
-        alerts_per_sec: if el > 0.0 { n as f64 / el } else { 0.0 },
-        alerts_per_cpu_sec: cpu.filter(|&c| c > 0.0).map(|c| n as f64 / c),
-        items_per_alert: per(alerts as u64, items as f64),
-        alerts: n,
-    }
+    Timed::repeat(alerts, min_s, pass).enrich(alerts, items)
 }
 
 /// Times one pass of `enricher` over `alerts`, without a warm-up pass: for stateful
@@ -303,13 +320,5 @@ pub fn time_enrich_once(enricher: &dyn Enricher, alerts: &[Alert]) -> EnrichTimi
         let _ = enricher.enrich(black_box(a), &mut ctx);
         items += ctx.items.len() as u64;
     }
-    let el = watch.wall_secs();
-    let cpu = watch.cpu_secs_checked();
-    let n = alerts.len() as u64;
-    EnrichTiming {
-        alerts_per_sec: if el > 0.0 { n as f64 / el } else { 0.0 },
-        alerts_per_cpu_sec: cpu.filter(|&c| c > 0.0).map(|c| n as f64 / c),
-        items_per_alert: per(n, items as f64),
-        alerts: n,
-    }
+    Timed::since(&watch, alerts.len() as u64).enrich(alerts.len(), items)
 }
