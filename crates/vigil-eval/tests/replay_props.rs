@@ -1,8 +1,10 @@
-//! Property tests of the SOC replay: conservation, FIFO order, determinism.
+//! Property tests of the SOC replay: conservation, FIFO order, determinism, and agreement of
+//! the replay's own summary with `vigil_metrics::soc_metrics`.
 
 use proptest::prelude::*;
 use vigil_core::{Alert, Entity, EntityKind, EntityRole, GroundTruth, ParamGuard, Severity};
 use vigil_eval::replay::{Discipline, FateKind, QueueSummary, ReplayParams, VigilQueue, replay};
+use vigil_metrics::{AlertLabel, DetectionPoint, SocParams, soc_metrics};
 
 fn alerts(spec: &[(u16, u8, u8, bool)]) -> Vec<Alert> {
     spec.iter()
@@ -84,6 +86,52 @@ proptest! {
                 if w[0].0 == w[1].0 {
                     prop_assert!(w[1].1 >= w[0].2);
                 }
+            }
+        }
+    }
+
+    /// `QueueSummary` derives its headline figures from the fates itself (it must also pool
+    /// summaries, where no log is left); this keeps it in step with `vigil_metrics`, which
+    /// derives them from the lifecycle log (detection at the verdict, as the summary counts
+    /// it). The one difference by definition: the summary's miss rate counts alerts
+    /// suppressed by score, `vigil_metrics`' every suppressed alert, joined incidents
+    /// included, so the two miss rates agree only when no attack alert joined an incident.
+    #[test]
+    fn summary_agrees_with_vigil_metrics(
+        spec in prop::collection::vec((0u16..2000, 0u8..6, 0u8..12, any::<bool>()), 1..200),
+        scores in prop::collection::vec(0.0f64..=1.0, 200),
+        analysts in 1usize..4,
+        minutes in 0.5f64..20.0,
+        suppress in 0.0f64..0.5,
+        window in 0i64..3600,
+    ) {
+        let a = alerts(&spec);
+        let s = &scores[..a.len()];
+        let labels: Vec<AlertLabel> = a.iter().map(AlertLabel::from_alert).collect();
+        let params = SocParams::new().detection(DetectionPoint::Verdict);
+        for d in disciplines(suppress, window) {
+            let cfg = ReplayParams::new(d).analysts(analysts).minutes_per_item(minutes)
+                .check().unwrap();
+            let out = replay(&cfg, &a, Some(s)).unwrap();
+            let sum = QueueSummary::new(&a, &out);
+            let h = soc_metrics(&out.lifecycle(&a), &labels, &params).unwrap().headline();
+            prop_assert_eq!(sum.alerts, h.alerts);
+            prop_assert_eq!(sum.reviewed, h.reviewed);
+            prop_assert_eq!(sum.benign_reviewed, h.benign_reviewed);
+            prop_assert_eq!(sum.unaddressed_share, h.unaddressed_share);
+            prop_assert_eq!(sum.precision, h.precision);
+            prop_assert_eq!(sum.fpr, h.false_positive_rate);
+            prop_assert_eq!(sum.phases_total, h.phases_total);
+            prop_assert_eq!(sum.phases_detected, h.phases_detected);
+            prop_assert_eq!(sum.mttd_median_s, h.mttd_median_s);
+            prop_assert_eq!(sum.mttd_p90_s, h.mttd_p90_s);
+            prop_assert_eq!(sum.mttr_median_s, h.mttr_median_s);
+            prop_assert_eq!(sum.mttr_p90_s, h.mttr_p90_s);
+            let attack_joined = a.iter().zip(&out.fates).any(|(al, f)| {
+                f.kind == FateKind::JoinedIncident && al.is_threat() == Some(true)
+            });
+            if !attack_joined {
+                prop_assert_eq!(sum.miss_rate, h.miss_rate);
             }
         }
     }
