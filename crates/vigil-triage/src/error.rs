@@ -108,6 +108,16 @@ pub enum TriageError {
     },
 }
 
+/// A row (or every row of a matrix) must hold `expected` features: the trained schema's or
+/// the extractor's count.
+pub(crate) fn require_width(expected: usize, found: usize) -> Result<(), vigil_core::CoreError> {
+    if found == expected {
+        Ok(())
+    } else {
+        Err(vigil_core::CoreError::FeatureCount { expected, found })
+    }
+}
+
 /// `v` must be finite and ≥ 0 (a weight, a smoothing strength, a prior width that may be 0).
 pub(crate) fn require_non_negative(name: &'static str, v: f64) -> Result<(), TriageError> {
     if v.is_finite() && v >= 0.0 {

@@ -39,7 +39,7 @@ use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 use vigil_core::{CoreError, Explanation, FeatureSchema, Fit, LabeledData, ParamGuard, Scorer};
 
-use crate::error::TriageError;
+use crate::error::{TriageError, require_width};
 
 /// Hyperparameters of the decision tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -320,17 +320,6 @@ impl TreeModel {
         }
         d(&self.nodes, 0)
     }
-
-    fn check_width(&self, n: usize) -> Result<(), CoreError> {
-        if n == self.schema.len() {
-            Ok(())
-        } else {
-            Err(CoreError::FeatureCount {
-                expected: self.schema.len(),
-                found: n,
-            })
-        }
-    }
 }
 
 impl Scorer for TreeModel {
@@ -343,7 +332,7 @@ impl Scorer for TreeModel {
     }
 
     fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, CoreError> {
-        self.check_width(x.ncols())?;
+        require_width(self.schema.len(), x.ncols())?;
         let mut out = Array2::zeros((x.nrows(), self.n_classes));
         for (row, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
             let leaf = self.path(row).last().copied().unwrap_or(0);

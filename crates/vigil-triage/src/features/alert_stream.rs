@@ -46,6 +46,8 @@ use vigil_core::{
     SeededState,
 };
 
+use crate::error::require_width;
+
 /// Column names, in order.
 const NAMES: [&str; 18] = [
     "type_prior_rate",
@@ -431,12 +433,7 @@ impl FeatureStream<'_> {
     /// `schema().len()`), then learns from it. Alerts should come in time order; one out of
     /// order is treated as arriving at the latest time seen.
     pub fn push(&mut self, a: &Alert, mut out: ArrayViewMut1<'_, f64>) -> Result<(), CoreError> {
-        if out.len() != NAMES.len() {
-            return Err(CoreError::FeatureCount {
-                expected: NAMES.len(),
-                found: out.len(),
-            });
-        }
+        require_width(NAMES.len(), out.len())?;
         let p = &self.f.params;
         let t = a.time.timestamp();
         let ty = alert_type(a);

@@ -7,6 +7,7 @@ use super::compiled::CompiledGbdt;
 use super::shap;
 use super::train::{Loss, sigmoid, softmax};
 use super::tree::Tree;
+use crate::error::require_width;
 
 /// A fitted gradient-boosted tree ensemble (from [`super::GbdtParams`]).
 ///
@@ -68,14 +69,14 @@ impl Gbdt {
     /// Raw scores per row: one column (threat log-odds) for a binary model, one per class for
     /// a softmax model.
     pub fn predict_raw(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, CoreError> {
-        self.check_width(x.ncols())?;
+        require_width(self.schema.len(), x.ncols())?;
         Ok(self.compiled.predict_raw(x))
     }
 
     /// Raw scores by walking the node trees one row at a time (the reference the compiled
     /// layout is tested against).
     pub fn predict_raw_reference(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, CoreError> {
-        self.check_width(x.ncols())?;
+        require_width(self.schema.len(), x.ncols())?;
         let g = self.groups();
         let mut out = Array2::zeros((x.nrows(), g));
         let mut buf = Vec::with_capacity(x.ncols());
@@ -151,7 +152,7 @@ impl Gbdt {
         row: ArrayView1<'_, f64>,
         k: usize,
     ) -> Result<(f64, Vec<f64>), CoreError> {
-        self.check_width(row.len())?;
+        require_width(self.schema.len(), row.len())?;
         let g = self.groups();
         if k >= g {
             return Err(CoreError::InvalidParameter {
@@ -167,17 +168,6 @@ impl Gbdt {
             shap::tree_shap(tree, &row, &mut phi);
         }
         Ok((base, phi))
-    }
-
-    fn check_width(&self, n: usize) -> Result<(), CoreError> {
-        if n == self.schema.len() {
-            Ok(())
-        } else {
-            Err(CoreError::FeatureCount {
-                expected: self.schema.len(),
-                found: n,
-            })
-        }
     }
 
     /// Probabilities from raw scores (one row of `groups` values).

@@ -63,7 +63,7 @@ use serde::{Deserialize, Serialize};
 use vigil_core::{Alert, CoreError, FeatureExtractor, FeatureSchema, Fit};
 
 use crate::cv::group_folds;
-use crate::error::TriageError;
+use crate::error::{TriageError, require_width};
 use encode::{FAMILIES, PER_FAMILY, SUFFIXES, TargetEncoder};
 use keys::{ID_COLUMNS, raw};
 
@@ -275,12 +275,7 @@ impl FeatureExtractor for GuideFeatures {
         alert: &Alert,
         mut out: ArrayViewMut1<'_, f64>,
     ) -> Result<(), CoreError> {
-        if out.len() != self.schema.len() {
-            return Err(CoreError::FeatureCount {
-                expected: self.schema.len(),
-                found: out.len(),
-            });
-        }
+        require_width(self.schema.len(), out.len())?;
         let mut buf = [0.0; N_ENC];
         self.encoder.encode(alert, &mut buf);
         for (o, v) in out.iter_mut().zip(buf) {
