@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use proptest::prelude::*;
 use vigil_enrich::EnrichError;
-use vigil_enrich::intel::{IndicatorStoreBuilder, IpRange};
+use vigil_enrich::intel::{IndicatorStore, IndicatorStoreBuilder, IpRange};
 
 fn v4_range() -> impl Strategy<Value = (u32, u8)> {
     // Addresses clustered in a small space so ranges overlap and nest.
@@ -23,6 +23,25 @@ fn label() -> impl Strategy<Value = String> {
 fn sorted(mut v: Vec<(String, String)>) -> Vec<(String, String)> {
     v.sort();
     v
+}
+
+/// The store finds for `ip` exactly the (range, source) pairs of `naive` that hold it.
+fn ip_matches_naive(
+    store: &IndicatorStore,
+    naive: &[(IpRange, String)],
+    ip: IpAddr,
+) -> Result<(), TestCaseError> {
+    let mut got = Vec::new();
+    store.for_each_ip(ip, |m| {
+        got.push((m.matched.to_string(), m.source.name.clone()))
+    });
+    let want: Vec<_> = naive
+        .iter()
+        .filter(|(r, _)| r.contains(ip))
+        .map(|(r, s)| (r.to_string(), s.clone()))
+        .collect();
+    prop_assert_eq!(sorted(got), sorted(want), "address {}", ip);
+    Ok(())
 }
 
 proptest! {
@@ -46,11 +65,7 @@ proptest! {
             .chain(extra.iter().copied());
         for a in addrs {
             let ip = IpAddr::V4(Ipv4Addr::from(a));
-            let mut got = Vec::new();
-            store.for_each_ip(ip, |m| got.push((m.matched.to_string(), m.source.name.clone())));
-            let want: Vec<_> = naive.iter().filter(|(r, _)| r.contains(ip))
-                .map(|(r, s)| (r.to_string(), s.clone())).collect();
-            prop_assert_eq!(sorted(got), sorted(want), "address {}", ip);
+            ip_matches_naive(&store, &naive, ip)?;
         }
     }
 
@@ -69,11 +84,7 @@ proptest! {
         let store = b.build();
         for x in probes {
             let ip = IpAddr::V6(Ipv6Addr::from((0x2001_0db8u128 << 96) | (x << 80) | (x * 3)));
-            let mut got = Vec::new();
-            store.for_each_ip(ip, |m| got.push((m.matched.to_string(), m.source.name.clone())));
-            let want: Vec<_> = naive.iter().filter(|(r, _)| r.contains(ip))
-                .map(|(r, s)| (r.to_string(), s.clone())).collect();
-            prop_assert_eq!(sorted(got), sorted(want), "address {}", ip);
+            ip_matches_naive(&store, &naive, ip)?;
         }
     }
 
