@@ -74,7 +74,8 @@ fn drift_revokes_and_clears_evidence() {
 fn jsonl_log_is_durable_and_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("autonomy.jsonl");
-    {
+    // A policy on the log at `path` with 100 clean audits of `ids`: reviewing it grants.
+    let open = || {
         let mut p = AutonomyPolicy::new(
             AutonomyParams::default(),
             JsonlAuditLog::open(&path).unwrap(),
@@ -86,20 +87,11 @@ fn jsonl_log_is_durable_and_append_only() {
                 misses: 0,
             },
         );
-        p.review("ids", t(1)).unwrap();
-    }
+        p
+    };
+    open().review("ids", t(1)).unwrap();
     // Reopened: the earlier entry is there and numbering continues after it.
-    let mut p = AutonomyPolicy::new(
-        AutonomyParams::default(),
-        JsonlAuditLog::open(&path).unwrap(),
-    );
-    p.import_audits(
-        "ids",
-        AuditTally {
-            audited: 100,
-            misses: 0,
-        },
-    );
+    let mut p = open();
     p.review("ids", t(2)).unwrap();
     p.on_drift(Some("ids"), t(3), "PH").unwrap();
     let events = p.log().events().unwrap();
