@@ -143,18 +143,26 @@ proptest! {
         for out in outs {
             let sum = QueueSummary::new(&a, &out);
             let h = soc_metrics(&out.lifecycle(&a), &labels, &params).unwrap().headline();
-            prop_assert_eq!(sum.alerts, h.alerts);
-            prop_assert_eq!(sum.reviewed, h.reviewed);
-            prop_assert_eq!(sum.benign_reviewed, h.benign_reviewed);
+            // Counts: alerts, reviewed, benign reviewed, phases, phases detected.
+            prop_assert_eq!(
+                [
+                    sum.alerts, sum.reviewed, sum.benign_reviewed, sum.phases_total,
+                    sum.phases_detected,
+                ],
+                [h.alerts, h.reviewed, h.benign_reviewed, h.phases_total, h.phases_detected]
+            );
             prop_assert_eq!(sum.unaddressed_share, h.unaddressed_share);
-            prop_assert_eq!(sum.precision, h.precision);
-            prop_assert_eq!(sum.fpr, h.false_positive_rate);
-            prop_assert_eq!(sum.phases_total, h.phases_total);
-            prop_assert_eq!(sum.phases_detected, h.phases_detected);
-            prop_assert_eq!(sum.mttd_median_s, h.mttd_median_s);
-            prop_assert_eq!(sum.mttd_p90_s, h.mttd_p90_s);
-            prop_assert_eq!(sum.mttr_median_s, h.mttr_median_s);
-            prop_assert_eq!(sum.mttr_p90_s, h.mttr_p90_s);
+            // Rates and times: precision, FPR, MTTD median and p90, MTTR median and p90.
+            prop_assert_eq!(
+                [
+                    sum.precision, sum.fpr, sum.mttd_median_s, sum.mttd_p90_s, sum.mttr_median_s,
+                    sum.mttr_p90_s,
+                ],
+                [
+                    h.precision, h.false_positive_rate, h.mttd_median_s, h.mttd_p90_s,
+                    h.mttr_median_s, h.mttr_p90_s,
+                ]
+            );
             let attack_joined = a.iter().zip(&out.fates).any(|(al, f)| {
                 f.kind == FateKind::JoinedIncident && al.is_threat() == Some(true)
             });
