@@ -127,13 +127,92 @@ struct Node {
 }
 
 /// A fitted decision tree (from [`TreeParams`]). Class 0 is the threat class.
+///
+/// Deserialising checks the structure: a saved tree whose children
+/// loop back or whose probabilities have the wrong length is refused, never walked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SavedTree")]
 pub struct TreeModel {
     schema: FeatureSchema,
     n_classes: usize,
     nodes: Vec<Node>,
     /// Weighted Gini decrease per feature, normalised to sum to 1.
     importance: Vec<f64>,
+}
+
+/// A [`TreeModel`] as read, before its structure is checked.
+#[derive(Deserialize)]
+struct SavedTree {
+    schema: FeatureSchema,
+    n_classes: usize,
+    nodes: Vec<Node>,
+    importance: Vec<f64>,
+}
+
+impl TryFrom<SavedTree> for TreeModel {
+    type Error = String;
+
+    fn try_from(t: SavedTree) -> Result<Self, String> {
+        let m = TreeModel {
+            schema: t.schema,
+            n_classes: t.n_classes,
+            nodes: t.nodes,
+            importance: t.importance,
+        };
+        m.validate()?;
+        Ok(m)
+    }
+}
+
+impl TreeModel {
+    /// Checks the structure of a tree read from outside: at least one node; every child index
+    /// in range, after its parent and with one parent (so every walk ends); split features in
+    /// the schema; at least two classes and, at each node, one finite probability in
+    /// `[0, 1]` per class; one importance per feature. The message names the node or field.
+    fn validate(&self) -> Result<(), String> {
+        let k = self.n_classes;
+        if k < 2 {
+            return Err(format!("n_classes {k}: expected at least 2"));
+        }
+        if self.nodes.is_empty() {
+            return Err("tree without nodes".into());
+        }
+        let nf = self.schema.len();
+        if self.importance.len() != nf {
+            return Err(format!(
+                "importance has {} entries, expected one per feature ({nf})",
+                self.importance.len()
+            ));
+        }
+        let mut has_parent = vec![false; self.nodes.len()];
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.proba.len() != k {
+                return Err(format!(
+                    "node {i}: {} class probabilities, expected {k}",
+                    n.proba.len()
+                ));
+            }
+            if n.proba.iter().any(|p| !(0.0..=1.0).contains(p)) {
+                return Err(format!("node {i}: a probability outside [0, 1]"));
+            }
+            match n.split {
+                None if n.left.is_some() || n.right.is_some() => {
+                    return Err(format!("node {i}: leaf with a child"));
+                }
+                Some((f, _)) if f >= nf => {
+                    return Err(format!("node {i}: split feature {f} out of range (< {nf})"));
+                }
+                _ => {}
+            }
+            for c in [n.left, n.right].into_iter().flatten() {
+                match has_parent.get_mut(c) {
+                    Some(seen) if c > i && !*seen => *seen = true,
+                    _ => return Err(format!("node {i}: child {c} out of order, range or shared")),
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Fit<LabeledData> for TreeParams {

@@ -46,6 +46,9 @@ struct Header {
     top_k: usize,
 }
 
+/// Grades a triage pipeline scores (true positive, benign positive, false positive).
+const GRADES: usize = 3;
+
 fn bad(reason: String) -> TriageError {
     TriageError::PipelineFormat { reason }
 }
@@ -110,11 +113,22 @@ impl TriagePipeline {
                         current: t.schema_ref().fingerprint(),
                     });
                 }
+                // A tree pipeline ends with its header: anything after it is not ours.
+                if !b.is_empty() {
+                    return Err(bad(format!("{} bytes after the end", b.len())));
+                }
                 AnyModel::Tree(t)
             }
             (ModelKind::Tree, None) => return Err(bad("tree model missing from header".into())),
             (ModelKind::Gbdt, _) => AnyModel::Gbdt(Gbdt::load_for(b, &h.schema)?),
         };
+        // Scoring, decision weights and suppression read three grade columns.
+        let classes = vigil_core::Scorer::n_classes(&model);
+        if classes != GRADES {
+            return Err(bad(format!(
+                "model has {classes} classes, a triage pipeline expects {GRADES}"
+            )));
+        }
         Ok(Self {
             features: h.features,
             model,
