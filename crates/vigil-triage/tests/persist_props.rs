@@ -152,6 +152,33 @@ fn gbdt_huge_declared_lengths_are_refused_without_allocating() {
     }
 }
 
+/// A NaN base score or leaf value (checksum recomputed) is refused: it would score every
+/// row NaN, a silently different model.
+#[test]
+fn gbdt_non_finite_values_are_refused() {
+    let (m, bytes) = &gbdts()[0];
+    let payload_len = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
+    let payload = &bytes[GBDT_HEADER..GBDT_HEADER + payload_len];
+    // fingerprint, feature count, names, objective, group count, class count, base count.
+    let names: usize = m.schema().names().iter().map(|n| 4 + n.len()).sum();
+    let base_at = 8 + 4 + names + 1 + 4 + 4 + 4;
+    // After the one base score: tree count, node count, then the root's value at byte 17.
+    let value_at = base_at + 8 + 4 + 4 + 17;
+    for (at, field) in [(base_at, "base score"), (value_at, "value")] {
+        for bad in [f64::NAN, f64::INFINITY] {
+            let mut p = payload.to_vec();
+            p[at..at + 8].copy_from_slice(&bad.to_le_bytes());
+            let r = Gbdt::from_bytes(&frame_gbdt(&p));
+            assert!(
+                matches!(&r, Err(TriageError::ModelCorrupt { reason, .. })
+                    if reason.contains(field) && reason.contains("not finite")),
+                "{field} {bad}: {:?}",
+                r.err()
+            );
+        }
+    }
+}
+
 /// A GBDT file around `payload` with a correct checksum.
 fn frame_gbdt(payload: &[u8]) -> Vec<u8> {
     let mut b = MAGIC.to_vec();

@@ -250,6 +250,9 @@ fn parse_payload(payload: &[u8]) -> Result<Gbdt, TriageError> {
     let base = (0..nb)
         .map(|_| r.f64("base score"))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(b) = base.iter().find(|b| !b.is_finite()) {
+        return Err(r.corrupt(format!("base score {b} is not finite")));
+    }
     let nt = r.count("tree", 4)?;
     if nt % loss.groups() != 0 {
         return Err(r.corrupt(format!("{nt} trees is not a multiple of {}", loss.groups())));

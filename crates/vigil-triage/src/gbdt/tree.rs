@@ -103,7 +103,9 @@ impl Tree {
     }
 
     /// Checks the structure: every child index is in range and greater than its parent's
-    /// (so walks terminate), every split feature is below `n_features`.
+    /// (so walks terminate), every split feature is below `n_features`, and every value,
+    /// cover and gain is finite (training never writes anything else, and a NaN leaf would
+    /// score every row reaching it NaN).
     pub(crate) fn validate(&self, n_features: usize) -> Result<(), String> {
         if self.nodes.is_empty() {
             return Err("tree without nodes".into());
@@ -111,6 +113,11 @@ impl Tree {
         // Each node has one parent, so walks and TreeSHAP stay linear in the tree's size.
         let mut has_parent = vec![false; self.nodes.len()];
         for (i, n) in self.nodes.iter().enumerate() {
+            for (field, v) in [("value", n.value), ("cover", n.cover), ("gain", n.gain)] {
+                if !v.is_finite() {
+                    return Err(format!("node {i}: {field} {v} is not finite"));
+                }
+            }
             if n.is_leaf() {
                 if n.right != 0 {
                     return Err(format!("node {i}: leaf with a right child"));
