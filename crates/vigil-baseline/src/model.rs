@@ -946,17 +946,18 @@ impl Ctx<'_> {
     fn decay_of(&self, core: &Core, t: f64) -> Decay {
         let dt = fastmath::max(t - core.last_time, 0.0);
         let short = -dt * self.k.inv_hs;
+        // Both exponentials as one two-lane computation (the same bits as two calls).
+        let [long, short_e] = fastmath::exp2_pair(-dt * self.k.inv_hl, fastmath::max(short, -64.0));
         Decay {
             dt,
-            long: fastmath::exp2(-dt * self.k.inv_hl),
+            long,
             // Past 64 half-lives the short memory holds under 2^-64 of its count: taken as
             // empty. The `exp2` is computed either way (of at least −64, so in its fast range)
             // and zeroed by a multiplication: skipping it behind a branch saved instructions
             // but the branch went either way about half the time, at random (gaps between an
             // entity's events straddle 64 short half-lives), and its mispredictions cost more.
             // Same bits as the branch: `e·1 = e` and `e·0 = 0` for the finite `e > 0`.
-            short: fastmath::exp2(fastmath::max(short, -64.0))
-                * f64::from(u8::from(short >= -64.0)),
+            short: short_e * f64::from(u8::from(short >= -64.0)),
         }
     }
 
