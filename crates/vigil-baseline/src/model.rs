@@ -782,6 +782,32 @@ impl EntityBaselines {
         slot: Option<usize>,
         tally: &mut Tally,
     ) {
+        // The common case: no peer group, the hinted row still holds the key, and this tick
+        // does not renumber: one view of the row checks the key, scores and learns (the key
+        // was read through a view of its own before). The same steps as below.
+        if obs.peer_group.is_none()
+            && let Some(i) = slot
+            && self.tick.wrapping_add(1) != u32::MAX
+        {
+            let tick = self.tick.wrapping_add(1);
+            let config = &self.config;
+            let ctx = Ctx {
+                config,
+                k: &self.k,
+                measures: &self.measures,
+                dimensions: &self.dimensions,
+            };
+            if let Some((core, ms, cs)) = self.entities.row_mut(i)
+                && core.key == key
+            {
+                self.tick = tick;
+                let reference =
+                    (core.events >= config.min_history).then_some(((&*core, &*ms, &*cs), true));
+                let d = ctx.score(obs, prep, reference, tally);
+                ctx.learn((core, ms, cs), obs, prep, tick, d);
+                return;
+            }
+        }
         let seed = self.config.seed;
         let samples = self.config.eviction_samples;
         // The eviction sampler's generator, made only where a row may be inserted (the hint
