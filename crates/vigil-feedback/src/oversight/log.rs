@@ -75,7 +75,8 @@ impl AuditLog for JsonlAuditLog {
         let f = File::open(&self.path).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for (i, line) in BufReader::new(f).lines().enumerate() {
-            let line = line.map_err(|e| self.err(e))?;
+            // Name the line for a read error too (a line that is not UTF-8).
+            let line = line.map_err(|e| self.err(format!("line {}: {e}", i + 1)))?;
             if line.trim().is_empty() {
                 continue;
             }
