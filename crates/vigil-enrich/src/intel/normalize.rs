@@ -3,8 +3,6 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use super::IpRange;
-
 /// What kind of indicator a piece of text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -31,6 +29,8 @@ impl IndicatorKind {
     /// assert_eq!(IndicatorKind::of("mail.example.com"), IndicatorKind::Domain);
     /// assert_eq!(IndicatorKind::of("d41d8cd98f00b204e9800998ecf8427e"), IndicatorKind::Hash);
     /// assert_eq!(IndicatorKind::of("https://x.org/a"), IndicatorKind::Url);
+    /// // An address with a bad prefix is a malformed CIDR (rejected when inserted), not text.
+    /// assert_eq!(IndicatorKind::of("10.0.0.0/40"), IndicatorKind::Ip);
     /// ```
     pub fn of(text: &str) -> Self {
         let t = text.trim();
@@ -38,7 +38,7 @@ impl IndicatorKind {
             Self::Hash
         } else if t.contains("://") {
             Self::Url
-        } else if t.parse::<IpAddr>().is_ok() || (t.contains('/') && IpRange::parse(t).is_ok()) {
+        } else if t.parse::<IpAddr>().is_ok() || looks_like_cidr(t) {
             Self::Ip
         } else if normalize_domain(t).is_some() {
             Self::Domain
@@ -57,6 +57,17 @@ impl IndicatorKind {
             Self::Text => "text",
         }
     }
+}
+
+/// An address, a `/` and digits: a CIDR, valid or not. A bad one must reach
+/// [`IpRange::parse`](super::IpRange::parse) to be rejected with its reason; taken for plain text it was accepted as
+/// an entry no IP query could ever match.
+fn looks_like_cidr(t: &str) -> bool {
+    t.split_once('/').is_some_and(|(addr, prefix)| {
+        !prefix.is_empty()
+            && prefix.bytes().all(|b| b.is_ascii_digit())
+            && addr.parse::<IpAddr>().is_ok()
+    })
 }
 
 /// True for hex text of a common digest length.

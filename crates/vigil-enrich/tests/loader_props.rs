@@ -1,0 +1,438 @@
+//! Every data loader, fed arbitrary bytes or entries that are arbitrary text, answers with a
+//! typed error for the whole file or a report whose counts are conserved (`read == accepted +
+//! rejected`, one read per entry written); no input panics, and the store built from what
+//! was accepted answers any query (an accepted IPsum address is found with its count; an
+//! accepted CVE id is found).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use vigil_enrich::intel::{
+    IndicatorStoreBuilder, IpRange, load_csv, load_ipsum, load_misp_list, load_stix,
+    stix::parse_pattern,
+};
+use vigil_enrich::kev::{normalize_cve, scan_cves};
+use vigil_enrich::{AssetInventory, AttackCatalogue, EnrichError, FileReport, KevCatalogue};
+
+/// Writes `bytes` to `name` in a fresh folder; the folder lives as long as the returned guard.
+fn file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, bytes).unwrap();
+    (d, p)
+}
+
+/// An indicator-list loader.
+type Loader = fn(&mut IndicatorStoreBuilder, &Path) -> Result<FileReport, EnrichError>;
+
+/// A whole-file error must be one of the file-level variants and name the file.
+fn assert_file_error(e: &EnrichError, path: &Path) {
+    match e {
+        EnrichError::Io { path: p, .. } | EnrichError::Format { path: p, .. } => {
+            assert_eq!(p, path, "{e}");
+        }
+        other => panic!("unexpected error kind for a whole file: {other:?}"),
+    }
+}
+
+/// Counts conserved, `expected` entries read when known, rejections located in the file.
+fn assert_report(r: &FileReport, expected: Option<u64>, lines: u64) {
+    assert!(r.stats.is_conserved(), "{:?}", r.stats);
+    if let Some(n) = expected {
+        assert_eq!(r.stats.read, n, "entries read");
+    }
+    assert!(r.rejects.len() as u64 <= r.stats.rejected);
+    for j in &r.rejects {
+        assert!(j.line <= lines + 1, "reject line {} of {lines}", j.line);
+    }
+}
+
+/// Indicator-like text: arbitrary Unicode, the characters indicators are made of, and
+/// near-valid IPs, CIDRs, domains, URLs and hashes.
+fn entry() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>().prop_map(|s| s.chars().take(40).collect()),
+        "[0-9a-fA-F.:/%*\\[\\] _'\"\\\\-]{0,40}",
+        "([0-9]{1,3}\\.){3}[0-9]{1,4}(/[0-9]{1,3})?",
+        "[0-9a-f:]{2,30}(/[0-9]{1,3})?",
+        "[a-zA-Z0-9.\u{e9}\u{4e2d}-]{1,20}\\.[a-z]{2,4}\\.?",
+        "(https?|ftp)://[a-z0-9.]{1,12}(:[0-9]{1,6})?/[^\\s]{0,20}",
+        "[0-9a-fA-F]{30,66}",
+        "\\.?\\*?\\.[a-z]{1,8}",
+    ]
+}
+
+/// Regression: on a hostname list (or a string list, or a CSV row typed `auto`), an address
+/// with a bad prefix was accepted as plain text, an entry no query could match; it is now
+/// rejected with the CIDR's reason and its line.
+#[test]
+fn malformed_cidrs_on_hostname_lists_are_rejected() {
+    let text = "{\"name\": \"h\", \"type\": \"hostname\", \"version\": 1, \"description\": \"\",\n \"list\": [\n  \"0.0.0.0/40\",\n  \"10.0.0.0/8\",\n  \"2001:db8::/200\"\n]}";
+    let (_d, p) = file("lists/h/list.json", text.as_bytes());
+    let r = load_misp_list(&mut IndicatorStoreBuilder::default(), &p).unwrap();
+    assert_eq!(
+        (r.stats.read, r.stats.accepted, r.stats.rejected),
+        (3, 1, 2)
+    );
+    assert_eq!(
+        (r.rejects[0].line, r.rejects[0].entry.as_str()),
+        (3, "0.0.0.0/40")
+    );
+    assert!(
+        r.rejects[0].reason.contains("prefix"),
+        "{}",
+        r.rejects[0].reason
+    );
+    assert_eq!(r.rejects[1].line, 5);
+    let (_d, p) = file("l.csv", b"1.2.3.4/33,auto\n1.2.3.4/32,auto\n");
+    let r = load_csv(&mut IndicatorStoreBuilder::default(), &p).unwrap();
+    assert_eq!((r.stats.accepted, r.stats.rejected), (1, 1));
+    assert_eq!(r.rejects[0].line, 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// MISP warning lists of every type, entries arbitrary: one read per entry, conserved.
+    #[test]
+    fn misp_lists_conserve_entries(
+        kind in prop::sample::select(vec!["cidr", "hostname", "substring", "string", "regex", "other"]),
+        attrs in prop::collection::vec(prop::sample::select(vec!["md5", "ip-src", "hostname", "url", "domain", "x"]), 0..3),
+        entries in prop::collection::vec(entry(), 0..25),
+    ) {
+        let doc = serde_json::json!({
+            "name": "n", "type": kind, "list": entries, "version": 1,
+            "description": "d", "matching_attributes": attrs,
+        });
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        let (_d, p) = file("lists/x/list.json", text.as_bytes());
+        let mut b = IndicatorStoreBuilder::default();
+        let r = load_misp_list(&mut b, &p).unwrap();
+        assert_report(&r, Some(entries.len() as u64), text.lines().count() as u64);
+        // Every entry accepted is found again when queried as written (all rejects are kept:
+        // fewer than the report's cap).
+        let store = b.build();
+        for e in &entries {
+            // A range is queried by the address it is written with (inside its own range).
+            let q = if IpRange::parse(e).is_ok() {
+                e.split('/').next().unwrap_or(e)
+            } else {
+                e
+            };
+            let m = store.matches(q);
+            // With `matching_attributes` restricting the kinds, an entry of another kind is
+            // kept as plain text, which only a query of no known kind consults: by design.
+            if !r.rejects.iter().any(|j| j.entry == *e) && kind != "regex" && kind != "other" && attrs.is_empty() {
+                prop_assert!(
+                    m.iter().any(|m| m.source.name == "misp:x"),
+                    "accepted {:?} ({}) is not found: {:?}", e, kind, m
+                );
+            }
+        }
+    }
+
+    /// Arbitrary bytes as each loader's file: a file-level error or a conserved report.
+    #[test]
+    fn arbitrary_files_are_file_errors_or_conserved(bytes in prop::collection::vec(any::<u8>(), 0..600), json in any::<bool>()) {
+        let bytes = if json {
+            // Mostly-JSON noise gets past the first byte of the parsers.
+            let mut v = b"{\"list\":[\"".to_vec();
+            v.extend(&bytes);
+            v
+        } else {
+            bytes
+        };
+        let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        let loaders: [(&str, Loader); 4] = [
+            ("lists/x/list.json", load_misp_list),
+            ("ipsum.txt", load_ipsum),
+            ("l.csv", load_csv),
+            ("b.json", load_stix),
+        ];
+        for (name, load) in loaders {
+            let (_d, p) = file(name, &bytes);
+            match load(&mut IndicatorStoreBuilder::default(), &p) {
+                Ok(r) => assert_report(&r, None, lines),
+                Err(e) => assert_file_error(&e, &p),
+            }
+        }
+        for name in ["kev.json", "assets.json", "assets.csv"] {
+            let (_d, p) = file(name, &bytes);
+            let r = if name.starts_with("kev") {
+                KevCatalogue::load(&p).map(|(_, r)| r)
+            } else {
+                AssetInventory::load(&p).map(|(_, r)| r)
+            };
+            match r {
+                Ok(r) => assert_report(&r, None, lines),
+                Err(e) => assert_file_error(&e, &p),
+            }
+        }
+        let (_d, p) = file("enterprise-attack-v1.json", &bytes);
+        let _ = AttackCatalogue::load(&p);
+        let _ = AttackCatalogue::from_json(&bytes, "x");
+    }
+
+    /// IPsum lines `IP<TAB>count`, fields arbitrary: one read per non-comment line.
+    #[test]
+    fn ipsum_lines_conserve_entries(
+        rows in prop::collection::vec((entry(), "[0-9]{0,11}|-1|x|[0-9]+\\.[0-9]", prop::sample::select(vec!["\t", " ", "\t\t", "", "\tx\t"])), 0..30),
+        comments in prop::collection::vec(any::<bool>(), 30),
+    ) {
+        let mut text = String::new();
+        for (i, (ip, count, sep)) in rows.iter().enumerate() {
+            if comments[i] {
+                text.push_str("# comment\n");
+            }
+            // A generated field may hold a line break: the file then has more lines.
+            text.push_str(&format!("{ip}{sep}{count}"));
+            text.push('\n');
+        }
+        let expected_lines = text
+            .lines()
+            .filter(|l| { let t = l.trim(); !t.is_empty() && !t.starts_with('#') })
+            .count() as u64;
+        let (_d, p) = file("ipsum.txt", text.as_bytes());
+        let mut b = IndicatorStoreBuilder::default();
+        let r = load_ipsum(&mut b, &p).unwrap();
+        assert_report(&r, Some(expected_lines), text.lines().count() as u64);
+        // An accepted line's address is found with its count.
+        let store = b.build();
+        for l in text.lines() {
+            let mut f = l.split_whitespace();
+            if let (Some(ip), Some(c), None) = (f.next(), f.next(), f.next())
+                && let (Ok(a), Ok(c)) = (ip.parse::<std::net::IpAddr>(), c.parse::<u32>())
+                && !l.trim().starts_with('#')
+            {
+                let m = store.matches(&a.to_string());
+                prop_assert!(m.iter().any(|m| m.reputation == c), "{} {}: {:?}", ip, c, m);
+            }
+        }
+    }
+
+    /// CSV lists, fields arbitrary (quotes and commas included): conserved, no panic.
+    #[test]
+    fn csv_lists_conserve_entries(
+        rows in prop::collection::vec((entry(), prop::sample::select(vec!["ip", "cidr", "domain", "fqdn", "url", "sha256", "md5", "auto", "", "x"]), "[0-9]{0,11}|-3|", "true|false|yes|maybe|"), 0..25),
+    ) {
+        let mut text = String::from("indicator,type,reputation,benign\n");
+        for (ind, kind, rep, benign) in &rows {
+            text.push_str(&format!("{ind},{kind},{rep},{benign}\n"));
+        }
+        let (_d, p) = file("l.csv", text.as_bytes());
+        let mut b = IndicatorStoreBuilder::default();
+        let r = load_csv(&mut b, &p).unwrap();
+        assert_report(&r, None, text.lines().count() as u64);
+        prop_assert!(r.stats.read <= rows.len() as u64 + 1, "{:?}", r.stats);
+        let _ = b.build();
+    }
+
+    /// STIX bundles whose patterns are arbitrary or near-valid: one read per indicator.
+    #[test]
+    fn stix_bundles_conserve_indicators(
+        patterns in prop::collection::vec(stix_pattern(), 0..15),
+        other in 0usize..3,
+    ) {
+        let mut objects: Vec<serde_json::Value> = patterns
+            .iter()
+            .enumerate()
+            .map(|(i, p)| serde_json::json!({
+                "type": "indicator", "id": format!("indicator--{i}"), "pattern": p,
+                "pattern_type": "stix", "indicator_types": if i % 3 == 0 { vec!["benign"] } else { vec![] },
+                "revoked": i % 7 == 6,
+            }))
+            .collect();
+        objects.extend((0..other).map(|i| serde_json::json!({"type": "malware", "id": format!("malware--{i}")})));
+        let text = serde_json::to_string_pretty(&serde_json::json!({"type": "bundle", "objects": objects})).unwrap();
+        let (_d, p) = file("b.json", text.as_bytes());
+        let mut b = IndicatorStoreBuilder::default();
+        let r = load_stix(&mut b, &p).unwrap();
+        assert_report(&r, Some(patterns.len() as u64), text.lines().count() as u64);
+        // Every reject is located: ids are unique in the file.
+        prop_assert!(r.rejects.iter().all(|j| j.line > 0), "{:?}", r.rejects);
+        for pat in &patterns {
+            let _ = parse_pattern(pat);
+        }
+        let _ = b.build();
+    }
+
+    /// CISA KEV entries with arbitrary ids: one read per entry; accepted ones are found.
+    #[test]
+    fn kev_entries_conserve_and_are_found(ids in prop::collection::vec(cve(), 0..20), text in any::<String>()) {
+        let vulns: Vec<_> = ids.iter().map(|id| serde_json::json!({
+            "cveID": id, "vendorProject": "v", "product": "p", "dateAdded": "2024-01-01",
+            "knownRansomwareCampaignUse": "Unknown",
+        })).collect();
+        let doc = serde_json::to_string_pretty(&serde_json::json!({"catalogVersion": "1", "vulnerabilities": vulns})).unwrap();
+        let (_d, p) = file("kev.json", doc.as_bytes());
+        let (cat, r) = KevCatalogue::load(&p).unwrap();
+        assert_report(&r, Some(ids.len() as u64), doc.lines().count() as u64);
+        for id in &ids {
+            match normalize_cve(id) {
+                Some(n) => prop_assert!(cat.get(&n).is_some() && cat.get(id).is_some(), "{}", id),
+                None => prop_assert!(r.rejects.iter().any(|j| &j.entry == id) || r.rejects.len() == 100),
+            }
+        }
+        scan_cves(&text, |c| assert!(normalize_cve(&c).is_some()));
+        for id in &ids {
+            scan_cves(id, |c| assert!(normalize_cve(&c).is_some()));
+        }
+    }
+
+    /// Asset files (JSON and CSV) with arbitrary hosts and criticalities: one read per row.
+    #[test]
+    fn asset_files_conserve_rows(
+        rows in prop::collection::vec((entry(), crit()), 0..20),
+    ) {
+        let json: Vec<_> = rows.iter().map(|(h, c)| serde_json::json!({"host": h, "criticality": c})).collect();
+        let text = serde_json::to_string_pretty(&json).unwrap();
+        let (_d, p) = file("assets.json", text.as_bytes());
+        let (inv, r) = AssetInventory::load(&p).unwrap();
+        assert_report(&r, Some(rows.len() as u64), text.lines().count() as u64);
+        prop_assert!(inv.len() as u64 <= r.stats.accepted);
+        let mut csv = String::from("host,criticality,owner\n");
+        for (h, c) in &rows {
+            csv.push_str(&format!("{},{},o\n", h.replace(['\n', '\r'], " "), c));
+        }
+        let (_d2, p) = file("assets.csv", csv.as_bytes());
+        match AssetInventory::load(&p) {
+            Ok((_, r)) => {
+                assert_report(&r, None, csv.lines().count() as u64);
+                prop_assert!(r.stats.read <= rows.len() as u64, "{:?}", r.stats);
+            }
+            Err(e) => assert_file_error(&e, &p),
+        }
+    }
+
+    /// One value of a small ATT&CK bundle replaced: a parse error or a catalogue, no panic.
+    #[test]
+    fn attack_bundles_with_a_value_replaced_never_panic(at in any::<prop::sample::Index>(), v in entry()) {
+        let bundle = attack_bundle();
+        let mut strings = Vec::new();
+        collect_strings(&bundle, &mut strings);
+        let target = strings[at.index(strings.len())].clone();
+        let text = serde_json::to_string(&bundle).unwrap().replacen(
+            &serde_json::to_string(&target).unwrap(),
+            &serde_json::to_string(&v).unwrap(),
+            1,
+        );
+        if let Ok(cat) = AttackCatalogue::from_json(text.as_bytes(), "18.1") {
+            let _ = cat.active_len();
+            let _ = cat.tactics();
+        }
+    }
+}
+
+fn stix_pattern() -> impl Strategy<Value = String> {
+    let comparison = (
+        prop::sample::select(vec![
+            "ipv4-addr:value",
+            "ipv6-addr:value",
+            "domain-name:value",
+            "url:value",
+            "file:hashes.'SHA-256'",
+            "file:hashes.MD5",
+            "email-addr:value",
+            "",
+        ]),
+        prop::sample::select(vec![" = ", " ISSUBSET ", " != ", "=", " "]),
+        entry(),
+        prop::sample::select(vec!["'", "", "\\'"]),
+    )
+        .prop_map(|(path, op, v, q)| format!("{path}{op}{q}{v}{q}"));
+    prop_oneof![
+        any::<String>(),
+        prop::collection::vec(comparison, 1..4).prop_flat_map(|cs| {
+            (
+                Just(cs),
+                prop::sample::select(vec![" OR ", " AND ", " or ", "] OR ["]),
+                prop::sample::select(vec![("[", "]"), ("", ""), ("[", ""), ("[[", "]]")]),
+            )
+                .prop_map(|(cs, join, (l, r))| format!("{l}{}{r}", cs.join(join)))
+        }),
+    ]
+}
+
+fn cve() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[cC][vV][eE]-[0-9]{4}-[0-9]{4,7}",
+        "[cC][vV][eE][-_ ]?[0-9]{0,5}[-_]?[0-9]{0,8}",
+        any::<String>().prop_map(|s| s.chars().take(20).collect()),
+    ]
+}
+
+fn crit() -> impl Strategy<Value = serde_json::Value> {
+    prop_oneof![
+        (-1.0f64..2.0).prop_map(|c| serde_json::json!(c)),
+        Just(serde_json::json!("high")),
+        Just(serde_json::json!(null)),
+        Just(serde_json::json!(1e308)),
+        any::<i64>().prop_map(|c| serde_json::json!(c)),
+    ]
+}
+
+/// The bundle of vigil-io's doc example, plus a data component.
+fn attack_bundle() -> serde_json::Value {
+    serde_json::json!({"type": "bundle", "objects": [
+        {"type": "x-mitre-tactic", "id": "x-mitre-tactic--1", "name": "Execution",
+         "x_mitre_shortname": "execution",
+         "external_references": [{"source_name": "mitre-attack", "external_id": "TA0002"}]},
+        {"type": "x-mitre-matrix", "id": "x-mitre-matrix--1", "tactic_refs": ["x-mitre-tactic--1"]},
+        {"type": "attack-pattern", "id": "attack-pattern--1",
+         "name": "Command and Scripting Interpreter",
+         "external_references": [{"source_name": "mitre-attack", "external_id": "T1059"}],
+         "kill_chain_phases": [{"kill_chain_name": "mitre-attack", "phase_name": "execution"}],
+         "x_mitre_platforms": ["Windows"]},
+        {"type": "attack-pattern", "id": "attack-pattern--2", "name": "PowerShell",
+         "x_mitre_is_subtechnique": true,
+         "external_references": [{"source_name": "mitre-attack", "external_id": "T1059.001"}],
+         "kill_chain_phases": [{"kill_chain_name": "mitre-attack", "phase_name": "execution"}]},
+        {"type": "x-mitre-data-component", "id": "x-mitre-data-component--1", "name": "Process Creation"}
+    ]})
+}
+
+fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| collect_strings(x, out)),
+        _ => {}
+    }
+}
+
+/// Real IPsum lines (the first 400 of the shared copy) with bytes replaced by printable ASCII:
+/// one read per non-comment line, conserved, no panic.
+#[test]
+fn real_ipsum_lines_mutated() {
+    let Some(ds) = common::datasets() else {
+        return;
+    };
+    let Ok(text) = std::fs::read_to_string(ds.join("intel/ipsum/ipsum.txt")) else {
+        println!("skipping: intel/ipsum/ipsum.txt not readable");
+        return;
+    };
+    let head: String = text.lines().take(400).collect::<Vec<_>>().join("\n");
+    let mut rng = vigil_core::SplitMix64::new(7);
+    for round in 0..40 {
+        let mut bytes = head.clone().into_bytes();
+        for _ in 0..(1 + round % 8) {
+            let at = (rng.next_u64() % bytes.len() as u64) as usize;
+            bytes[at] = b" \t#.:/0123456789abcdefx\n"[(rng.next_u64() % 24) as usize];
+        }
+        let mutated = String::from_utf8(bytes).unwrap();
+        let expected = mutated
+            .lines()
+            .filter(|l| {
+                let t = l.trim();
+                !t.is_empty() && !t.starts_with('#')
+            })
+            .count() as u64;
+        let (_d, p) = file("ipsum.txt", mutated.as_bytes());
+        let r = load_ipsum(&mut IndicatorStoreBuilder::default(), &p).unwrap();
+        assert_report(&r, Some(expected), mutated.lines().count() as u64);
+    }
+}
