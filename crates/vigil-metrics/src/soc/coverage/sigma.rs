@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use vigil_core::TechniqueId;
+use vigil_core::{ReadStats, RecordError, TechniqueId};
 
 use crate::error::{MetricsError, Result};
 
@@ -41,6 +41,8 @@ impl SigmaRule {
     /// assert_eq!(rule.tactics, ["execution"]);
     /// ```
     pub fn parse(text: &str, path: impl Into<PathBuf>) -> Option<Self> {
+        // Editors on Windows may save a byte order mark; it is not part of the first key.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut title = None;
         let mut id = String::new();
         let mut tags: Vec<String> = Vec::new();
@@ -151,6 +153,12 @@ pub struct SigmaRules {
     rules: Vec<SigmaRule>,
     /// Rule id and lower-cased title → index into `rules`.
     by_name: BTreeMap<String, usize>,
+    /// Files read, accepted as rules and skipped.
+    #[serde(default)]
+    stats: ReadStats,
+    /// Why each skipped file was skipped.
+    #[serde(default)]
+    skipped: Vec<RecordError>,
 }
 
 impl SigmaRules {
@@ -164,11 +172,33 @@ impl SigmaRules {
             }
             by_name.entry(r.title.to_ascii_lowercase()).or_insert(i);
         }
-        Self { rules, by_name }
+        let n = rules.len() as u64;
+        Self {
+            rules,
+            by_name,
+            stats: ReadStats {
+                read: n,
+                accepted: n,
+                rejected: 0,
+            },
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Files read by [`SigmaRules::load_dir`] / [`SigmaRules::load_root`]: each became a rule
+    /// or was skipped (`read == accepted + rejected`).
+    pub fn load_stats(&self) -> ReadStats {
+        self.stats
+    }
+
+    /// The files skipped, each with its reason: no `title`, or text that is not UTF-8.
+    pub fn skipped(&self) -> &[RecordError] {
+        &self.skipped
     }
 
     /// Every `.yml`/`.yaml` rule under `dir`, recursively, in path order. Files without a
-    /// `title` are skipped.
+    /// `title` or whose text is not UTF-8 are skipped, counted and named
+    /// ([`SigmaRules::load_stats`], [`SigmaRules::skipped`]).
     ///
     /// Errors: a directory or file that cannot be read.
     pub fn load_dir(dir: &Path) -> Result<Self> {
@@ -176,11 +206,34 @@ impl SigmaRules {
         collect_yaml(dir, &mut files)?;
         files.sort();
         let mut rules = Vec::with_capacity(files.len());
-        for f in files {
-            let text = std::fs::read_to_string(&f).map_err(|e| MetricsError::io(&f, e))?;
-            rules.extend(SigmaRule::parse(&text, f));
+        let mut skipped = Vec::new();
+        for (i, f) in files.into_iter().enumerate() {
+            let skip = |field: Option<&str>, reason: String| RecordError {
+                source_name: f.display().to_string(),
+                record: i as u64 + 1,
+                line: 1,
+                field: field.map(str::to_owned),
+                reason,
+            };
+            let bytes = std::fs::read(&f).map_err(|e| MetricsError::io(&f, e))?;
+            match String::from_utf8(bytes) {
+                Ok(text) => match SigmaRule::parse(&text, f.clone()) {
+                    Some(r) => rules.push(r),
+                    None => skipped.push(skip(Some("title"), "no top-level `title:`".into())),
+                },
+                Err(e) => skipped.push(skip(None, format!("not UTF-8 text: {}", e.utf8_error()))),
+            }
         }
-        Ok(Self::from_rules(rules))
+        let mut set = Self::from_rules(rules);
+        set.add_skipped(skipped);
+        Ok(set)
+    }
+
+    fn add_skipped(&mut self, skipped: Vec<RecordError>) {
+        let n = skipped.len() as u64;
+        self.stats.read += n;
+        self.stats.rejected += n;
+        self.skipped.extend(skipped);
     }
 
     /// Every rule of a SigmaHQ checkout: the folders of `root` whose names start with
@@ -200,10 +253,15 @@ impl SigmaRules {
             .collect();
         dirs.sort();
         let mut rules = Vec::new();
+        let mut skipped = Vec::new();
         for d in dirs {
-            rules.extend(Self::load_dir(&d)?.rules);
+            let set = Self::load_dir(&d)?;
+            rules.extend(set.rules);
+            skipped.extend(set.skipped);
         }
-        Ok(Self::from_rules(rules))
+        let mut set = Self::from_rules(rules);
+        set.add_skipped(skipped);
+        Ok(set)
     }
 
     /// The rules, in path order.
