@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use ndarray::Array2;
 use proptest::prelude::*;
 use vigil_core::{Alert, AlertScorer, Fit, Scorer, SplitMix64};
-use vigil_triage::calibrate::{VerdictMemory, VerdictMemoryParams};
+use vigil_triage::calibrate::{CalibrationMethod, VerdictMemory, VerdictMemoryParams};
 use vigil_triage::error::TriageError;
 use vigil_triage::gbdt::{FORMAT_VERSION, Gbdt, GbdtParams, MAGIC, synth};
 use vigil_triage::pipeline::{ModelKind, TriageParams, TriagePipeline};
@@ -259,15 +259,25 @@ proptest! {
 
 // ---------------------------------------------------------------- pipelines (JSON in a frame)
 
-/// A GBDT and a tree pipeline with their saved bytes, fitted once.
-fn pipelines() -> &'static [(TriagePipeline, Vec<u8>); 2] {
-    static P: OnceLock<[(TriagePipeline, Vec<u8>); 2]> = OnceLock::new();
+/// A GBDT and a tree pipeline (isotonic calibration) and a GBDT pipeline with Platt scaling
+/// and per-detector suppression, with their saved bytes, fitted once.
+fn pipelines() -> &'static [(TriagePipeline, Vec<u8>); 3] {
+    static P: OnceLock<[(TriagePipeline, Vec<u8>); 3]> = OnceLock::new();
     P.get_or_init(|| {
         let data = vigil_triage::features::guide::synthetic(300, 4);
-        [ModelKind::Gbdt, ModelKind::Tree].map(|kind| {
+        [
+            (ModelKind::Gbdt, false),
+            (ModelKind::Tree, false),
+            (ModelKind::Gbdt, true),
+        ]
+        .map(|(kind, platt)| {
             let mut p = TriageParams::new(kind, 2);
             p.model.gbdt = p.model.gbdt.clone().n_trees(4);
             p.features.inner_folds = 2;
+            if platt {
+                p.calibration = CalibrationMethod::Platt;
+                p.per_detector = Some(2);
+            }
             let fitted = p.fit(&data).unwrap();
             let mut bytes = Vec::new();
             fitted.save(&mut bytes).unwrap();
@@ -369,6 +379,75 @@ fn pipeline_with_a_huge_class_count_is_refused() {
     );
 }
 
+/// Regression: a pipeline whose isotonic map (checksum recomputed) has fewer rates than
+/// scores loaded, and scoring panicked indexing the rates (isotonic.rs); now refused.
+#[test]
+fn pipeline_with_a_ragged_isotonic_map_is_refused() {
+    let (_, bytes) = &pipelines()[0];
+    let (head, json, rest) = split_frame(bytes);
+    let mut v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    assert_eq!(v["calibrator"]["kind"], "isotonic");
+    v["calibrator"]["ys"].as_array_mut().unwrap().clear();
+    let forged = frame(head, &serde_json::to_vec(&v).unwrap(), rest);
+    let r = TriagePipeline::load(forged.as_slice());
+    assert!(
+        matches!(&r, Err(TriageError::PipelineFormat { reason }) if reason.contains("isotonic map")),
+        "{:?}",
+        r.err()
+    );
+}
+
+/// Regression: a Platt map with `eps` 0.7 (or 7) loaded, and scoring panicked in
+/// `f64::clamp(eps, 1 - eps)` (min > max); now refused, like a negative slope.
+#[test]
+fn pipeline_with_a_bad_platt_map_is_refused() {
+    let (_, bytes) = &pipelines()[2];
+    let (head, json, rest) = split_frame(bytes);
+    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    assert_eq!(v["calibrator"]["kind"], "platt");
+    for (field, bad) in [("eps", 0.7), ("eps", 7.0), ("a", -1.0)] {
+        let mut v = v.clone();
+        v["calibrator"][field] = serde_json::json!(bad);
+        let forged = frame(head, &serde_json::to_vec(&v).unwrap(), rest);
+        let r = TriagePipeline::load(forged.as_slice());
+        assert!(
+            matches!(&r, Err(TriageError::PipelineFormat { reason }) if reason.contains("Platt map")),
+            "{field} {bad}: {:?}",
+            r.err()
+        );
+    }
+}
+
+/// A label-shift adapter with a zero training prior or a zero tolerance is refused (scoring
+/// would divide by the prior; `PriorShiftParams::check` refuses both when fitting).
+#[test]
+fn pipeline_with_a_bad_prior_shift_is_refused() {
+    let (_, bytes) = &pipelines()[0];
+    let (head, json, rest) = split_frame(bytes);
+    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    assert!(v["prior_shift"].is_object(), "{}", v["prior_shift"]);
+    let edits = [
+        ("train_prior", serde_json::json!([0.0, 0.5, 0.5])),
+        ("train_prior", serde_json::json!([0.2, 0.2, 0.2])),
+        ("tol", serde_json::json!(0.0)),
+    ];
+    for (field, bad) in edits {
+        let mut v = v.clone();
+        if field == "tol" {
+            v["prior_shift"]["params"][field] = bad.clone();
+        } else {
+            v["prior_shift"][field] = bad.clone();
+        }
+        let forged = frame(head, &serde_json::to_vec(&v).unwrap(), rest);
+        let r = TriagePipeline::load(forged.as_slice());
+        assert!(
+            matches!(&r, Err(TriageError::PipelineFormat { reason }) if reason.contains("prior shift")),
+            "{field} {bad}: {:?}",
+            r.err()
+        );
+    }
+}
+
 /// A GBDT pipeline whose model part is a valid binary model on the right schema: refused (a
 /// pipeline scores three grades), not loaded as a pipeline that never says "benign".
 #[test]
@@ -419,6 +498,44 @@ fn replace_scalar(v: &mut serde_json::Value, k: &mut usize, new: &serde_json::Va
     }
 }
 
+/// Applies `edit` (0: drop the last element, 1: empty it, 2: repeat the first, 3: reverse it)
+/// to the `k`-th array of `v` (depth-first); returns whether it was found.
+fn edit_array(v: &mut serde_json::Value, k: &mut usize, edit: u8) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Array(a) => {
+            if *k == 0 {
+                match edit % 4 {
+                    0 => {
+                        a.pop();
+                    }
+                    1 => a.clear(),
+                    2 => {
+                        if let Some(f) = a.first().cloned() {
+                            a.insert(0, f);
+                        }
+                    }
+                    _ => a.reverse(),
+                }
+                return true;
+            }
+            *k -= 1;
+            a.iter_mut().any(|x| edit_array(x, k, edit))
+        }
+        Value::Object(o) => o.values_mut().any(|x| edit_array(x, k, edit)),
+        _ => false,
+    }
+}
+
+fn arrays(v: &serde_json::Value) -> usize {
+    use serde_json::Value;
+    match v {
+        Value::Array(a) => 1 + a.iter().map(arrays).sum::<usize>(),
+        Value::Object(o) => o.values().map(arrays).sum(),
+        _ => 0,
+    }
+}
+
 fn scalars(v: &serde_json::Value) -> usize {
     use serde_json::Value;
     match v {
@@ -451,7 +568,7 @@ proptest! {
 
     /// Truncated anywhere: a typed error naming the truncation or the broken part.
     #[test]
-    fn pipeline_truncations_are_errors(which in 0usize..2, cut in any::<prop::sample::Index>()) {
+    fn pipeline_truncations_are_errors(which in 0usize..3, cut in any::<prop::sample::Index>()) {
         let (_, bytes) = &pipelines()[which];
         let cut = cut.index(bytes.len());
         let r = TriagePipeline::load(&bytes[..cut]);
@@ -464,7 +581,7 @@ proptest! {
     /// One bit flipped anywhere: an error naming the magic, version, length or checksum (the
     /// header's, or the GBDT part's).
     #[test]
-    fn pipeline_bit_flips_are_errors(which in 0usize..2, at in any::<prop::sample::Index>(), bit in 0u8..8) {
+    fn pipeline_bit_flips_are_errors(which in 0usize..3, at in any::<prop::sample::Index>(), bit in 0u8..8) {
         let (_, bytes) = &pipelines()[which];
         let at = at.index(bytes.len());
         let mut b = bytes.clone();
@@ -514,7 +631,7 @@ proptest! {
     /// scoring does not panic.
     #[test]
     fn pipeline_forged_headers_are_refused_or_score_safely(
-        which in 0usize..2,
+        which in 0usize..3,
         k in any::<prop::sample::Index>(),
         new in json_scalar(),
     ) {
@@ -523,6 +640,32 @@ proptest! {
         let mut v: serde_json::Value = serde_json::from_slice(json).unwrap();
         let mut k = k.index(scalars(&v));
         prop_assert!(replace_scalar(&mut v, &mut k, &new));
+        let forged = frame(head, &serde_json::to_vec(&v).unwrap(), rest);
+        if let Ok(p) = TriagePipeline::load(forged.as_slice()) {
+            let _ = p.score_batch(probe_alerts());
+            for a in probe_alerts() {
+                let _ = p.score(a);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// One array of the header shortened, emptied, grown or reversed (checksum recomputed):
+    /// refused, or a pipeline whose scoring does not panic.
+    #[test]
+    fn pipeline_forged_arrays_are_refused_or_score_safely(
+        which in 0usize..3,
+        k in any::<prop::sample::Index>(),
+        edit in 0u8..4,
+    ) {
+        let (_, bytes) = &pipelines()[which];
+        let (head, json, rest) = split_frame(bytes);
+        let mut v: serde_json::Value = serde_json::from_slice(json).unwrap();
+        let mut k = k.index(arrays(&v));
+        prop_assert!(edit_array(&mut v, &mut k, edit));
         let forged = frame(head, &serde_json::to_vec(&v).unwrap(), rest);
         if let Ok(p) = TriagePipeline::load(forged.as_slice()) {
             let _ = p.score_batch(probe_alerts());

@@ -22,10 +22,49 @@ impl Default for IsotonicParams {
 
 /// A fitted isotonic map: knots `(score, rate)` with non-decreasing rates, interpolated
 /// linearly between knots and constant beyond the ends.
+///
+/// Deserialising checks the knots (as many scores as rates, at least one, scores finite and
+/// non-decreasing, rates in `[0, 1]` and non-decreasing), so a saved map read back is one
+/// `fit` could have made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SavedIsotonic")]
 pub struct Isotonic {
     xs: Vec<f64>,
     ys: Vec<f64>,
+}
+
+/// An [`Isotonic`] as read, before its knots are checked.
+#[derive(Deserialize)]
+struct SavedIsotonic {
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+}
+
+impl TryFrom<SavedIsotonic> for Isotonic {
+    type Error = String;
+
+    fn try_from(s: SavedIsotonic) -> Result<Self, String> {
+        let (xs, ys) = (s.xs, s.ys);
+        if xs.len() != ys.len() || xs.is_empty() {
+            return Err(format!(
+                "isotonic map: {} knot scores and {} rates, expected as many and at least one",
+                xs.len(),
+                ys.len()
+            ));
+        }
+        if let Some(i) = xs.iter().position(|x| !x.is_finite()) {
+            return Err(format!("isotonic map: knot {i} score is not finite"));
+        }
+        if let Some(i) = ys.iter().position(|y| !(0.0..=1.0).contains(y)) {
+            return Err(format!("isotonic map: knot {i} rate is outside [0, 1]"));
+        }
+        if let Some(i) =
+            (1..xs.len()).find(|&i| xs.get(i) < xs.get(i - 1) || ys.get(i) < ys.get(i - 1))
+        {
+            return Err(format!("isotonic map: knot {i} decreases"));
+        }
+        Ok(Self { xs, ys })
+    }
 }
 
 impl Isotonic {
@@ -100,7 +139,8 @@ impl Calibrator for Isotonic {
             (None, _) => self.ys.first().copied().unwrap_or(0.0),
             (Some(j), None) => self.ys.get(j).copied().unwrap_or(0.0),
             (Some(j), Some(&x1)) => {
-                let (x0, y0) = (self.xs[j], self.ys[j]);
+                let x0 = self.xs.get(j).copied().unwrap_or(x1);
+                let y0 = self.ys.get(j).copied().unwrap_or(0.0);
                 let y1 = self.ys.get(i).copied().unwrap_or(y0);
                 if x1 > x0 {
                     y0 + (y1 - y0) * (p - x0) / (x1 - x0)

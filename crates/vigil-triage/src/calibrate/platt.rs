@@ -25,13 +25,46 @@ impl Default for PlattParams {
 }
 
 /// A fitted Platt map: `sigmoid(a · logit(p) + b)`, with `a ≥ 0` so it is non-decreasing.
+///
+/// Deserialising checks what `fit` guarantees: `a` finite and ≥ 0, `b` finite, `eps` in
+/// `(0, 0.5)` (a larger one would make the clipping range empty).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SavedPlatt")]
 pub struct Platt {
     /// Slope on the log-odds.
     pub a: f64,
     /// Intercept.
     pub b: f64,
     eps: f64,
+}
+
+/// A [`Platt`] as read, before it is checked.
+#[derive(Deserialize)]
+struct SavedPlatt {
+    a: f64,
+    b: f64,
+    eps: f64,
+}
+
+impl TryFrom<SavedPlatt> for Platt {
+    type Error = String;
+
+    fn try_from(s: SavedPlatt) -> Result<Self, String> {
+        if !(s.a.is_finite() && s.a >= 0.0 && s.b.is_finite()) {
+            return Err(format!(
+                "Platt map: slope {} must be finite and >= 0, intercept {} finite",
+                s.a, s.b
+            ));
+        }
+        if !(s.eps > 0.0 && s.eps < 0.5) {
+            return Err(format!("Platt map: eps {} must be in (0, 0.5)", s.eps));
+        }
+        Ok(Self {
+            a: s.a,
+            b: s.b,
+            eps: s.eps,
+        })
+    }
 }
 
 fn logit(p: f64, eps: f64) -> f64 {

@@ -102,10 +102,41 @@ impl ValidPriorShiftParams {
 }
 
 /// A fitted label-shift adapter: the model's training prior and the EM settings.
+///
+/// Deserialising checks what building one does ([`PriorShiftParams::check`], a positive
+/// finite training prior summing to 1), so a saved adapter cannot divide by a zero prior.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SavedPriorShift")]
 pub struct PriorShift {
     params: PriorShiftParams,
     train_prior: [f64; 3],
+}
+
+/// A [`PriorShift`] as read, before it is checked.
+#[derive(Deserialize)]
+struct SavedPriorShift {
+    params: PriorShiftParams,
+    train_prior: [f64; 3],
+}
+
+impl TryFrom<SavedPriorShift> for PriorShift {
+    type Error = String;
+
+    fn try_from(s: SavedPriorShift) -> Result<Self, String> {
+        let sum: f64 = s.train_prior.iter().sum();
+        if (sum - 1.0).abs() > 1e-9 {
+            return Err(format!(
+                "prior shift: training prior {:?} does not sum to 1",
+                s.train_prior
+            ));
+        }
+        let shift = s
+            .params
+            .check()
+            .and_then(|p| p.with_train_prior(s.train_prior))
+            .map_err(|e| format!("prior shift: {e}"))?;
+        Ok(shift)
+    }
 }
 
 fn reweight(mut row: ArrayViewMut1<'_, f64>, ratio: &[f64; 3]) {
