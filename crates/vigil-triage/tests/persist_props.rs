@@ -679,7 +679,11 @@ proptest! {
 // ---------------------------------------------------------------- verdict memory
 
 fn memory_bytes(n: usize, seed: u64) -> Vec<u8> {
-    let mut m = VerdictMemoryParams::default().check().unwrap().build();
+    let params = VerdictMemoryParams {
+        sigma_shared: 0.5,
+        ..VerdictMemoryParams::default()
+    };
+    let mut m = params.check().unwrap().build();
     let mut rng = SplitMix64::new(seed);
     for i in 0..n {
         let org = format!("org{}", rng.next_u64() % 3);
@@ -717,6 +721,28 @@ fn memory_every_truncation_and_bit_flip_is_an_error() {
         assert!(
             matches!(&r, Err(TriageError::MemoryFormat { reason }) if named.iter().any(|w| reason.contains(w))),
             "bit {bit}: {:?}",
+            r.err()
+        );
+    }
+}
+
+/// An organisation (or shared key) listed twice (checksum recomputed) used to load with the
+/// second list silently replacing the first; now refused, naming it.
+#[test]
+fn memory_with_a_repeated_organisation_is_refused() {
+    let bytes = memory_bytes(15, 5);
+    let (head, json, rest) = split_frame(&bytes);
+    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    for list in ["orgs", "shared"] {
+        let mut v = v.clone();
+        let a = v[list].as_array_mut().unwrap();
+        let first = a.first().cloned().unwrap();
+        a.push(first);
+        let forged = frame(head, &serde_json::to_vec(&v).unwrap(), rest);
+        let r = VerdictMemory::load(forged.as_slice());
+        assert!(
+            matches!(&r, Err(TriageError::MemoryFormat { reason }) if reason.contains("listed twice")),
+            "{list}: {:?}",
             r.err()
         );
     }

@@ -94,6 +94,10 @@ impl VerdictMemory {
                 .into_iter()
                 .map(|(z, key, threat)| Graded { z, key, threat })
                 .collect();
+            // Saved sorted by name, once each: a repeat would silently replace the first.
+            if memory.orgs.contains_key(&name) {
+                return Err(bad(format!("organisation {name:?} is listed twice")));
+            }
             memory.orgs.insert(name, OrgHistory { rows, offset });
         }
         for (key, rows) in saved.shared {
@@ -106,7 +110,9 @@ impl VerdictMemory {
                 .into_iter()
                 .map(|(z, org, threat)| SharedGraded { z, org, threat })
                 .collect();
-            memory.shared.insert(key, rows);
+            if memory.shared.insert(key, rows).is_some() {
+                return Err(bad(format!("shared key {key:#018x} is listed twice")));
+            }
         }
         Ok(memory)
     }
