@@ -24,7 +24,8 @@ pub struct StreamStats {
 }
 
 /// Reads one [`Alert`] per line from `input`, enriches it with `enricher`, writes it as one
-/// line to `output`. A bad line is passed to `on_error` (with its line number) and skipped.
+/// line to `output`. A bad line (not UTF-8, not an alert) is passed to `on_error` (with its
+/// line number) and skipped.
 ///
 /// One alert at a time, on purpose: real alert streams repeat the same hosts and addresses, so
 /// their lookups hit the cache, and on AIT-ADS the per-alert path enriches about twice as many
@@ -40,22 +41,39 @@ pub fn enrich_jsonl(
 ) -> Result<StreamStats, EnrichError> {
     let mut stats = StreamStats::default();
     let io = |e| EnrichError::io(source_name, e);
-    for (i, line) in input.lines().enumerate() {
-        let line = line.map_err(io)?;
-        if line.trim().is_empty() {
+    let mut input = input;
+    let mut buf = Vec::new();
+    let mut lineno = 0u64;
+    loop {
+        // Bytes, not `lines()`: a line that is not UTF-8 is one bad record to report and
+        // skip, where `lines()` would end the whole stream with an I/O error.
+        buf.clear();
+        if input.read_until(b'\n', &mut buf).map_err(io)? == 0 {
+            break;
+        }
+        lineno += 1;
+        let bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        let parsed = std::str::from_utf8(bytes)
+            .map_err(|e| format!("not UTF-8 text: {e}"))
+            .map(|line| (line.trim().is_empty(), line));
+        if let Ok((true, _)) = parsed {
             continue;
         }
         stats.read += 1;
-        let mut alert: Alert = match serde_json::from_str(&line) {
+        let alert = parsed.and_then(|(_, line)| {
+            serde_json::from_str::<Alert>(line).map_err(|e| format!("not a Vigil alert: {e}"))
+        });
+        let mut alert = match alert {
             Ok(a) => a,
-            Err(e) => {
+            Err(reason) => {
                 stats.rejected += 1;
                 on_error(RecordError {
                     source_name: source_name.to_owned(),
                     record: stats.read,
-                    line: i as u64 + 1,
+                    line: lineno,
                     field: None,
-                    reason: format!("not a Vigil alert: {e}"),
+                    reason,
                 });
                 continue;
             }
@@ -65,8 +83,9 @@ pub fn enrich_jsonl(
             alert.enrichment.failures.len(),
         );
         enricher.enrich_alert(&mut alert);
-        stats.items += (alert.enrichment.items.len() - items) as u64;
-        stats.failures += (alert.enrichment.failures.len() - failures) as u64;
+        // Saturating: an enricher may also drop items (a dedupe), never a panic here.
+        stats.items += alert.enrichment.items.len().saturating_sub(items) as u64;
+        stats.failures += alert.enrichment.failures.len().saturating_sub(failures) as u64;
         serde_json::to_writer(&mut output, &alert)
             .map_err(|e| EnrichError::io(source_name, e.into()))?;
         output.write_all(b"\n").map_err(io)?;

@@ -436,3 +436,152 @@ fn real_ipsum_lines_mutated() {
         assert_report(&r, Some(expected), mutated.lines().count() as u64);
     }
 }
+
+/// Adds one context item.
+struct Tag;
+impl vigil_core::Enricher for Tag {
+    fn name(&self) -> &str {
+        "tag"
+    }
+    fn enrich(
+        &self,
+        _a: &vigil_core::Alert,
+        ctx: &mut vigil_core::Enrichment,
+    ) -> Result<(), vigil_core::CoreError> {
+        ctx.items.push(vigil_core::ContextItem {
+            provenance: vigil_core::Provenance {
+                source: "tag".into(),
+                at: chrono::DateTime::UNIX_EPOCH,
+                valid_for_s: None,
+            },
+            value: vigil_core::ContextValue::Other {
+                key: "k".into(),
+                value: "v".into(),
+            },
+        });
+        Ok(())
+    }
+}
+
+/// Drops what earlier enrichers found (a dedupe could): the stream's counts must not underflow.
+struct Clearing;
+impl vigil_core::Enricher for Clearing {
+    fn name(&self) -> &str {
+        "clearing"
+    }
+    fn enrich(
+        &self,
+        _a: &vigil_core::Alert,
+        ctx: &mut vigil_core::Enrichment,
+    ) -> Result<(), vigil_core::CoreError> {
+        ctx.items.clear();
+        Ok(())
+    }
+}
+
+fn alert_line(i: u64, tagged: bool) -> String {
+    let mut a = vigil_core::Alert::new(
+        i.to_string(),
+        chrono::DateTime::from_timestamp(i as i64, 0).unwrap(),
+        "t",
+    );
+    if tagged {
+        use vigil_core::Enricher;
+        Tag.enrich_alert(&mut a);
+    }
+    serde_json::to_string(&a).unwrap()
+}
+
+#[derive(Debug, Clone)]
+enum Line {
+    Alert(u64, bool),
+    Blank(String),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+fn line() -> impl Strategy<Value = Line> {
+    prop_oneof![
+        (0u64..1000, any::<bool>()).prop_map(|(i, t)| Line::Alert(i, t)),
+        "[ \t]{0,3}".prop_map(Line::Blank),
+        any::<String>().prop_map(|s| Line::Text(s.replace(['\n', '\r'], ""))),
+        prop::collection::vec(any::<u8>(), 1..40)
+            .prop_map(|b| Line::Bytes(b.into_iter().filter(|c| *c != b'\n').collect())),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// An alert stream of good lines, blank lines, text and raw bytes (not UTF-8 included):
+    /// every non-blank line is read once, enriched or rejected with its line number, and the
+    /// output holds one line per enriched alert; the stream never stops at a bad line.
+    #[test]
+    fn alert_streams_go_on_past_bad_lines(lines in prop::collection::vec(line(), 0..30), crlf in any::<bool>()) {
+        let mut input = Vec::new();
+        let mut expect_read = 0u64;
+        let mut good = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            let bytes = match l {
+                Line::Alert(n, t) => {
+                    good.push(i as u64 + 1);
+                    alert_line(*n, *t).into_bytes()
+                }
+                Line::Blank(s) => s.clone().into_bytes(),
+                Line::Text(s) => s.clone().into_bytes(),
+                Line::Bytes(b) => b.clone(),
+            };
+            let blank = std::str::from_utf8(&bytes).is_ok_and(|s| s.trim().is_empty());
+            if !blank {
+                expect_read += 1;
+            }
+            input.extend(&bytes);
+            input.extend(if crlf { &b"\r\n"[..] } else { &b"\n"[..] });
+        }
+        let mut out = Vec::new();
+        let mut errs = Vec::new();
+        let enrichers: Vec<Box<dyn vigil_core::Enricher>> = vec![Box::new(Tag), Box::new(Clearing)];
+        let s = vigil_enrich::stream::enrich_jsonl(input.as_slice(), &mut out, &enrichers, "s", |e| errs.push(e)).unwrap();
+        prop_assert_eq!(s.read, expect_read);
+        prop_assert_eq!(s.enriched + s.rejected, s.read);
+        prop_assert_eq!(errs.len() as u64, s.rejected);
+        // Every good line was enriched (arbitrary text may also happen to be an alert).
+        prop_assert!(s.enriched >= good.len() as u64);
+        for e in &errs {
+            prop_assert!(!good.contains(&e.line), "good line {} rejected: {}", e.line, e.reason);
+            prop_assert!(e.line >= 1 && e.line <= lines.len() as u64);
+        }
+        prop_assert_eq!(String::from_utf8(out).unwrap().lines().count() as u64, s.enriched);
+    }
+}
+
+/// Regression: a line that was not UTF-8 ended the whole stream with an I/O error (the good
+/// alert after it was never read); it is now one rejected record naming its line.
+#[test]
+fn a_non_utf8_line_is_one_rejected_record() {
+    let mut input = alert_line(1, false).into_bytes();
+    input.extend(b"\n\xff\xfe{}\n");
+    input.extend(alert_line(2, false).into_bytes());
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    let none: Vec<Box<dyn vigil_core::Enricher>> = vec![];
+    let s = vigil_enrich::stream::enrich_jsonl(input.as_slice(), &mut out, &none, "s", |e| {
+        errs.push(e)
+    })
+    .unwrap();
+    assert_eq!((s.read, s.enriched, s.rejected), (3, 2, 1));
+    assert_eq!(errs[0].line, 2);
+    assert!(errs[0].reason.contains("UTF-8"), "{}", errs[0].reason);
+}
+
+/// Regression: an enricher that drops context found earlier (here every item of a tagged
+/// alert) made the item count subtract with overflow (a panic in debug builds).
+#[test]
+fn an_enricher_dropping_items_does_not_underflow_the_counts() {
+    let input = format!("{}\n", alert_line(1, true));
+    let mut out = Vec::new();
+    let clearing: Vec<Box<dyn vigil_core::Enricher>> = vec![Box::new(Clearing)];
+    let s = vigil_enrich::stream::enrich_jsonl(input.as_bytes(), &mut out, &clearing, "s", |_| {})
+        .unwrap();
+    assert_eq!((s.enriched, s.items), (1, 0));
+}
