@@ -115,6 +115,9 @@ impl ParamGuard for TreeParams {
     }
 }
 
+/// Deepest tree a saved pipeline may hold (as for the GBDT's trees).
+const MAX_TREE_DEPTH: usize = 1024;
+
 /// One node of the flat tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Node {
@@ -208,6 +211,22 @@ impl TreeModel {
                 match has_parent.get_mut(c) {
                     Some(seen) if c > i && !*seen => *seen = true,
                     _ => return Err(format!("node {i}: child {c} out of order, range or shared")),
+                }
+            }
+        }
+        // Children come after their parent, so one forward pass gives every node's depth;
+        // `depth` recurses, so a saved tree is held to what a stack bears.
+        let mut depth = vec![0usize; self.nodes.len()];
+        for (i, n) in self.nodes.iter().enumerate() {
+            let d = depth.get(i).copied().unwrap_or(0);
+            if d > MAX_TREE_DEPTH {
+                return Err(format!(
+                    "node {i}: depth {d} exceeds the {MAX_TREE_DEPTH} levels a saved tree may have"
+                ));
+            }
+            for c in [n.left, n.right].into_iter().flatten() {
+                if let Some(x) = depth.get_mut(c) {
+                    *x = d + 1;
                 }
             }
         }

@@ -179,6 +179,55 @@ fn gbdt_non_finite_values_are_refused() {
     }
 }
 
+/// A payload whose one tree is a chain `n` splits deep (each split's left child a leaf).
+fn chain_model(n: u32) -> Vec<u8> {
+    let (m, bytes) = &gbdts()[0];
+    let payload_len = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
+    let payload = &bytes[GBDT_HEADER..GBDT_HEADER + payload_len];
+    // Up to the tree count: fingerprint, features, names, objective, groups, classes, one
+    // base score.
+    let names: usize = m.schema().names().iter().map(|n| 4 + n.len()).sum();
+    let trees_at = 8 + 4 + names + 1 + 4 + 4 + 4 + 8;
+    let mut p = payload[..trees_at].to_vec();
+    p.extend(1u32.to_le_bytes());
+    let nodes = 2 * n + 1;
+    p.extend(nodes.to_le_bytes());
+    for i in 0..nodes {
+        let internal = i % 2 == 0 && i < 2 * n;
+        let (feature, left, right) = if internal {
+            ((i / 2) % 3, i + 1, i + 2)
+        } else {
+            (0, 0, 0)
+        };
+        p.extend(feature.to_le_bytes());
+        p.extend(0.5f32.to_le_bytes());
+        p.push(1);
+        p.extend(left.to_le_bytes());
+        p.extend(right.to_le_bytes());
+        p.extend(0.1f64.to_le_bytes());
+        p.extend(1.0f64.to_le_bytes());
+        p.extend(0.0f64.to_le_bytes());
+    }
+    frame_gbdt(&p)
+}
+
+/// Regression: a saved model whose tree is a 20 000-deep chain (valid structure, checksum
+/// right) loaded, and `contributions`/`explain` then overflowed the stack in TreeSHAP's
+/// recursion: an abort of the process, not an error. Trees deeper than 1 024 levels are now
+/// refused when read; a 1 024-deep chain still loads and explains.
+#[test]
+fn gbdt_with_an_absurdly_deep_tree_is_refused() {
+    let r = Gbdt::from_bytes(&chain_model(20_000));
+    assert!(
+        matches!(&r, Err(TriageError::ModelCorrupt { reason, .. }) if reason.contains("depth 20000")),
+        "{:?}",
+        r.err()
+    );
+    let m = Gbdt::from_bytes(&chain_model(1024)).unwrap();
+    assert_eq!(m.max_depth(), 1024);
+    score_everything(&m);
+}
+
 /// A GBDT file around `payload` with a correct checksum.
 fn frame_gbdt(payload: &[u8]) -> Vec<u8> {
     let mut b = MAGIC.to_vec();
@@ -475,6 +524,41 @@ fn pipeline_with_a_two_class_model_is_refused() {
     let r = TriagePipeline::load(forged.as_slice());
     assert!(
         matches!(&r, Err(TriageError::PipelineFormat { reason }) if reason.contains("2 classes")),
+        "{:?}",
+        r.err()
+    );
+}
+
+/// A tree pipeline whose tree is a 5 000-deep chain (checksum recomputed): `TreeModel::depth`
+/// recurses once per level, so it is refused when read, like a GBDT tree deeper than 1 024.
+#[test]
+fn pipeline_with_an_absurdly_deep_tree_is_refused() {
+    let (_, bytes) = &pipelines()[1];
+    let (head, json, rest) = split_frame(bytes);
+    let mut v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    let leaf = v["tree"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["split"].is_null())
+        .unwrap()
+        .clone();
+    let n = 5000;
+    let mut nodes = Vec::new();
+    for i in 0..n {
+        let mut node = leaf.clone();
+        node["split"] = serde_json::json!([0, 0.5]);
+        node["left"] = serde_json::json!(2 * i + 1);
+        node["right"] = serde_json::json!(2 * i + 2);
+        nodes.push(node);
+        nodes.push(leaf.clone());
+    }
+    nodes.push(leaf);
+    v["tree"]["nodes"] = serde_json::Value::Array(nodes);
+    let forged = frame(head, &serde_json::to_vec(&v).unwrap(), rest);
+    let r = TriagePipeline::load(forged.as_slice());
+    assert!(
+        matches!(&r, Err(TriageError::PipelineFormat { reason }) if reason.contains("depth 1025")),
         "{:?}",
         r.err()
     );

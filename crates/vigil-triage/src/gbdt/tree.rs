@@ -56,6 +56,12 @@ impl Node {
     }
 }
 
+/// Deepest tree a saved model may hold. TreeSHAP recurses once per level, and a 3 000-deep
+/// chain overflows a 2 MiB thread stack in a debug build (an abort, not an error); training
+/// never comes near (depth-wise growth stops at 64 levels, leaf-wise at `max_leaves`, 31 by
+/// default).
+pub(crate) const MAX_TREE_DEPTH: usize = 1024;
+
 /// A regression tree.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Tree {
@@ -103,7 +109,8 @@ impl Tree {
     }
 
     /// Checks the structure: every child index is in range and greater than its parent's
-    /// (so walks terminate), every split feature is below `n_features`, and every value,
+    /// (so walks terminate), every split feature is below `n_features`, the depth is at most
+    /// [`MAX_TREE_DEPTH`] (so TreeSHAP's recursion fits a thread's stack), and every value,
     /// cover and gain is finite (training never writes anything else, and a NaN leaf would
     /// score every row reaching it NaN).
     pub(crate) fn validate(&self, n_features: usize) -> Result<(), String> {
@@ -134,6 +141,12 @@ impl Tree {
             if n.feature as usize >= n_features {
                 return Err(format!("node {i}: feature {} out of range", n.feature));
             }
+        }
+        let depth = self.depth();
+        if depth > MAX_TREE_DEPTH {
+            return Err(format!(
+                "depth {depth} exceeds the {MAX_TREE_DEPTH} levels a saved tree may have"
+            ));
         }
         Ok(())
     }
