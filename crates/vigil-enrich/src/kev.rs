@@ -12,6 +12,7 @@ use vigil_core::{
 };
 
 use crate::EnrichError;
+use crate::lenient::Lenient;
 use crate::report::{FileReport, LineFinder, read_text};
 
 /// One KEV entry.
@@ -31,22 +32,22 @@ pub struct KevEntry {
 struct KevFile<'a> {
     #[serde(rename = "catalogVersion", borrow, default)]
     version: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    vulnerabilities: Vec<KevVuln<'a>>,
+    /// Each entry read on its own: one of the wrong shape is rejected, the rest load.
+    vulnerabilities: Vec<Lenient<KevVuln>>,
 }
 
 #[derive(Deserialize)]
-struct KevVuln<'a> {
-    #[serde(rename = "cveID", borrow, default)]
-    cve: Cow<'a, str>,
-    #[serde(rename = "vendorProject", borrow, default)]
-    vendor: Cow<'a, str>,
-    #[serde(borrow, default)]
-    product: Cow<'a, str>,
-    #[serde(rename = "dateAdded", borrow, default)]
-    date_added: Cow<'a, str>,
-    #[serde(rename = "knownRansomwareCampaignUse", borrow, default)]
-    ransomware: Cow<'a, str>,
+struct KevVuln {
+    #[serde(rename = "cveID", default)]
+    cve: String,
+    #[serde(rename = "vendorProject", default)]
+    vendor: String,
+    #[serde(default)]
+    product: String,
+    #[serde(rename = "dateAdded", default)]
+    date_added: String,
+    #[serde(rename = "knownRansomwareCampaignUse", default)]
+    ransomware: String,
 }
 
 /// The KEV catalogue, keyed by upper-case CVE id.
@@ -127,6 +128,23 @@ impl KevCatalogue {
         cat.entries.reserve(f.vulnerabilities.len());
         let mut lines = LineFinder::new(&text);
         for v in &f.vulnerabilities {
+            let v = match v {
+                Lenient::Ok(v) => v,
+                Lenient::Bad { value, reason } => {
+                    let cve = value.get("cveID").and_then(|c| c.as_str()).unwrap_or("");
+                    let line = if cve.is_empty() {
+                        0
+                    } else {
+                        lines.find_json_str(cve)
+                    };
+                    report.reject(
+                        line,
+                        &value.to_string(),
+                        format!("not a KEV entry: {reason}"),
+                    );
+                    continue;
+                }
+            };
             match normalize_cve(&v.cve) {
                 Some(id) => {
                     cat.insert(

@@ -44,6 +44,7 @@ pub mod history;
 pub mod intel;
 pub mod kev;
 pub mod layer;
+mod lenient;
 pub mod pipeline;
 pub mod related;
 pub mod report;

@@ -585,3 +585,82 @@ fn an_enricher_dropping_items_does_not_underflow_the_counts() {
         .unwrap();
     assert_eq!((s.enriched, s.items), (1, 0));
 }
+
+/// A JSON value that is not a string.
+fn not_a_string() -> impl Strategy<Value = serde_json::Value> {
+    prop_oneof![
+        Just(serde_json::json!(null)),
+        Just(serde_json::json!(true)),
+        any::<i64>().prop_map(|i| serde_json::json!(i)),
+        Just(serde_json::json!(1.5)),
+        Just(serde_json::json!(["a", 1])),
+        Just(serde_json::json!({"k": [1, {"x": null}]})),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Elements of the wrong JSON type among good ones (a KEV entry with a null or numeric
+    /// field, a non-string MISP entry, a STIX indicator with `revoked: "yes"`): each is one
+    /// rejected record, every good one loads, and the file is not refused.
+    #[test]
+    fn wrong_shaped_elements_are_rejected_not_fatal(
+        bad_at in prop::collection::vec(any::<bool>(), 1..12),
+        junk in not_a_string(),
+        field in prop::sample::select(vec!["cveID", "vendorProject", "product", "dateAdded", "knownRansomwareCampaignUse"]),
+    ) {
+        let n = bad_at.len() as u64;
+        let n_bad = bad_at.iter().filter(|b| **b).count() as u64;
+        // KEV.
+        let vulns: Vec<_> = bad_at.iter().enumerate().map(|(i, bad)| {
+            let mut v = serde_json::json!({
+                "cveID": format!("CVE-2024-{:04}", 1000 + i), "vendorProject": "v", "product": "p",
+                "dateAdded": "2024-01-01", "knownRansomwareCampaignUse": "Unknown",
+            });
+            if *bad {
+                v[field] = junk.clone();
+            }
+            v
+        }).collect();
+        let text = serde_json::to_string_pretty(&serde_json::json!({"vulnerabilities": vulns})).unwrap();
+        let (_d, p) = file("kev.json", text.as_bytes());
+        let (cat, r) = KevCatalogue::load(&p).unwrap();
+        assert_report(&r, Some(n), text.lines().count() as u64);
+        // A junk value that is still a string-free shape never makes a good entry.
+        prop_assert_eq!(r.stats.rejected, n_bad);
+        prop_assert_eq!(cat.len() as u64, n - n_bad);
+        if field == "cveID" {
+            prop_assert!(r.rejects.iter().all(|j| j.line == 0));
+        } else {
+            prop_assert!(r.rejects.iter().all(|j| j.line > 0), "{:?}", r.rejects);
+        }
+        // MISP.
+        let list: Vec<serde_json::Value> = bad_at.iter().enumerate().map(|(i, bad)| {
+            if *bad { junk.clone() } else { serde_json::json!(format!("10.{i}.0.0/16")) }
+        }).collect();
+        let text = serde_json::to_string_pretty(&serde_json::json!({"name": "x", "type": "cidr", "list": list})).unwrap();
+        let (_d, p) = file("lists/x/list.json", text.as_bytes());
+        let r = load_misp_list(&mut IndicatorStoreBuilder::default(), &p).unwrap();
+        assert_report(&r, Some(n), text.lines().count() as u64);
+        prop_assert_eq!(r.stats.rejected, n_bad);
+        // STIX: indicators with a bad `revoked`, and malformed non-indicators (ignored).
+        let mut objects: Vec<_> = bad_at.iter().enumerate().map(|(i, bad)| {
+            let mut o = serde_json::json!({"type": "indicator", "id": format!("indicator--{i}"),
+                "pattern": format!("[ipv4-addr:value = '10.0.0.{i}']"), "pattern_type": "stix"});
+            if *bad {
+                o["revoked"] = junk.clone();
+            }
+            o
+        }).collect();
+        objects.push(serde_json::json!({"type": "malware", "id": "malware--1", "revoked": "yes"}));
+        objects.push(serde_json::json!({"type": 7}));
+        let text = serde_json::to_string_pretty(&serde_json::json!({"type": "bundle", "objects": objects})).unwrap();
+        let (_d, p) = file("b.json", text.as_bytes());
+        let r = load_stix(&mut IndicatorStoreBuilder::default(), &p).unwrap();
+        assert_report(&r, Some(n), text.lines().count() as u64);
+        // `revoked: null` is still a wrong type for a bool; every junk value is rejected.
+        prop_assert_eq!(r.stats.rejected, n_bad);
+        prop_assert!(r.rejects.iter().all(|j| j.line > 0 && j.entry.starts_with("indicator--")), "{:?}", r.rejects);
+    }
+}

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use super::store::IndicatorStoreBuilder;
 use super::{IndicatorKind, IpRange};
 use crate::EnrichError;
+use crate::lenient::LenientStr;
 use crate::report::{FileReport, LineFinder, LoadReport, read_text};
 
 #[derive(Deserialize)]
@@ -25,7 +26,7 @@ struct MispList<'a> {
     #[serde(rename = "type", borrow)]
     kind: Cow<'a, str>,
     #[serde(borrow, default)]
-    list: Vec<Cow<'a, str>>,
+    list: Vec<LenientStr<'a>>,
     #[serde(borrow, default)]
     matching_attributes: Vec<Cow<'a, str>>,
 }
@@ -79,14 +80,24 @@ pub fn load_misp_list(
     let hint = match &*parsed.kind {
         "cidr" => Some(IndicatorKind::Ip),
         "hostname" | "substring" => Some(IndicatorKind::Domain),
-        "string" => parsed.list.first().map(|e| kind_for(e, allow)),
+        "string" => match parsed.list.first() {
+            Some(LenientStr::Str(e)) => Some(kind_for(e, allow)),
+            _ => None,
+        },
         _ => None,
     };
     if let Some(k) = hint {
         b.reserve(k, parsed.list.len());
     }
     for entry in &parsed.list {
-        let e: &str = entry;
+        let e: &str = match entry {
+            LenientStr::Str(e) => e,
+            LenientStr::Bad(what) => {
+                // Not locatable by its text; 0 says so.
+                report.reject(0, what, format!("entry is {what}, not a string"));
+                continue;
+            }
+        };
         let r: Result<(), String> = match &*parsed.kind {
             "cidr" => IpRange::parse(e)
                 .map(|r| b.insert_range(src, r, 0))

@@ -6,7 +6,6 @@
 //! `MATCHES`, other objects) is rejected with its reason. Revoked indicators are rejected;
 //! indicators whose `indicator_types` include `benign` feed the known-benign side.
 
-use std::borrow::Cow;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -14,33 +13,33 @@ use serde::Deserialize;
 use super::IpRange;
 use super::store::{IndicatorStoreBuilder, SourceId};
 use crate::EnrichError;
+use crate::lenient::Lenient;
 use crate::report::{FileReport, LineFinder, read_text};
 
 #[derive(Deserialize)]
-struct Obj<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Cow<'a, str>,
-    #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pattern: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pattern_type: Option<Cow<'a, str>>,
+struct Obj {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    pattern: Option<String>,
+    #[serde(default)]
+    pattern_type: Option<String>,
     #[serde(default)]
     revoked: bool,
-    #[serde(borrow, default)]
-    indicator_types: Vec<Cow<'a, str>>,
+    #[serde(default)]
+    indicator_types: Vec<String>,
 }
 
+/// A bundle's objects are read one by one: an object of the wrong shape is rejected when it
+/// is an indicator, ignored otherwise, and the rest load. A lone object must be well formed.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Doc<'a> {
-    Bundle {
-        #[serde(borrow)]
-        objects: Vec<Obj<'a>>,
-    },
-    List(#[serde(borrow)] Vec<Obj<'a>>),
-    One(#[serde(borrow)] Obj<'a>),
+enum Doc {
+    Bundle { objects: Vec<Lenient<Obj>> },
+    List(Vec<Lenient<Obj>>),
+    One(Obj),
 }
 
 /// One `path = 'value'` comparison.
@@ -148,11 +147,11 @@ fn insert(b: &mut IndicatorStoreBuilder, src: SourceId, c: &Comparison) -> Resul
 /// entries and are not counted.
 pub fn load_stix(b: &mut IndicatorStoreBuilder, path: &Path) -> Result<FileReport, EnrichError> {
     let text = read_text(path)?;
-    let doc: Doc<'_> =
+    let doc: Doc =
         serde_json::from_str(&text).map_err(|e| EnrichError::format(path, e.to_string()))?;
     let objects = match doc {
         Doc::Bundle { objects } | Doc::List(objects) => objects,
-        Doc::One(o) => vec![o],
+        Doc::One(o) => vec![Lenient::Ok(o)],
     };
     let stem = path
         .file_stem()
@@ -162,7 +161,28 @@ pub fn load_stix(b: &mut IndicatorStoreBuilder, path: &Path) -> Result<FileRepor
     let bad = b.add_source(name.clone(), false);
     let good = b.add_source(format!("{name}:benign"), true);
     let mut lines = LineFinder::new(&text);
-    for o in objects.iter().filter(|o| o.kind == "indicator") {
+    for o in &objects {
+        let o = match o {
+            Lenient::Ok(o) if o.kind == "indicator" => o,
+            Lenient::Ok(_) => continue,
+            Lenient::Bad { value, reason } => {
+                if value.get("type").and_then(|t| t.as_str()) == Some("indicator") {
+                    let id = value.get("id").and_then(|i| i.as_str()).unwrap_or("");
+                    let line = if id.is_empty() {
+                        0
+                    } else {
+                        lines.find_json_str(id)
+                    };
+                    let entry = if id.is_empty() {
+                        value.to_string()
+                    } else {
+                        id.to_owned()
+                    };
+                    report.reject(line, &entry, format!("not a STIX indicator: {reason}"));
+                }
+                continue;
+            }
+        };
         let id = o.id.as_deref().unwrap_or("");
         let pattern = o.pattern.as_deref().unwrap_or("");
         let r = if o.revoked {
