@@ -845,6 +845,20 @@ proptest! {
         prop_assert_eq!(again, bytes);
     }
 
+    /// Any other version number is refused, naming the version.
+    #[test]
+    fn memory_other_versions_are_refused(
+        v in any::<u32>().prop_filter("current", |v| *v != vigil_triage::calibrate::MEMORY_VERSION),
+    ) {
+        let mut b = memory_bytes(5, 1);
+        b[4..8].copy_from_slice(&v.to_le_bytes());
+        let r = VerdictMemory::load(b.as_slice());
+        prop_assert!(
+            matches!(&r, Err(TriageError::MemoryFormat { reason }) if reason.contains(&format!("version {v}"))),
+            "{:?}", r.err()
+        );
+    }
+
     /// Arbitrary bytes (with or without the memory's magic and version): an error.
     #[test]
     fn memory_arbitrary_bytes_are_errors(tail in prop::collection::vec(any::<u8>(), 0..200), prefix in any::<bool>()) {
