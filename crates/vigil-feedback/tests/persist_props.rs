@@ -298,8 +298,52 @@ fn audit_log_round_trips() {
     assert_eq!(events, (0..6).map(autonomy).collect::<Vec<_>>());
 }
 
+/// Regression: a crash in the middle of `append` leaves a last line without its newline.
+/// Reopening read it as a bad line, so `events()` failed for good (and `AutonomyPolicy::new`
+/// then restarted sequence numbers at 0); the next entry was glued onto the torn one. The
+/// torn, never-acknowledged tail is now cut off when the log is opened.
+#[test]
+fn a_torn_last_line_is_cut_off_on_open() {
+    let full = valid_log(4);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let last_start = full[..full.len() - 1]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .unwrap()
+        + 1;
+    std::fs::write(&path, &full[..last_start + 10]).unwrap();
+    let mut log = JsonlAuditLog::open(&path).unwrap();
+    assert_eq!(
+        log.events().unwrap(),
+        (0..3).map(autonomy).collect::<Vec<_>>()
+    );
+    log.append(&autonomy(3)).unwrap();
+    assert_eq!(
+        log.events().unwrap(),
+        (0..4).map(autonomy).collect::<Vec<_>>()
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// A log cut at any byte (a crash during a write) reopens to the events whose lines were
+    /// complete, and takes new entries after them.
+    #[test]
+    fn audit_log_cut_anywhere_reopens_to_its_complete_lines(cut in any::<prop::sample::Index>()) {
+        let full = valid_log(5);
+        let cut = cut.index(full.len() + 1);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        std::fs::write(&path, &full[..cut]).unwrap();
+        let complete = full[..cut].iter().filter(|b| **b == b'\n').count() as u64;
+        let mut log = JsonlAuditLog::open(&path).unwrap();
+        let want: Vec<_> = (0..complete).map(autonomy).collect();
+        prop_assert_eq!(log.events().unwrap(), want);
+        log.append(&autonomy(complete)).unwrap();
+        prop_assert_eq!(log.events().unwrap().len() as u64, complete + 1);
+    }
 
     /// Arbitrary bytes as a log: an error naming the log (and the line, when a line is text
     /// that does not decode) or events; never a panic.

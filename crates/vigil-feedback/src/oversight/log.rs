@@ -42,16 +42,27 @@ pub struct JsonlAuditLog {
 
 impl JsonlAuditLog {
     /// Opens (or creates) the log at `path` for appending.
+    ///
+    /// A last line without its newline is a write cut short by a crash: `append` had not
+    /// returned, so the entry was never acknowledged. It is cut off here, so the log reads
+    /// back and the next entry starts on a line of its own.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, FeedbackError> {
         let path = path.as_ref().to_path_buf();
+        let err = |e: std::io::Error| FeedbackError::AuditLog {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
-            .map_err(|e| FeedbackError::AuditLog {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
+            .map_err(err)?;
+        let bytes = std::fs::read(&path).map_err(err)?;
+        if bytes.last().is_some_and(|&b| b != b'\n') {
+            let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            file.set_len(keep as u64).map_err(err)?;
+            file.sync_data().map_err(err)?;
+        }
         Ok(Self { path, file })
     }
 
