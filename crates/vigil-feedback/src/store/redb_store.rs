@@ -102,17 +102,26 @@ fn guarded<T>(
     operation: &'static str,
     f: impl FnOnce() -> Result<T, FeedbackError>,
 ) -> Result<T, FeedbackError> {
-    std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+    catch_redb_panic(path, operation, f).unwrap_or_else(Err)
+}
+
+/// `Ok(what f returned)`, or `Err` with the [`FeedbackError::Store`] a panic inside it became.
+fn catch_redb_panic<T>(
+    path: &Path,
+    operation: &'static str,
+    f: impl FnOnce() -> Result<T, FeedbackError>,
+) -> Result<Result<T, FeedbackError>, FeedbackError> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
         let what = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
-        Err(FeedbackError::Store {
+        FeedbackError::Store {
             path: path.display().to_string(),
             operation,
             reason: format!("corrupt database file (redb panicked: {what})"),
-        })
+        }
     })
 }
 
@@ -181,8 +190,8 @@ impl RedbStore {
         }
     }
 
-    /// [`guarded`] with the database, refusing at once on a handle an earlier panic marked
-    /// broken.
+    /// [`guarded`] with the database: a panic marks the handle broken, and a broken handle
+    /// refuses every call at once.
     fn guard<T>(
         &self,
         operation: &'static str,
@@ -194,12 +203,10 @@ impl RedbStore {
                 return Err(self.err(operation, "an earlier call found the database file corrupt"));
             }
         };
-        let r = guarded(&self.path, operation, || f(db));
-        if matches!(&r, Err(FeedbackError::Store { reason, .. }) if reason.starts_with("corrupt database file"))
-        {
+        catch_redb_panic(&self.path, operation, || f(db)).unwrap_or_else(|panicked| {
             self.broken.store(true, Ordering::Release);
-        }
-        r
+            Err(panicked)
+        })
     }
 
     fn decode(id: VerdictId, bytes: &[u8]) -> Result<StoredVerdict, FeedbackError> {
