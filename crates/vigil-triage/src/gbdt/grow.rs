@@ -4,7 +4,7 @@
 use super::binning::BinMapper;
 use super::hist::{self, Bin, Hist};
 use super::params::{GbdtValidParams, Growth};
-use super::tree::{Node, Tree};
+use super::tree::{MAX_TREE_DEPTH, Node, Tree};
 
 /// The best split of a leaf.
 #[derive(Debug, Clone, Copy)]
@@ -163,9 +163,11 @@ pub(crate) fn grow(inp: &GrowInput<'_>, idx: &mut [u32], ws: &mut Workspace) -> 
     let mut split_bins = vec![0u8];
     let mut h = ws.take(nf);
     hist::build(&mut h, inp.bins, nf, idx, inp.grad, inp.hess);
-    let can_split = |depth: usize, s: &Bin| {
-        p.max_depth.is_none_or(|d| depth < d) && s.n >= 2.0 * p.min_data_in_leaf as f64
-    };
+    // Unbounded leaf-wise growth still stops at the depth a saved tree may have, so every
+    // trained model can be saved and loaded again (and TreeSHAP's recursion stays bounded).
+    let max_depth = p.max_depth.unwrap_or(MAX_TREE_DEPTH).min(MAX_TREE_DEPTH);
+    let can_split =
+        |depth: usize, s: &Bin| depth < max_depth && s.n >= 2.0 * p.min_data_in_leaf as f64;
     let mut open = vec![Open {
         node: 0,
         start: 0,

@@ -57,9 +57,9 @@ impl Node {
 }
 
 /// Deepest tree a saved model may hold. TreeSHAP recurses once per level, and a 3 000-deep
-/// chain overflows a 2 MiB thread stack in a debug build (an abort, not an error); training
-/// never comes near (depth-wise growth stops at 64 levels, leaf-wise at `max_leaves`, 31 by
-/// default).
+/// chain overflows a 2 MiB thread stack in a debug build (an abort, not an error). Training
+/// never grows past it: depth-wise growth stops at 64 levels, leaf-wise at `max_leaves` (31 by
+/// default) and, with no `max_depth`, at this depth.
 pub(crate) const MAX_TREE_DEPTH: usize = 1024;
 
 /// A regression tree.
