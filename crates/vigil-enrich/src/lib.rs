@@ -59,4 +59,4 @@ pub use intel::{IndicatorStore, ThreatIntelEnricher};
 pub use kev::{KevCatalogue, KevEnricher};
 pub use pipeline::{AsyncPipeline, Concurrent, FanOut, Sequential, Stage, Stages};
 pub use related::{RelatedEnricher, RelatedIndex, RelatedParams};
-pub use report::{FileReport, LoadReport, Reject};
+pub use report::{FileReport, LoadReport, Reject, SkippedFile};

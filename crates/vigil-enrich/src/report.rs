@@ -76,15 +76,54 @@ impl FileReport {
     }
 }
 
+/// A file a folder loader skipped whole (bad JSON, not UTF-8 text): none of its entries were
+/// loaded, and the files after it still were.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it was skipped: what was expected and what was found.
+    pub reason: String,
+}
+
+impl SkippedFile {
+    /// The skip as a typed error ([`EnrichError::Format`] naming the file).
+    pub fn error(&self) -> EnrichError {
+        EnrichError::format(&self.path, self.reason.clone())
+    }
+}
+
 /// What a set of files yielded.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct LoadReport {
     /// One report per file, in load order.
     pub files: Vec<FileReport>,
+    /// Files skipped whole, in load order, each with why (counted by
+    /// [`LoadReport::file_stats`]).
+    pub skipped: Vec<SkippedFile>,
 }
 
 impl LoadReport {
-    /// Counts over all files.
+    /// Counts over files: each file read was loaded (it has a [`FileReport`], whatever its
+    /// entries' fate) or skipped whole (`read == accepted + rejected`).
+    pub fn file_stats(&self) -> ReadStats {
+        let (loaded, skipped) = (self.files.len() as u64, self.skipped.len() as u64);
+        ReadStats {
+            read: loaded + skipped,
+            accepted: loaded,
+            rejected: skipped,
+        }
+    }
+
+    /// Records a file skipped whole, with why.
+    pub fn skip(&mut self, path: &Path, reason: impl Into<String>) {
+        self.skipped.push(SkippedFile {
+            path: path.to_path_buf(),
+            reason: reason.into(),
+        });
+    }
+
+    /// Counts of entries over all loaded files (a skipped file's entries were never read).
     pub fn totals(&self) -> ReadStats {
         let mut t = ReadStats::default();
         for f in &self.files {
@@ -98,9 +137,10 @@ impl LoadReport {
         self.files.iter().all(|f| f.stats.is_conserved())
     }
 
-    /// Appends another report's files.
+    /// Appends another report's files, loaded and skipped.
     pub fn extend(&mut self, other: LoadReport) {
         self.files.extend(other.files);
+        self.skipped.extend(other.skipped);
     }
 
     /// Adds one file's report.

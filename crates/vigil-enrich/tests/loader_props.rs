@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use vigil_enrich::intel::{
-    IndicatorStoreBuilder, IpRange, load_csv, load_ipsum, load_misp_list, load_stix,
+    IndicatorStoreBuilder, IpRange, load_csv, load_ipsum, load_misp_dir, load_misp_list, load_stix,
     stix::parse_pattern,
 };
 use vigil_enrich::kev::{normalize_cve, scan_cves};
@@ -131,6 +131,61 @@ proptest! {
                     m.iter().any(|m| m.source.name == "misp:x"),
                     "accepted {:?} ({}) is not found: {:?}", e, kind, m
                 );
+            }
+        }
+    }
+
+    /// A folder of warninglists, some valid and some arbitrary bytes: the folder loads, every
+    /// list is either loaded (entries conserved) or skipped with its path and a reason, the
+    /// valid ones are all loaded and their domains found.
+    #[test]
+    fn misp_dirs_skip_broken_lists_and_load_the_rest(
+        lists in prop::collection::vec(
+            prop_oneof![
+                prop::collection::vec("[a-z]{1,8}\\.com", 0..6).prop_map(Ok),
+                prop::collection::vec(any::<u8>(), 0..120).prop_map(Err),
+            ],
+            0..6,
+        ),
+    ) {
+        let d = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for (i, l) in lists.iter().enumerate() {
+            let p = d.path().join(format!("lists/l{i}/list.json"));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            let bytes = match l {
+                Ok(entries) => serde_json::to_vec(&serde_json::json!({
+                    "name": "n", "type": "hostname", "list": entries,
+                })).unwrap(),
+                Err(b) => b.clone(),
+            };
+            std::fs::write(&p, bytes).unwrap();
+            paths.push(p);
+        }
+        let mut b = IndicatorStoreBuilder::default();
+        let r = load_misp_dir(&mut b, d.path()).unwrap();
+        let fs = r.file_stats();
+        prop_assert!(fs.is_conserved());
+        prop_assert_eq!(fs.read, lists.len() as u64);
+        for s in &r.skipped {
+            let i = paths.iter().position(|p| *p == s.path).unwrap();
+            prop_assert!(lists[i].is_err(), "valid list skipped: {}", s.reason);
+            prop_assert!(!s.reason.is_empty());
+            assert_file_error(&s.error(), &s.path);
+        }
+        for f in &r.files {
+            prop_assert!(paths.contains(&f.path));
+            assert_report(f, None, u64::MAX - 1);
+        }
+        let store = b.build();
+        for (i, l) in lists.iter().enumerate() {
+            if let Ok(entries) = l {
+                let f = r.files.iter().find(|f| f.path == paths[i]).unwrap();
+                prop_assert_eq!(f.stats.accepted, entries.len() as u64);
+                for e in entries {
+                    let src = format!("misp:l{i}");
+                    prop_assert!(store.matches(e).iter().any(|m| m.source.name == src));
+                }
             }
         }
     }

@@ -92,6 +92,56 @@ fn misp_types_and_dir() {
     assert_eq!(st.counts().texts, 1);
 }
 
+/// Regression: one list that is not a warninglist failed the whole folder with a Format
+/// error, so no list loaded. It is now skipped and named, and the others load.
+#[test]
+fn misp_dir_skips_a_broken_list_and_loads_the_others() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "lists/a-broken/list.json",
+        r#"{"name":"broken","type":"hostname","list":["evil.example"#,
+    );
+    write(
+        d.path(),
+        "lists/b-good/list.json",
+        r#"{"name":"good","type":"hostname","list":["example.com","1.2.3.0/24"],"version":1,"description":""}"#,
+    );
+    let bytes = d.path().join("lists/c-latin1/list.json");
+    std::fs::create_dir_all(bytes.parent().unwrap()).unwrap();
+    std::fs::write(&bytes, b"{\"type\":\"string\",\"list\":[\"caf\xe9\"]}").unwrap();
+    let mut b = IndicatorStoreBuilder::default();
+    let r = load_misp_dir(&mut b, d.path()).unwrap();
+    // Two lists skipped with their paths and reasons, one loaded.
+    let fs = r.file_stats();
+    assert_eq!((fs.read, fs.accepted, fs.rejected), (3, 1, 2));
+    assert_eq!(r.files.len(), 1);
+    assert_eq!(r.files[0].path, d.path().join("lists/b-good/list.json"));
+    let t = r.totals();
+    assert_eq!((t.read, t.accepted, t.rejected), (2, 2, 0));
+    assert_eq!(r.skipped.len(), 2);
+    assert_eq!(r.skipped[0].path, d.path().join("lists/a-broken/list.json"));
+    assert!(
+        r.skipped[0].reason.contains("EOF"),
+        "{}",
+        r.skipped[0].reason
+    );
+    assert_eq!(r.skipped[1].path, bytes);
+    assert!(
+        r.skipped[1].reason.contains("UTF-8"),
+        "{}",
+        r.skipped[1].reason
+    );
+    let e = r.skipped[0].error().to_string();
+    assert!(e.contains("a-broken") && e.contains("EOF"), "{e}");
+    // The good list's indicators load; the broken one left nothing behind.
+    let st = b.build();
+    assert_eq!(st.matches("www.example.com").len(), 1);
+    assert_eq!(st.matches("1.2.3.4").len(), 1);
+    assert!(st.matches("evil.example").is_empty());
+    assert_eq!(st.counts().total(), 2);
+}
+
 #[test]
 fn ipsum_lines() {
     let d = tempfile::tempdir().unwrap();

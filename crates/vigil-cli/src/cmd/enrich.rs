@@ -39,6 +39,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
         std.timings.total_s,
         t.rejected
     );
+    // A list skipped whole is always shown: its indicators are missing from the store.
+    for s in &std.report.skipped {
+        eprintln!("skipped list: {}", s.error());
+    }
     if args.report {
         for f in &std.report.files {
             for e in f.errors() {

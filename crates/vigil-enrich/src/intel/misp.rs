@@ -132,6 +132,13 @@ pub fn load_misp_list(
 
 /// Loads every `*/list.json` under `dir` (the repository root or its `lists/` folder), in
 /// name order.
+///
+/// A list that is not a warninglist (bad JSON, a missing `type`, text that is not UTF-8) is
+/// skipped whole and named in [`LoadReport::skipped`] with its reason; the other lists still
+/// load, and [`LoadReport::file_stats`] counts both (`read == accepted + rejected`).
+///
+/// Errors: the folder cannot be listed, or a list cannot be read (not found, no permission):
+/// a fault of the machine rather than of one list.
 pub fn load_misp_dir(b: &mut IndicatorStoreBuilder, dir: &Path) -> Result<LoadReport, EnrichError> {
     let lists = if dir.join("lists").is_dir() {
         dir.join("lists")
@@ -150,7 +157,18 @@ pub fn load_misp_dir(b: &mut IndicatorStoreBuilder, dir: &Path) -> Result<LoadRe
     files.sort();
     let mut report = LoadReport::default();
     for f in files {
-        report.push(load_misp_list(b, &f)?);
+        // `load_misp_list` parses the whole list before it inserts anything, so a skipped
+        // list leaves nothing behind in the builder.
+        match load_misp_list(b, &f) {
+            Ok(r) => report.push(r),
+            Err(EnrichError::Format { reason, .. }) => report.skip(&f, reason),
+            Err(EnrichError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::InvalidData =>
+            {
+                report.skip(&f, format!("not UTF-8 text: {source}"));
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(report)
 }
