@@ -36,6 +36,17 @@ pub enum FeedbackError {
         /// Why.
         reason: String,
     },
+    /// One line of the append-only oversight log that does not read back as an entry (damaged
+    /// bytes, text that is not UTF-8, a missing field).
+    #[error("audit log {path}: line {line}: {reason}")]
+    AuditLogEntry {
+        /// The log file.
+        path: String,
+        /// 1-based line of the entry.
+        line: u64,
+        /// What was expected and what was found.
+        reason: String,
+    },
     /// A parameter outside its valid range.
     #[error("invalid parameter {name}: {reason}")]
     InvalidParameter {

@@ -1,10 +1,11 @@
 //! Oversight: autonomy is granted on evidence, revoked on bad audits or drift, and every
 //! decision is in an append-only log that survives reopening.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use vigil_feedback::FeedbackError;
 use vigil_feedback::oversight::{
-    AuditLog, AuditTally, AutonomyAction, AutonomyParams, AutonomyPolicy, JsonlAuditLog,
-    MemoryAuditLog, QualityTracker,
+    AuditLog, AuditTally, AutonomyAction, AutonomyEvent, AutonomyParams, AutonomyPolicy,
+    JsonlAuditLog, MemoryAuditLog, QualityTracker,
 };
 
 fn t(s: i64) -> chrono::DateTime<chrono::Utc> {
@@ -76,10 +77,11 @@ fn jsonl_log_is_durable_and_append_only() {
     let path = dir.path().join("autonomy.jsonl");
     // A policy on the log at `path` with 100 clean audits of `ids`: reviewing it grants.
     let open = || {
-        let mut p = AutonomyPolicy::new(
+        let mut p = AutonomyPolicy::open(
             AutonomyParams::default(),
             JsonlAuditLog::open(&path).unwrap(),
-        );
+        )
+        .unwrap();
         p.import_audits(
             "ids",
             AuditTally {
@@ -100,6 +102,127 @@ fn jsonl_log_is_durable_and_append_only() {
         vec![0, 1, 2]
     );
     assert_eq!(events[2].action, AutonomyAction::Revoke);
+}
+
+/// A policy granting `ids` on `log` (100 clean audits imported).
+fn grant_ids<L: AuditLog>(p: &mut AutonomyPolicy<L>, at: i64) -> Result<u64, FeedbackError> {
+    p.import_audits(
+        "ids",
+        AuditTally {
+            audited: 100,
+            misses: 0,
+        },
+    );
+    let e = p.review("ids", t(at))?.unwrap();
+    p.on_drift(Some("ids"), t(at), "test")?;
+    Ok(e.seq)
+}
+
+/// Regression: a log damaged in its middle made `AutonomyPolicy::new` restart numbering at 0,
+/// so new entries reused the numbers of the old ones. `open` now refuses it naming the line;
+/// `new` continues past every number the log holds, the damaged line's included.
+#[test]
+fn a_log_damaged_in_the_middle_is_named_and_no_number_is_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("autonomy.jsonl");
+    let mut p = AutonomyPolicy::open(
+        AutonomyParams::default(),
+        JsonlAuditLog::open(&path).unwrap(),
+    )
+    .unwrap();
+    for i in 0..3 {
+        grant_ids(&mut p, i).unwrap();
+    }
+    drop(p);
+    // Six entries (seq 0..=5); damage line 3 and, in line 6, the text after its number.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 6);
+    lines[2] = "{\"seq\":2,\"at\":garbage".into();
+    lines[5].truncate(12);
+    assert!(lines[5].starts_with("{\"seq\":5,"), "{}", lines[5]);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+
+    let err = AutonomyPolicy::open(
+        AutonomyParams::default(),
+        JsonlAuditLog::open(&path).unwrap(),
+    )
+    .unwrap_err();
+    match &err {
+        FeedbackError::AuditLogEntry { path: p, line, .. } => {
+            assert_eq!((p.as_str(), *line), (path.to_str().unwrap(), 3), "{err}");
+        }
+        other => panic!("expected AuditLogEntry, got {other:?}"),
+    }
+    assert!(err.to_string().contains("line 3"), "{err}");
+
+    let mut p = AutonomyPolicy::new(
+        AutonomyParams::default(),
+        JsonlAuditLog::open(&path).unwrap(),
+    );
+    assert_eq!(grant_ids(&mut p, 10).unwrap(), 6);
+    // A damaged last line whose number cannot be read still counts as used.
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("###\n");
+    std::fs::write(&path, text).unwrap();
+    let mut p = AutonomyPolicy::new(
+        AutonomyParams::default(),
+        JsonlAuditLog::open(&path).unwrap(),
+    );
+    assert_eq!(grant_ids(&mut p, 11).unwrap(), 9);
+}
+
+/// A log that cannot be read while the policy opens: decisions are refused (not numbered
+/// from 0) until it reads again, then numbering continues after its entries.
+#[test]
+fn a_log_that_cannot_be_read_refuses_decisions_until_it_can() {
+    #[derive(Default)]
+    struct Flaky {
+        inner: MemoryAuditLog,
+        down: std::cell::Cell<bool>,
+    }
+    impl AuditLog for Flaky {
+        fn append(&mut self, e: &AutonomyEvent) -> Result<(), FeedbackError> {
+            self.inner.append(e)
+        }
+        fn events(&self) -> Result<Vec<AutonomyEvent>, FeedbackError> {
+            if self.down.get() {
+                return Err(FeedbackError::AuditLog {
+                    path: "flaky".into(),
+                    reason: "down".into(),
+                });
+            }
+            self.inner.events()
+        }
+    }
+    let mut log = Flaky::default();
+    let mut p = AutonomyPolicy::new(AutonomyParams::default(), std::mem::take(&mut log.inner));
+    grant_ids(&mut p, 0).unwrap();
+    log.inner = p.log().clone();
+    log.down.set(true);
+    assert!(
+        AutonomyPolicy::open(
+            AutonomyParams::default(),
+            Flaky {
+                inner: log.inner.clone(),
+                down: true.into()
+            }
+        )
+        .is_err()
+    );
+    let mut p = AutonomyPolicy::new(AutonomyParams::default(), log);
+    assert!(matches!(
+        grant_ids(&mut p, 1),
+        Err(FeedbackError::AuditLog { .. })
+    ));
+    assert!(
+        !p.may_suppress("ids"),
+        "a decision that is not logged is not taken"
+    );
+    p.log().down.set(false);
+    assert_eq!(grant_ids(&mut p, 2).unwrap(), 2);
+    let seqs: Vec<u64> = p.log().events().unwrap().iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![0, 1, 2, 3]);
 }
 
 #[test]

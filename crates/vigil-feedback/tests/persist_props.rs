@@ -1,7 +1,8 @@
 //! The durable stores never panic on bad bytes: a redb verdict file that is arbitrary bytes,
 //! truncated or has a bit flipped opens and reads to a typed error or to verdicts that were
 //! acknowledged (never different ones); a record that does not decode is a `Decode` error
-//! naming its id; a JSONL audit log with a bad line is an `AuditLog` error naming the line.
+//! naming its id; a JSONL audit log with a bad line is an `AuditLogEntry` error naming the
+//! line, and a policy on it never reuses a sequence number.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may unwrap and panic
 
@@ -10,7 +11,10 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use vigil_core::{Verdict, VerdictEvent};
 use vigil_feedback::FeedbackError;
-use vigil_feedback::oversight::{AuditLog, AutonomyAction, AutonomyEvent, JsonlAuditLog};
+use vigil_feedback::oversight::{
+    AuditLog, AuditTally, AutonomyAction, AutonomyEvent, AutonomyParams, AutonomyPolicy,
+    JsonlAuditLog,
+};
 use vigil_feedback::store::{RedbStore, StoredVerdict, VerdictStore};
 
 fn event(i: u64) -> VerdictEvent {
@@ -351,7 +355,7 @@ proptest! {
     fn audit_log_arbitrary_bytes_are_errors(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         match log_with(&bytes) {
             Ok(events) => prop_assert!(events.len() <= bytes.len()),
-            Err(FeedbackError::AuditLog { .. }) => {}
+            Err(FeedbackError::AuditLog { .. } | FeedbackError::AuditLogEntry { .. }) => {}
             Err(e) => prop_assert!(false, "{:?}", e),
         }
     }
@@ -371,13 +375,57 @@ proptest! {
                 let differing = events.iter().zip(&want).filter(|(a, b)| a != b).count();
                 prop_assert!(events.len() <= 6 && differing <= 1, "{:?}", events);
             }
-            Err(FeedbackError::AuditLog { reason, .. }) => {
-                prop_assert!(
-                    reason.contains(&format!("line {line}:")),
-                    "byte {} (line {}): {}", at, line, reason
-                );
+            Err(FeedbackError::AuditLogEntry { line: l, reason, .. }) => {
+                prop_assert_eq!(l, line as u64, "byte {}: {}", at, reason);
             }
             Err(e) => prop_assert!(false, "{:?}", e),
         }
     }
+
+    /// One byte of a valid five-entry log changed: `AutonomyPolicy::open` opens it or names
+    /// the damaged line; `AutonomyPolicy::new` always opens it. Either way the next decision
+    /// takes a number that no other line of the log holds, damaged lines included. (Opening
+    /// the log cuts off a last line left without its newline: never acknowledged.)
+    #[test]
+    fn a_damaged_log_never_gets_a_number_twice(at in any::<prop::sample::Index>(), v in any::<u8>()) {
+        let mut b = valid_log(5);
+        let at = at.index(b.len());
+        b[at] = v;
+        let line = b[..at].iter().filter(|c| **c == b'\n').count() as u64 + 1;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let clean = AuditTally { audited: 100, misses: 0 };
+        for fallible in [true, false] {
+            std::fs::write(&path, &b).unwrap();
+            let log = JsonlAuditLog::open(&path).unwrap();
+            let mut p = if fallible {
+                match AutonomyPolicy::open(AutonomyParams::default(), log) {
+                    Ok(p) => p,
+                    Err(FeedbackError::AuditLogEntry { line: l, .. }) => {
+                        prop_assert_eq!(l, line);
+                        continue;
+                    }
+                    Err(e) => return Err(TestCaseError::fail(format!("{e:?}"))),
+                }
+            } else {
+                AutonomyPolicy::new(AutonomyParams::default(), log)
+            };
+            p.import_audits("x", clean);
+            let e = p.review("x", chrono::DateTime::UNIX_EPOCH).unwrap().unwrap();
+            let after = std::fs::read(&path).unwrap();
+            prop_assert_eq!(seq_count(&after, e.seq), 1, "seq {} (fallible {})", e.seq, fallible);
+        }
+    }
+}
+
+/// How many times `"seq":<n>` is written in `bytes`, damaged lines included.
+fn seq_count(bytes: &[u8], n: u64) -> usize {
+    let text = String::from_utf8_lossy(bytes);
+    text.match_indices("\"seq\":")
+        .filter(|(i, k)| {
+            let rest = &text[i + k.len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse() == Ok(n)
+        })
+        .count()
 }

@@ -81,14 +81,42 @@ pub struct AutonomyPolicy<L: AuditLog> {
     tallies: BTreeMap<String, AuditTally>,
     granted: BTreeMap<String, bool>,
     log: L,
-    seq: u64,
+    /// The next entry's sequence number; `None` while the log cannot tell it (each decision
+    /// asks the log again and is refused until it can).
+    seq: Option<u64>,
 }
 
 impl<L: AuditLog> AutonomyPolicy<L> {
-    /// A policy writing decisions to `log`. Sequence numbers continue after the log's
-    /// existing entries.
+    /// A policy writing decisions to `log`, after checking that every entry already in it
+    /// reads back. Sequence numbers continue after the log's entries.
+    ///
+    /// Errors: the log cannot be read, or an entry is damaged
+    /// ([`FeedbackError::AuditLogEntry`] names its line for a [`super::JsonlAuditLog`]).
+    ///
+    /// ```
+    /// use vigil_feedback::oversight::{AutonomyParams, AutonomyPolicy, MemoryAuditLog};
+    /// let p = AutonomyPolicy::open(AutonomyParams::default(), MemoryAuditLog::default())?;
+    /// assert!(p.granted().is_empty());
+    /// # Ok::<(), vigil_feedback::FeedbackError>(())
+    /// ```
+    pub fn open(params: AutonomyParams, log: L) -> Result<Self, FeedbackError> {
+        let seq = super::log::next_after(&log.events()?)?;
+        Ok(Self::with_seq(params, log, Some(seq)))
+    }
+
+    /// A policy writing decisions to `log`, even when entries in it are damaged. Sequence
+    /// numbers continue past every number the log holds, damaged entries included
+    /// ([`AuditLog::next_seq`]), so none is used twice. When the log cannot tell where
+    /// numbering continues (it cannot be read at all), decisions are refused with the log's
+    /// error until it can: a decision that cannot be logged is not taken.
+    ///
+    /// Use [`AutonomyPolicy::open`] to be told about a damaged log instead.
     pub fn new(params: AutonomyParams, log: L) -> Self {
-        let seq = log.events().map_or(0, |e| e.len() as u64);
+        let seq = log.next_seq().ok();
+        Self::with_seq(params, log, seq)
+    }
+
+    fn with_seq(params: AutonomyParams, log: L, seq: Option<u64>) -> Self {
         Self {
             params,
             tallies: BTreeMap::new(),
@@ -145,9 +173,13 @@ impl<L: AuditLog> AutonomyPolicy<L> {
         reason: String,
         at: DateTime<Utc>,
     ) -> Result<AutonomyEvent, FeedbackError> {
+        let seq = match self.seq {
+            Some(s) => s,
+            None => self.log.next_seq()?,
+        };
         let t = self.tally(detector);
         let e = AutonomyEvent {
-            seq: self.seq,
+            seq,
             at,
             detector: detector.to_string(),
             action,
@@ -156,9 +188,14 @@ impl<L: AuditLog> AutonomyPolicy<L> {
             misses: t.misses,
             miss_upper: t.upper(self.params.confidence),
         };
-        // Log first: a decision that cannot be logged is not taken.
-        self.log.append(&e)?;
-        self.seq += 1;
+        // Log first: a decision that cannot be logged is not taken. A failed append may still
+        // have reached the log, so the next number is asked of the log again.
+        if let Err(err) = self.log.append(&e) {
+            self.seq = None;
+            return Err(err);
+        }
+        // `None` at the last number: the next decision gets the log's error.
+        self.seq = seq.checked_add(1);
         self.granted
             .insert(detector.to_string(), action == AutonomyAction::Grant);
         Ok(e)

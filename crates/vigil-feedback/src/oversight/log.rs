@@ -14,6 +14,49 @@ pub trait AuditLog {
     fn append(&mut self, event: &AutonomyEvent) -> Result<(), FeedbackError>;
     /// Every event, oldest first.
     fn events(&self) -> Result<Vec<AutonomyEvent>, FeedbackError>;
+
+    /// The sequence number the next entry must take so that no number is used twice: past
+    /// every number the log holds, and at least its entry count (a policy numbers its entries
+    /// 0, 1, 2, ...).
+    ///
+    /// The default reads [`AuditLog::events`] and fails where it fails; a log that can see
+    /// past a damaged entry overrides it ([`JsonlAuditLog`] does).
+    fn next_seq(&self) -> Result<u64, FeedbackError> {
+        next_after(&self.events()?)
+    }
+}
+
+/// One past the highest sequence number of `events`, and at least their count.
+pub(crate) fn next_after(events: &[AutonomyEvent]) -> Result<u64, FeedbackError> {
+    let mut next = events.len() as u64;
+    for e in events {
+        next = next.max(past(e.seq)?);
+    }
+    Ok(next)
+}
+
+/// `seq + 1`, or an error once the numbers run out.
+fn past(seq: u64) -> Result<u64, FeedbackError> {
+    seq.checked_add(1)
+        .ok_or_else(|| FeedbackError::InvalidData {
+            reason: format!("audit log sequence number {seq} is the last one: no number is left"),
+        })
+}
+
+/// Every sequence number written as `"seq":<digits>` in `line`, however damaged the rest of
+/// the line is. serde_json writes the key exactly so, and escapes a quote inside a string, so
+/// text in a field cannot look like it; digits that do not fit a `u64` were never written by
+/// the policy and are ignored.
+fn seqs_in(line: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    const KEY: &[u8] = b"\"seq\":";
+    line.windows(KEY.len())
+        .enumerate()
+        .filter(|(_, w)| *w == KEY)
+        .filter_map(|(i, _)| {
+            let digits = line.get(i + KEY.len()..)?;
+            let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+            std::str::from_utf8(digits.get(..n)?).ok()?.parse().ok()
+        })
 }
 
 /// A log in memory.
@@ -82,19 +125,48 @@ impl AuditLog for JsonlAuditLog {
         self.file.sync_data().map_err(|e| self.err(e))
     }
 
+    /// Errors: [`FeedbackError::AuditLog`] when the file cannot be read,
+    /// [`FeedbackError::AuditLogEntry`] naming the first line that is not an entry.
     fn events(&self) -> Result<Vec<AutonomyEvent>, FeedbackError> {
         let f = File::open(&self.path).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for (i, line) in BufReader::new(f).lines().enumerate() {
-            // Name the line for a read error too (a line that is not UTF-8).
-            let line = line.map_err(|e| self.err(format!("line {}: {e}", i + 1)))?;
+            let bad = |reason: String| FeedbackError::AuditLogEntry {
+                path: self.path.display().to_string(),
+                line: i as u64 + 1,
+                reason,
+            };
+            // A line that is not UTF-8 is a read error; it is named like any bad line.
+            let line = match line {
+                Ok(l) => l,
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    return Err(bad(e.to_string()));
+                }
+                Err(e) => return Err(self.err(format!("line {}: {e}", i + 1))),
+            };
             if line.trim().is_empty() {
                 continue;
             }
-            let e = serde_json::from_str(&line)
-                .map_err(|e| self.err(format!("line {}: {e}", i + 1)))?;
-            out.push(e);
+            out.push(serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?);
         }
         Ok(out)
+    }
+
+    /// Reads past damaged lines: one past the highest `"seq":N` on any line, readable or not,
+    /// and at least the number of lines (the policy numbers them from 0, so a damaged line
+    /// held a number below that count). Fails only when the file cannot be read.
+    fn next_seq(&self) -> Result<u64, FeedbackError> {
+        let bytes = std::fs::read(&self.path).map_err(|e| self.err(e))?;
+        let mut next = 0u64;
+        for line in bytes.split(|&b| b == b'\n') {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            next = next.saturating_add(1);
+            for seq in seqs_in(line) {
+                next = next.max(past(seq)?);
+            }
+        }
+        Ok(next)
     }
 }
