@@ -657,6 +657,19 @@ impl EntityBaselines {
         }
     }
 
+    /// The read-only context and the two row stores, borrowed apart: scoring reads the first
+    /// while learning writes a row of the others.
+    #[inline(always)]
+    fn split(&mut self) -> (Ctx<'_>, &mut Store, &mut Store) {
+        let ctx = Ctx {
+            config: &self.config,
+            k: &self.k,
+            measures: &self.measures,
+            dimensions: &self.dimensions,
+        };
+        (ctx, &mut self.entities, &mut self.groups)
+    }
+
     /// Scores an observation against the current state without learning.
     pub fn score_observation(&self, obs: &Observation<'_>) -> Result<AnomalyScore, BaselineError> {
         Self::validate(obs)?;
@@ -790,21 +803,12 @@ impl EntityBaselines {
             && self.tick.wrapping_add(1) != u32::MAX
         {
             let tick = self.tick.wrapping_add(1);
-            let config = &self.config;
-            let ctx = Ctx {
-                config,
-                k: &self.k,
-                measures: &self.measures,
-                dimensions: &self.dimensions,
-            };
-            if let Some((core, ms, cs)) = self.entities.row_mut(i)
-                && core.key == key
+            let (ctx, entities, _) = self.split();
+            if let Some(row) = entities.row_mut(i)
+                && row.0.key == key
             {
+                ctx.score_then_learn(row, obs, prep, tick, tally);
                 self.tick = tick;
-                let reference =
-                    (core.events >= config.min_history).then_some(((&*core, &*ms, &*cs), true));
-                let d = ctx.score(obs, prep, reference, tally);
-                ctx.learn((core, ms, cs), obs, prep, tick, d);
                 return;
             }
         }
@@ -847,20 +851,10 @@ impl EntityBaselines {
             self.entities.touch(i);
         }
         if group.is_none() {
-            // The common case: one row, viewed once for scoring and for learning.
-            let entities = &mut self.entities;
-            let config = &self.config;
-            let ctx = Ctx {
-                config,
-                k: &self.k,
-                measures: &self.measures,
-                dimensions: &self.dimensions,
-            };
-            if let Some((core, ms, cs)) = own.and_then(|i| entities.row_mut(i)) {
-                let reference =
-                    (core.events >= config.min_history).then_some(((&*core, &*ms, &*cs), true));
-                let d = ctx.score(obs, prep, reference, tally);
-                ctx.learn((core, ms, cs), obs, prep, tick, d);
+            // No peer group: one row, viewed once for scoring and for learning.
+            let (ctx, entities, _) = self.split();
+            if let Some(row) = own.and_then(|i| entities.row_mut(i)) {
+                ctx.score_then_learn(row, obs, prep, tick, tally);
             }
             return;
         }
@@ -871,13 +865,7 @@ impl EntityBaselines {
         let is_own = reference.is_some_and(|r| r.1);
         let d = ctx.score(obs, prep, reference, tally);
         let (d_own, d_group) = if is_own { (d, None) } else { (None, d) };
-        let (entities, groups) = (&mut self.entities, &mut self.groups);
-        let ctx = Ctx {
-            config: &self.config,
-            k: &self.k,
-            measures: &self.measures,
-            dimensions: &self.dimensions,
-        };
+        let (ctx, entities, groups) = self.split();
         if let Some(row) = own.and_then(|i| entities.row_mut(i)) {
             ctx.learn(row, obs, prep, tick, d_own);
         }
@@ -888,6 +876,23 @@ impl EntityBaselines {
 }
 
 impl Ctx<'_> {
+    /// Scores against the entity's own row (once it has `min_history` events), then learns
+    /// the observation into it, reusing the decay factors scoring computed.
+    #[inline(always)]
+    fn score_then_learn(
+        &self,
+        (core, ms, cs): RowMut<'_>,
+        obs: &Observation<'_>,
+        prep: &Prepared,
+        tick: u32,
+        tally: &mut Tally,
+    ) {
+        let reference =
+            (core.events >= self.config.min_history).then_some(((&*core, &*ms, &*cs), true));
+        let d = self.score(obs, prep, reference, tally);
+        self.learn((core, ms, cs), obs, prep, tick, d);
+    }
+
     /// Resolves what the first [`PREP`] measures and categories need (their slots `mids`,
     /// `dids` already found).
     #[inline(always)]
