@@ -1,26 +1,17 @@
 //! An acknowledged verdict survives SIGKILL: a child process appends verdicts to a redb file
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! and prints each id once `append` has returned; the parent kills it mid-stream, reopens the
 //! store and finds every acknowledged verdict.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use vigil_core::{Verdict, VerdictEvent};
 use vigil_feedback::store::{RedbStore, VerdictStore};
 
-const CHILD_ENV: &str = "VIGIL_FEEDBACK_CRASH_CHILD";
+mod common;
+use common::numbered_event as event;
 
-fn event(i: u64) -> VerdictEvent {
-    VerdictEvent {
-        alert_id: format!("alert-{i}"),
-        verdict: Verdict::ALL[(i % 3) as usize],
-        analyst: format!("analyst-{}", i % 4),
-        at: chrono::DateTime::from_timestamp(1_700_000_000 + i as i64, 0).unwrap(),
-        detector: Some("ids".into()),
-        reason: Some(format!("reason {i}")),
-    }
-}
+const CHILD_ENV: &str = "VIGIL_FEEDBACK_CRASH_CHILD";
 
 /// The child: runs only when re-executed by the parent with the env var set.
 #[test]

@@ -88,6 +88,20 @@ pub fn event(alert: &str, verdict: Verdict, analyst: &str, t: i64) -> VerdictEve
     }
 }
 
+/// The `i`-th verdict of a deterministic stream: everything in it follows from `i`, so a test
+/// can check a stored verdict against `numbered_event(id)`; every other one has no reason, so
+/// round trips cover both.
+pub fn numbered_event(i: u64) -> VerdictEvent {
+    VerdictEvent {
+        alert_id: format!("alert-{i}"),
+        verdict: Verdict::ALL[(i % 3) as usize],
+        analyst: format!("analyst-{}", i % 4),
+        at: chrono::DateTime::from_timestamp(1_700_000_000 + i as i64, 0).unwrap(),
+        detector: Some("ids".into()),
+        reason: i.is_multiple_of(2).then(|| format!("reason {i}")),
+    }
+}
+
 pub fn verdict_of(threat: bool) -> Verdict {
     if threat {
         Verdict::TruePositive
