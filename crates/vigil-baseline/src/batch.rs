@@ -144,9 +144,8 @@ impl EntityBaselines {
         if let (Some(g), Some(s)) = (tags.first(), slots.first_mut()) {
             *s = self.find_slots(g);
             if far {
-                for i in s.iter().take(chunk_at(0).map_or(0, <[_]>::len)).flatten() {
-                    self.entities.prefetch_row(*i);
-                }
+                let n = chunk_at(0).map_or(0, <[_]>::len);
+                self.entities.prefetch_rows(s.get(..n).unwrap_or_default());
             }
         }
         let mut memo = Memo::new();
@@ -174,9 +173,8 @@ impl EntityBaselines {
             ) {
                 *s = self.find_slots(g);
                 if far {
-                    for i in s.iter().take(next.len()).flatten() {
-                        self.entities.prefetch_row(*i);
-                    }
+                    self.entities
+                        .prefetch_rows(s.get(..next.len()).unwrap_or_default());
                 }
             }
             if far {
@@ -277,6 +275,64 @@ mod tests {
     use vigil_core::{EntityKind, Observation, ParamGuard, SplitMix64};
 
     use crate::{EntityBaselines, ProfileParams};
+
+    /// Observations whose names change within a batch (order swapped, one missing, more
+    /// than a chunk prepares, equal text at another address, a name registered mid-batch)
+    /// score and learn exactly as one call each: the batch's memo of the previous
+    /// observation's names must never hand out another observation's slots.
+    #[test]
+    fn changing_names_within_a_batch_match_one_call_each() {
+        let params = ProfileParams::default().max_measures(8).max_dimensions(2);
+        let mut one = EntityBaselines::new(params.clone().check().unwrap());
+        let mut many = EntityBaselines::new(params.check().unwrap());
+        let late = String::from("count");
+        let shapes: [&[(&str, f64)]; 6] = [
+            &[("bytes", 1.0), ("count", 2.0)],
+            &[("count", 2.0), ("bytes", 1.0)],
+            &[("bytes", 1.0)],
+            &[("bytes", 1.0), (late.as_str(), 2.0)],
+            &[
+                ("a", 1.0),
+                ("b", 2.0),
+                ("c", 3.0),
+                ("d", 4.0),
+                ("bytes", 5.0),
+            ],
+            &[("bytes", 1.0), ("count", 2.0), ("ms", 3.0)],
+        ];
+        let cats: [&[(&str, &str)]; 3] = [&[("kind", "x")], &[], &[("user", "u"), ("kind", "y")]];
+        let mut rng = SplitMix64::new(11);
+        let mut arrays = Vec::new();
+        for i in 0..600i64 {
+            let s = rng.below(6) as usize;
+            let scale = (rng.normal() * 2.0).exp();
+            let ms: Vec<(&str, f64)> = shapes[s].iter().map(|(n, v)| (*n, v * scale)).collect();
+            arrays.push((ms, cats[rng.below(3) as usize], i * 600, rng.below(7)));
+        }
+        let names: Vec<String> = (0..7).map(|i| format!("h{i}")).collect();
+        let batch: Vec<Observation<'_>> = arrays
+            .iter()
+            .map(|(ms, cs, t, e)| Observation {
+                categories: cs,
+                measures: ms,
+                ..Observation::occurrence(
+                    &names[*e as usize],
+                    EntityKind::Host,
+                    DateTime::<Utc>::from_timestamp(1_700_000_000 + t, 0).unwrap(),
+                )
+            })
+            .collect();
+        let singles: Vec<_> = batch
+            .iter()
+            .map(|o| one.observe_observation(o).unwrap())
+            .collect();
+        let mut scores = Vec::new();
+        for part in batch.chunks(100) {
+            many.observe_batch(part, &mut scores).unwrap();
+        }
+        assert_eq!(singles, scores);
+        assert_eq!(one.snapshot(), many.snapshot());
+    }
 
     /// The dispatched batch path (x86-64-v3 code where the CPU has it) against the path
     /// compiled for the baseline target: the same scores and byte-equal snapshots, over

@@ -13,6 +13,8 @@ use crate::model::{NO_ID, PREP};
 
 /// The slots of the names resolved last, by position, and the pane last computed.
 pub(crate) struct Memo<'b> {
+    /// The names of the observation admitted last, whole.
+    pub(crate) shape: Shape<'b>,
     /// Measure names.
     pub(crate) measures: NameMemo<'b>,
     /// Dimension names.
@@ -27,6 +29,80 @@ pub(crate) struct Memo<'b> {
 /// The slot of the name last resolved at each position (of an observation's measures, or of
 /// its dimensions).
 pub(crate) struct NameMemo<'b>([(&'b str, u16); PREP]);
+
+/// The measure and dimension names of the observation admitted last, with their slots. A
+/// stream's observations usually carry the same names in the same order (the same
+/// `&'static str`s, even), so the next one is checked against these whole: one comparison
+/// per name, fused with the finiteness test of its measures, instead of a validation pass and
+/// a memo lookup per name.
+pub(crate) struct Shape<'b> {
+    /// Measure names by position (unused positions hold `""`).
+    measures: [&'b str; PREP],
+    /// Dimension names by position.
+    dimensions: [&'b str; PREP],
+    /// How many of each the observation had (`usize::MAX`: nothing remembered yet).
+    counts: (usize, usize),
+    /// Their slots, as `admit_names` returned them.
+    ids: ([u16; PREP], [u16; PREP]),
+}
+
+impl<'b> Shape<'b> {
+    /// Nothing remembered: no observation matches.
+    fn new() -> Self {
+        Self {
+            measures: [""; PREP],
+            dimensions: [""; PREP],
+            counts: (usize::MAX, usize::MAX),
+            ids: ([NO_ID; PREP], [NO_ID; PREP]),
+        }
+    }
+
+    /// The slots of `measures` and `dimensions` (an observation's, by position) if they are
+    /// the names remembered and every measure value is finite; `None` otherwise (the caller
+    /// then validates and resolves them the long way, which also reports a non-finite value).
+    /// Branch-free over the names: the answer is one test.
+    #[inline(always)]
+    pub(crate) fn ids(
+        &self,
+        measures: &[(&str, f64)],
+        dimensions: &[(&str, &str)],
+    ) -> Option<([u16; PREP], [u16; PREP])> {
+        let mut ok = (measures.len(), dimensions.len()) == self.counts;
+        // With equal counts (at most `PREP`), the zips cover every name.
+        for ((name, v), m) in measures.iter().zip(&self.measures) {
+            ok &= same(name, m) & v.is_finite();
+        }
+        for ((dim, _), d) in dimensions.iter().zip(&self.dimensions) {
+            ok &= same(dim, d);
+        }
+        ok.then_some(self.ids)
+    }
+
+    /// Remembers an admitted observation's names and their slots (only when each list fits
+    /// in `PREP`, so that a match covers every name).
+    #[inline(always)]
+    pub(crate) fn set(
+        &mut self,
+        measures: &[(&'b str, f64)],
+        dimensions: &[(&'b str, &'b str)],
+        ids: ([u16; PREP], [u16; PREP]),
+    ) {
+        if measures.len() > PREP || dimensions.len() > PREP {
+            self.counts = (usize::MAX, usize::MAX);
+            return;
+        }
+        self.measures = [""; PREP];
+        self.dimensions = [""; PREP];
+        for (m, (name, _)) in self.measures.iter_mut().zip(measures) {
+            *m = name;
+        }
+        for (d, (dim, _)) in self.dimensions.iter_mut().zip(dimensions) {
+            *d = dim;
+        }
+        self.counts = (measures.len(), dimensions.len());
+        self.ids = ids;
+    }
+}
 
 /// The same string: same address and length (see the module docs for why that suffices).
 #[inline(always)]
@@ -56,6 +132,7 @@ impl<'b> NameMemo<'b> {
 impl<'b> Memo<'b> {
     pub(crate) fn new() -> Self {
         Self {
+            shape: Shape::new(),
             measures: NameMemo([("", NO_ID); PREP]),
             dimensions: NameMemo([("", NO_ID); PREP]),
             // An empty range: the first time is always computed.
@@ -87,5 +164,45 @@ impl<'b> Memo<'b> {
     #[inline(always)]
     pub(crate) fn set_day(&mut self, date: NaiveDate, midnight: i64, weekday: usize) {
         self.day = Some((date, midnight, weekday));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shape_matches_the_same_names_only_with_finite_values() {
+        let mut shape = Shape::new();
+        let (bytes, count, kind) = ("bytes", "count", "kind");
+        let ids = ([3, 1, NO_ID, NO_ID], [0, NO_ID, NO_ID, NO_ID]);
+        let ms = [(bytes, 1.0), (count, 2.0)];
+        let cs = [(kind, "x")];
+        assert_eq!(shape.ids(&ms, &cs), None, "nothing remembered yet");
+        shape.set(&ms, &cs, ids);
+        // The same names with other values (and another category value).
+        assert_eq!(
+            shape.ids(&[(bytes, -7.5), (count, 0.0)], &[(kind, "y")]),
+            Some(ids)
+        );
+        // A non-finite value, the names swapped, one missing, one more, no category: no match.
+        assert_eq!(shape.ids(&[(bytes, f64::NAN), (count, 0.0)], &cs), None);
+        assert_eq!(shape.ids(&[(count, 1.0), (bytes, 2.0)], &cs), None);
+        assert_eq!(shape.ids(&[(bytes, 1.0)], &cs), None);
+        assert_eq!(
+            shape.ids(&[(bytes, 1.0), (count, 2.0), ("ms", 3.0)], &cs),
+            None
+        );
+        assert_eq!(shape.ids(&ms, &[]), None);
+        // Equal text at another address is not taken for the same name (the long way then
+        // finds its slot by content).
+        let copy = String::from("count");
+        assert_eq!(shape.ids(&[(bytes, 1.0), (copy.as_str(), 2.0)], &cs), None);
+        assert_eq!(shape.ids(&[(bytes, 1.0), (&count[..4], 2.0)], &cs), None);
+        // More names than a shape holds are never remembered.
+        let five = [("a", 1.0), ("b", 1.0), ("c", 1.0), ("d", 1.0), ("e", 1.0)];
+        shape.set(&five, &cs, ids);
+        assert_eq!(shape.ids(&five, &cs), None);
+        assert_eq!(shape.ids(&ms, &cs), None);
     }
 }

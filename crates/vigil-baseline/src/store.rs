@@ -112,23 +112,30 @@ impl Store {
         }
     }
 
-    /// Starts loading every cache line of slot `i`'s row without waiting for them (see
-    /// [`crate::prefetch`]).
+    /// Starts loading every cache line of the rows at `slots` (`None`: nothing to load)
+    /// without waiting for them (see [`crate::prefetch`]). The slab is viewed once for all of
+    /// them (a view per row cost its bounds checks on every event).
     #[inline(always)]
-    pub(crate) fn prefetch_row(&self, i: usize) {
-        let b = self.blocks;
-        if let Some(row) = self.slab.bytes(i * b, b) {
-            // One byte every 64: one per 64-byte line. The row starts 32-aligned, so its last
-            // byte is on a further line only if it lies 32 or more past the last one taken.
-            for x in row.iter().step_by(64) {
-                crate::prefetch::prefetch(x);
-            }
-            let n = row.len();
-            if n > 0
-                && (n - 1) % 64 >= 32
-                && let Some(last) = row.last()
-            {
-                crate::prefetch::prefetch(last);
+    pub(crate) fn prefetch_rows(&self, slots: &[Option<usize>]) {
+        let rb = self.blocks * size_of::<Block>();
+        let Some(all) = self.slab.bytes(0, self.slab.len()) else {
+            return;
+        };
+        // One chunk per row (`rb > 0`: a row holds at least its core).
+        let rows = all.chunks_exact(rb.max(1));
+        for &i in slots.iter().flatten() {
+            if let Some(row) = rows.clone().nth(i) {
+                // One byte every 64: one per 64-byte line. The row starts 32-aligned, so its
+                // last byte is on a further line only if it lies 32 or more past the last one
+                // taken.
+                for x in row.iter().step_by(64) {
+                    crate::prefetch::prefetch(x);
+                }
+                if (rb - 1) % 64 >= 32
+                    && let Some(last) = row.last()
+                {
+                    crate::prefetch::prefetch(last);
+                }
             }
         }
     }

@@ -3,8 +3,9 @@
 use vigil_core::Observation;
 
 use super::tally::Tally;
-use super::{Ctx, Decay, Derived, Prepared, RowMut, fingerprint};
+use super::{Ctx, Decay, Derived, NO_ID, PREP, Prepared, RowMut, fingerprint};
 use crate::fastmath;
+use crate::profile::{CatSlot, MeasureSlot};
 
 impl Ctx<'_> {
     /// Scores against the entity's own row (once it has `min_history` events), then learns
@@ -91,29 +92,86 @@ impl Ctx<'_> {
                 c.top.decay(f);
             }
         }
-        for (j, (name, x)) in obs.measures.iter().enumerate() {
+        // The first `PREP` measures and categories from their prepared slots (as in
+        // scoring), then any further ones by name, in order.
+        for ((&id, &xt), _) in prep.mids.iter().zip(&prep.xts).zip(obs.measures) {
+            if id != NO_ID
+                && let Some(slot) = ms.get_mut(usize::from(id))
+            {
+                learn_measure(slot, xt, w_long);
+            }
+        }
+        if obs.measures.len() > PREP {
+            self.learn_measures_past(ms, obs, prep, w_long);
+        }
+        for ((&id, &h), _) in prep.dids.iter().zip(&prep.hashes).zip(obs.categories) {
+            if id != NO_ID
+                && let Some(slot) = cs.get_mut(usize::from(id))
+            {
+                learn_category(slot, h, w_long);
+            }
+        }
+        if obs.categories.len() > PREP {
+            self.learn_categories_past(cs, obs, prep, w_long);
+        }
+    }
+
+    /// Learning's measures past the first [`PREP`], by name (out of line: rare).
+    #[cold]
+    #[inline(never)]
+    fn learn_measures_past(
+        &self,
+        ms: &mut [MeasureSlot],
+        obs: &Observation<'_>,
+        prep: &Prepared,
+        w_long: f64,
+    ) {
+        for (j, (name, x)) in obs.measures.iter().enumerate().skip(PREP) {
             if let Some((slot, xt)) = self
                 .measure(prep, j, name, *x)
                 .and_then(|(id, xt)| Some((ms.get_mut(id)?, xt)))
             {
-                slot.ew.push(xt, w_long);
-                slot.window.push(xt as f32);
+                learn_measure(slot, xt, w_long);
             }
         }
-        for (j, (dim, v)) in obs.categories.iter().enumerate() {
+    }
+
+    /// Learning's categories past the first [`PREP`], by name (out of line: rare).
+    #[cold]
+    #[inline(never)]
+    fn learn_categories_past(
+        &self,
+        cs: &mut [CatSlot],
+        obs: &Observation<'_>,
+        prep: &Prepared,
+        w_long: f64,
+    ) {
+        for (j, (dim, v)) in obs.categories.iter().enumerate().skip(PREP) {
             if let Some((slot, h)) = self
                 .category(prep, j, dim, v)
                 .and_then(|(id, h)| Some((cs.get_mut(id)?, h)))
             {
-                // A value the summary already keeps was inserted into the distinct-count
-                // sketch when it entered the summary (or merged in with its sketch), and
-                // inserting a hash again changes nothing: the sketch is updated only for
-                // values not kept (most events repeat a kept value). Exact unless two
-                // values share the 32-bit fingerprint.
-                if !slot.top.push(fingerprint(h), w_long as f32) {
-                    slot.distinct.insert(h);
-                }
+                learn_category(slot, h, w_long);
             }
         }
+    }
+}
+
+/// Folds a measure's transformed value `xt` with weight `w` into its slot.
+#[inline(always)]
+fn learn_measure(slot: &mut MeasureSlot, xt: f64, w: f64) {
+    slot.ew.push(xt, w);
+    slot.window.push(xt as f32);
+}
+
+/// Counts a category value (seeded hash `h`) with weight `w` in its slot.
+#[inline(always)]
+fn learn_category(slot: &mut CatSlot, h: u64, w: f64) {
+    // A value the summary already keeps was inserted into the distinct-count sketch when it
+    // entered the summary (or merged in with its sketch), and inserting a hash again changes
+    // nothing: the sketch is updated only for values not kept (most events repeat a kept
+    // value). Exact unless two values share the 32-bit fingerprint.
+    if !slot.top.push(fingerprint(h), w as f32) {
+        slot.distinct.insert(h);
     }
 }

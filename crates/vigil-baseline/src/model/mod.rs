@@ -426,6 +426,21 @@ impl EntityBaselines {
         obs: &Observation<'b>,
         memo: &mut Memo<'b>,
     ) -> Result<([u16; PREP], [u16; PREP]), BaselineError> {
+        match memo.shape.ids(obs.measures, obs.categories) {
+            Some(ids) => Ok(ids),
+            None => self.admit_names_long(obs, memo),
+        }
+    }
+
+    /// [`admit_names`](Self::admit_names) when the observation's names are not those of the
+    /// one before (or a measure is not finite): validates, resolves each name, and
+    /// remembers them for the next observation.
+    #[inline(always)]
+    fn admit_names_long<'b>(
+        &mut self,
+        obs: &Observation<'b>,
+        memo: &mut Memo<'b>,
+    ) -> Result<([u16; PREP], [u16; PREP]), BaselineError> {
         Self::validate(obs)?;
         let mids = resolve(
             &mut self.measures,
@@ -437,6 +452,7 @@ impl EntityBaselines {
             &mut memo.dimensions,
             obs.categories.iter().map(|(dim, _)| *dim),
         )?;
+        memo.shape.set(obs.measures, obs.categories, (mids, dids));
         Ok((mids, dids))
     }
 

@@ -237,28 +237,69 @@ impl Ctx<'_> {
         tally: &mut Tally,
     ) {
         let floor = self.config.min_sd * self.config.min_sd;
-        for (j, (name, x)) in obs.measures.iter().enumerate() {
-            let Some((id, slot, xt)) = self
-                .measure(prep, j, name, *x)
-                .and_then(|(id, xt)| Some((id, ms.get(id)?, xt)))
-            else {
-                continue;
-            };
-            let ew = &slot.ew;
-            if ew.weight <= 0.0 {
+        // The first `PREP` measures straight from their prepared slots and values (no
+        // position checks per measure); any further ones by name, after them, in order.
+        for ((&id, &xt), (_, x)) in prep.mids.iter().zip(&prep.xts).zip(obs.measures) {
+            if id == NO_ID {
                 continue;
             }
-            // One pseudo-observation of unit variance keeps a measure seen once from
-            // calling every other value impossible.
-            // var = (M2 + 1)/(W + 1) + floor, and u = z²/2 = d²/(2 var), with one division
-            // and no square root (the tail comes from `u`: see `crate::gauss`).
-            let w1 = ew.weight + 1.0;
-            let d = xt - ew.mean;
-            let u = (0.5 * d * d) * (w1 / (ew.m2 + 1.0 + floor * w1));
-            let ln_p = crate::gauss::ln_two_sided_tail(u);
-            let report = u >= self.k.report_u;
-            tally.add_ln(Which::Measure(id), ew.mean, *x, ln_p, report);
+            let id = usize::from(id);
+            if let Some(slot) = ms.get(id) {
+                self.score_measure(slot, id, xt, *x, floor, tally);
+            }
         }
+        if obs.measures.len() > PREP {
+            self.score_measures_past(obs, ms, prep, floor, tally);
+        }
+    }
+
+    /// The measures past the first [`PREP`], by name (out of line: rare, and inline its
+    /// loop cost instructions on every event).
+    #[cold]
+    #[inline(never)]
+    fn score_measures_past(
+        &self,
+        obs: &Observation<'_>,
+        ms: &[MeasureSlot],
+        prep: &Prepared,
+        floor: f64,
+        tally: &mut Tally,
+    ) {
+        for (j, (name, x)) in obs.measures.iter().enumerate().skip(PREP) {
+            if let Some((id, slot, xt)) = self
+                .measure(prep, j, name, *x)
+                .and_then(|(id, xt)| Some((id, ms.get(id)?, xt)))
+            {
+                self.score_measure(slot, id, xt, *x, floor, tally);
+            }
+        }
+    }
+
+    /// One measure's component: its transformed value `xt` (raw `x`) against slot `id`.
+    #[inline(always)]
+    fn score_measure(
+        &self,
+        slot: &MeasureSlot,
+        id: usize,
+        xt: f64,
+        x: f64,
+        floor: f64,
+        tally: &mut Tally,
+    ) {
+        let ew = &slot.ew;
+        if ew.weight <= 0.0 {
+            return;
+        }
+        // One pseudo-observation of unit variance keeps a measure seen once from
+        // calling every other value impossible.
+        // var = (M2 + 1)/(W + 1) + floor, and u = z²/2 = d²/(2 var), with one division
+        // and no square root (the tail comes from `u`: see `crate::gauss`).
+        let w1 = ew.weight + 1.0;
+        let d = xt - ew.mean;
+        let u = (0.5 * d * d) * (w1 / (ew.m2 + 1.0 + floor * w1));
+        let ln_p = crate::gauss::ln_two_sided_tail(u);
+        let report = u >= self.k.report_u;
+        tally.add_ln(Which::Measure(id), ew.mean, x, ln_p, report);
     }
 
     #[inline(always)]
@@ -270,35 +311,71 @@ impl Ctx<'_> {
         prep: &Prepared,
         tally: &mut Tally,
     ) {
-        for (j, (dim, v)) in obs.categories.iter().enumerate() {
-            let Some((slot, h)) = self
-                .category(prep, j, dim, v)
-                .and_then(|(id, h)| Some((cs.get(id)?, h)))
-            else {
-                continue;
-            };
-            if slot.top.total <= 0.0 {
+        // As in `score_measures`: the first `PREP` from their prepared slots and hashes.
+        for (j, ((&id, &h), _)) in prep
+            .dids
+            .iter()
+            .zip(&prep.hashes)
+            .zip(obs.categories)
+            .enumerate()
+        {
+            if id == NO_ID {
                 continue;
             }
-            let key = fingerprint(h);
-            let (num, den) = slot.top.tail_parts(key, decay);
-            let report = num <= self.k.report_p * den;
-            // Expected and observed frequencies only when reported.
-            let (expected, observed) = if report {
-                let r = slot.top.rarity(key, decay);
-                (r.expected, r.observed)
-            } else {
-                (0.0, 0.0)
-            };
-            tally.add(
-                Which::Category(j),
-                expected,
-                observed,
-                num,
-                den,
-                0.0,
-                report,
-            );
+            if let Some(slot) = cs.get(usize::from(id)) {
+                self.score_category(slot, j, h, decay, tally);
+            }
         }
+        if obs.categories.len() > PREP {
+            self.score_categories_past(obs, cs, decay, prep, tally);
+        }
+    }
+
+    /// The categories past the first [`PREP`], by name (out of line: rare).
+    #[cold]
+    #[inline(never)]
+    fn score_categories_past(
+        &self,
+        obs: &Observation<'_>,
+        cs: &[CatSlot],
+        decay: f64,
+        prep: &Prepared,
+        tally: &mut Tally,
+    ) {
+        for (j, (dim, v)) in obs.categories.iter().enumerate().skip(PREP) {
+            if let Some((slot, h)) = self
+                .category(prep, j, dim, v)
+                .and_then(|(id, h)| Some((cs.get(id)?, h)))
+            {
+                self.score_category(slot, j, h, decay, tally);
+            }
+        }
+    }
+
+    /// Category `j`'s component: its value hash `h` against its slot.
+    #[inline(always)]
+    fn score_category(&self, slot: &CatSlot, j: usize, h: u64, decay: f64, tally: &mut Tally) {
+        if slot.top.total <= 0.0 {
+            return;
+        }
+        let key = fingerprint(h);
+        let (num, den) = slot.top.tail_parts(key, decay);
+        let report = num <= self.k.report_p * den;
+        // Expected and observed frequencies only when reported.
+        let (expected, observed) = if report {
+            let r = slot.top.rarity(key, decay);
+            (r.expected, r.observed)
+        } else {
+            (0.0, 0.0)
+        };
+        tally.add(
+            Which::Category(j),
+            expected,
+            observed,
+            num,
+            den,
+            0.0,
+            report,
+        );
     }
 }
