@@ -24,6 +24,9 @@ pub(crate) struct Memo<'b> {
     pane: (f64, f64, u32),
     /// `(date, its midnight in seconds since the epoch, weekday with Monday = 0)`.
     day: Option<(NaiveDate, i64, usize)>,
+    /// The signed-log transform's table, looked up once per call (through its lazy static
+    /// it cost a check on every value).
+    pub(crate) ln1p: &'static [f64; crate::params::SMALL],
 }
 
 /// The slot of the name last resolved at each position (of an observation's measures, or of
@@ -138,6 +141,7 @@ impl<'b> Memo<'b> {
             // An empty range: the first time is always computed.
             pane: (f64::INFINITY, f64::NEG_INFINITY, 0),
             day: None,
+            ln1p: crate::params::small_ln1p(),
         }
     }
 

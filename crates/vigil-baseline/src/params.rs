@@ -30,18 +30,30 @@ impl Transform {
 }
 
 /// Whole numbers below this take [`signed_log`]'s table.
-const SMALL: usize = 256;
+pub(crate) const SMALL: usize = 256;
 
 /// `ln(1 + n)` for `n < SMALL`, computed by the very function `signed_log` uses for other
 /// values, so a lookup returns the same bits as the computation would.
 static SMALL_LN1P: std::sync::LazyLock<[f64; SMALL]> =
     std::sync::LazyLock::new(|| std::array::from_fn(|n| crate::fastmath::ln(1.0 + n as f64)));
 
+/// The table of [`signed_log`], built on first use.
+pub(crate) fn small_ln1p() -> &'static [f64; SMALL] {
+    &SMALL_LN1P
+}
+
 /// `sign(x)·ln(1+|x|)`. Counts (events, ports, failed logons, status codes) are the most
 /// common measures, and small whole numbers among them take a table lookup instead of a
 /// logarithm; the result is the same bits.
 #[inline(always)]
 fn signed_log(x: f64) -> f64 {
+    signed_log_with(&SMALL_LN1P, x)
+}
+
+/// [`signed_log`] with its table already at hand ([`small_ln1p`]): a loop over many values
+/// then checks once, not per value, that the table is built.
+#[inline(always)]
+pub(crate) fn signed_log_with(table: &[f64; SMALL], x: f64) -> f64 {
     // Adding 2^52 rounds `x` to a whole number held in the low mantissa bits: `x` is one of
     // the table's when the round trip gives back `x` exactly (bit for bit: not −0.0, whose
     // transform is −0.0) and those bits, counted from 2^52's, index the table (a negative
@@ -51,7 +63,7 @@ fn signed_log(x: f64) -> f64 {
     let k = x + TWO_52;
     let i = k.to_bits().wrapping_sub(TWO_52.to_bits());
     if (k - TWO_52).to_bits() == x.to_bits()
-        && let Some(v) = usize::try_from(i).ok().and_then(|i| SMALL_LN1P.get(i))
+        && let Some(v) = usize::try_from(i).ok().and_then(|i| table.get(i))
     {
         return *v;
     }

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::fastmath;
 use crate::memo::Memo;
+use crate::params::{Transform, signed_log_with};
 use crate::profile::{CatSlot, Core, MeasureSlot};
 use crate::stats::Scan;
 use crate::strhash::hash_str;
@@ -51,10 +52,19 @@ impl Ctx<'_> {
                 p as u32
             }
         };
-        let tr = self.config.transform;
         prep.xts = [0.0; PREP];
-        for (o, (_, x)) in prep.xts.iter_mut().zip(obs.measures.iter()) {
-            *o = tr.apply(*x);
+        // The transform chosen once per observation, not per value.
+        match self.config.transform {
+            Transform::SignedLog => {
+                for (o, (_, x)) in prep.xts.iter_mut().zip(obs.measures.iter()) {
+                    *o = signed_log_with(memo.ln1p, *x);
+                }
+            }
+            tr => {
+                for (o, (_, x)) in prep.xts.iter_mut().zip(obs.measures.iter()) {
+                    *o = tr.apply(*x);
+                }
+            }
         }
         prep.hashes = [0; PREP];
         for (h, (_, v)) in prep.hashes.iter_mut().zip(obs.categories.iter()) {
