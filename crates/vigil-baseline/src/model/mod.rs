@@ -434,8 +434,10 @@ impl EntityBaselines {
 
     /// [`admit_names`](Self::admit_names) when the observation's names are not those of the
     /// one before (or a measure is not finite): validates, resolves each name, and
-    /// remembers them for the next observation.
-    #[inline(always)]
+    /// remembers them for the next observation. Out of line: a batch takes it about once
+    /// per call, and inlined its code sat in the middle of the per-event loop.
+    #[cold]
+    #[inline(never)]
     fn admit_names_long<'b>(
         &mut self,
         obs: &Observation<'b>,
