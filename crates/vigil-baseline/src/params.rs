@@ -54,20 +54,21 @@ fn signed_log(x: f64) -> f64 {
 /// then checks once, not per value, that the table is built.
 #[inline(always)]
 pub(crate) fn signed_log_with(table: &[f64; SMALL], x: f64) -> f64 {
-    // Adding 2^52 rounds `x` to a whole number held in the low mantissa bits: `x` is one of
-    // the table's when the round trip gives back `x` exactly (bit for bit: not −0.0, whose
-    // transform is −0.0) and those bits, counted from 2^52's, index the table (a negative
-    // or large `x` gives an index past its end). No float-to-integer conversion, which
-    // takes a dozen instructions to saturate.
-    const TWO_52: f64 = 4_503_599_627_370_496.0;
-    let k = x + TWO_52;
-    let i = k.to_bits().wrapping_sub(TWO_52.to_bits());
-    if (k - TWO_52).to_bits() == x.to_bits()
-        && let Some(v) = usize::try_from(i).ok().and_then(|i| table.get(i))
+    // `x as u8` saturates into the table's range, so no index check: `x` is one of the
+    // table's exactly when converting back gives `x` bit for bit (not −0.0, whose
+    // transform is −0.0; not 0.5 or 300 or NaN, which come back as something else).
+    let n = x as u8;
+    if f64::from(n).to_bits() == x.to_bits()
+        && let Some(v) = table.get(usize::from(n))
     {
         return *v;
     }
-    x.signum() * crate::fastmath::ln(1.0 + x.abs())
+    let y = crate::fastmath::ln(1.0 + x.abs());
+    // `x.signum() · y` as a sign flip: for a number `signum` is ±1 (±0 included), and a
+    // product with −1 only flips the sign bit (a NaN stays a NaN). Two bit operations where
+    // `signum`'s NaN handling and the product took five instructions.
+    const SIGN: u64 = 1 << 63;
+    f64::from_bits(y.to_bits() ^ (x.to_bits() & SIGN))
 }
 
 /// Unchecked hyperparameters (a builder). [`ParamGuard::check`] validates them into a
@@ -298,7 +299,24 @@ mod tests {
             -1e300,
             4_503_599_627_370_496.0,
             1e-300,
+            -1e-300,
+            5e-324,
+            -5e-324,
+            f64::MAX,
+            -f64::MAX,
+            1e-17,
+            -0.999_999,
+            -255.5,
+            -256.0,
+            4_503_599_627_370_496.5,
         ]);
+        // Random finite values of every magnitude (the table check, the sign flip).
+        let mut rng = vigil_core::SplitMix64::new(5);
+        xs.extend(
+            std::iter::repeat_with(|| f64::from_bits(rng.next_u64()))
+                .filter(|x| x.is_finite())
+                .take(20_000),
+        );
         for x in xs {
             let got = Transform::SignedLog.apply(x);
             assert_eq!(got.to_bits(), formula(x).to_bits(), "x = {x}");
