@@ -63,22 +63,29 @@ impl<'b> Shape<'b> {
     /// The slots of `measures` and `dimensions` (an observation's, by position) if they are
     /// the names remembered and every measure value is finite; `None` otherwise (the caller
     /// then validates and resolves them the long way, which also reports a non-finite value).
-    /// Branch-free over the names: the answer is one test.
+    /// Branch-free over the names: the differences are or-ed together and tested once.
     #[inline(always)]
     pub(crate) fn ids(
         &self,
         measures: &[(&str, f64)],
         dimensions: &[(&str, &str)],
     ) -> Option<([u16; PREP], [u16; PREP])> {
-        let mut ok = (measures.len(), dimensions.len()) == self.counts;
+        // Address and length xor-ed with the remembered ones: 0 for the same string.
+        let differ =
+            |a: &str, b: &str| (a.as_ptr().addr() ^ b.as_ptr().addr()) | (a.len() ^ b.len());
+        let mut diff = (measures.len() ^ self.counts.0) | (dimensions.len() ^ self.counts.1);
+        // `v · 0` is ±0 for a finite `v` and NaN for ±∞ or NaN, so the sum is 0 exactly when
+        // every value is finite.
+        let mut zero = 0.0;
         // With equal counts (at most `PREP`), the zips cover every name.
         for ((name, v), m) in measures.iter().zip(&self.measures) {
-            ok &= same(name, m) & v.is_finite();
+            diff |= differ(name, m);
+            zero += v * 0.0;
         }
         for ((dim, _), d) in dimensions.iter().zip(&self.dimensions) {
-            ok &= same(dim, d);
+            diff |= differ(dim, d);
         }
-        ok.then_some(self.ids)
+        (diff == 0 && zero == 0.0).then_some(self.ids)
     }
 
     /// Remembers an admitted observation's names and their slots (only when each list fits
