@@ -149,7 +149,7 @@ pub(crate) struct When {
 impl When {
     #[inline(always)]
     fn of(obs: &Observation<'_>, memo: &mut Memo<'_>) -> Self {
-        use chrono::{Datelike, Timelike};
+        use chrono::Timelike;
         // Hour and weekday straight from chrono's stored date and time of day (no Euclidean
         // divisions of the epoch seconds); the date's midnight and weekday once per date in a
         // batch (chrono's days-from-date conversion showed in the per-event profile).
@@ -158,17 +158,24 @@ impl When {
         let sod = naive.time().num_seconds_from_midnight();
         let (midnight, day) = match memo.day(date) {
             Some(known) => known,
-            None => {
-                let midnight = obs.time.timestamp() - i64::from(sod);
-                let day = date.weekday().num_days_from_monday() as usize;
-                memo.set_day(date, midnight, day);
-                (midnight, day)
-            }
+            None => Self::new_day(date, obs.time.timestamp() - i64::from(sod), memo),
         };
         let secs = midnight + i64::from(sod);
         let t = secs as f64 + f64::from(obs.time.timestamp_subsec_nanos()) * 1e-9;
         let hour = (sod / 3_600) as usize;
         Self { t, hour, day }
+    }
+
+    /// `midnight` (epoch seconds) and the weekday of `date`, remembered in `memo`. Out of
+    /// line: a batch meets a new date rarely, and chrono's date arithmetic was inlined into
+    /// the per-event loop.
+    #[cold]
+    #[inline(never)]
+    fn new_day(date: chrono::NaiveDate, midnight: i64, memo: &mut Memo<'_>) -> (i64, usize) {
+        use chrono::Datelike;
+        let day = date.weekday().num_days_from_monday() as usize;
+        memo.set_day(date, midnight, day);
+        (midnight, day)
     }
 }
 
