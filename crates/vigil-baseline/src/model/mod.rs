@@ -420,8 +420,10 @@ impl EntityBaselines {
         obs: &Observation<'b>,
         memo: &mut Memo<'b>,
     ) -> Result<Prepared, BaselineError> {
-        let (mids, dids) = self.admit_names(obs, memo)?;
-        Ok(self.ctx().prepare(obs, mids, dids, memo))
+        // One observation: the names the long way (a memo of whole observations only pays
+        // within a batch).
+        let ids = self.resolve_names(obs, memo)?;
+        Ok(self.ctx().prepare(obs, ids.0, ids.1, memo))
     }
 
     /// The checking and registering part of [`admit`](Self::admit): the slots of the
@@ -450,6 +452,19 @@ impl EntityBaselines {
         obs: &Observation<'b>,
         memo: &mut Memo<'b>,
     ) -> Result<([u16; PREP], [u16; PREP]), BaselineError> {
+        let ids = self.resolve_names(obs, memo)?;
+        memo.shape.set(obs.measures, obs.categories, ids);
+        Ok(ids)
+    }
+
+    /// Validates the observation's measures and resolves (registering if new) the slots of
+    /// its names.
+    #[inline(always)]
+    fn resolve_names<'b>(
+        &mut self,
+        obs: &Observation<'b>,
+        memo: &mut Memo<'b>,
+    ) -> Result<([u16; PREP], [u16; PREP]), BaselineError> {
         Self::validate(obs)?;
         let mids = resolve(
             &mut self.measures,
@@ -461,7 +476,6 @@ impl EntityBaselines {
             &mut memo.dimensions,
             obs.categories.iter().map(|(dim, _)| *dim),
         )?;
-        memo.shape.set(obs.measures, obs.categories, (mids, dids));
         Ok((mids, dids))
     }
 
