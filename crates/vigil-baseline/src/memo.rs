@@ -1,5 +1,5 @@
-//! What a batch remembers from one observation to the next: name slots, the time pane and
-//! the date.
+//! What a batch remembers from one observation to the next: name slots (the whole list of
+//! the observation before, and the last name at each position), the time pane and the date.
 //!
 //! Within one [`observe_batch`](crate::EntityBaselines::observe_batch) call every name the
 //! observations hold is borrowed for the whole call, so it can neither change nor be freed:
