@@ -25,6 +25,7 @@ use super::infer::BLOCK as QBLOCK;
 use super::infer::cuts::Cuts;
 use super::infer::oblivious::QuantOblivious;
 use super::infer::single::{self, SingleOblivious};
+use super::infer::staged::{self, Staged};
 use super::tree::Tree;
 
 /// Deepest tree the dense layout takes.
@@ -85,6 +86,9 @@ enum Layout {
         depth: usize,
         nodes: Vec<[Packed; SLOTS]>,
         leaves: Vec<[f64; SLOTS]>,
+        /// The same trees for the AVX-512 stage walk (see [`super::infer::staged`]), when rows
+        /// are at most [`staged::WIDTH`] wide; used where the CPU has AVX-512.
+        staged: Option<Box<Staged>>,
     },
     /// Explicit children.
     Flat(Vec<FlatTree>),
@@ -145,10 +149,32 @@ impl CompiledGbdt {
                 nodes.push(n);
                 leaves.push(l);
             }
+            let staged = if n_features <= staged::WIDTH {
+                let heaps: Vec<Vec<(u32, f32)>> = nodes
+                    .iter()
+                    .map(|n| {
+                        n[..(1 << depth) - 1]
+                            .iter()
+                            .map(|p| (p.feat, p.thr))
+                            .collect()
+                    })
+                    .collect();
+                Staged::new(
+                    heaps
+                        .iter()
+                        .zip(&leaves)
+                        .map(|(n, l)| (&n[..], &l[..1 << depth])),
+                    depth,
+                )
+                .map(Box::new)
+            } else {
+                None
+            };
             Layout::Dense {
                 depth,
                 nodes,
                 leaves,
+                staged,
             }
         } else {
             Layout::Flat(trees.iter().map(flatten).collect())
@@ -179,6 +205,18 @@ impl CompiledGbdt {
     #[cfg(test)]
     pub(crate) fn is_quantised(&self) -> bool {
         matches!(self.layout, Layout::Oblivious { quant: Some(_), .. })
+    }
+
+    /// True when general trees have the AVX-512 stage layout (used where the CPU has it).
+    #[cfg(test)]
+    pub(crate) fn is_staged(&self) -> bool {
+        matches!(
+            self.layout,
+            Layout::Dense {
+                staged: Some(_),
+                ..
+            }
+        )
     }
 
     /// True when single rows of symmetric trees go four trees at a time.
@@ -229,6 +267,14 @@ impl CompiledGbdt {
             self.quant_batch(q, x, &mut out[..n * g]);
             return;
         }
+        if let Layout::Dense {
+            staged: Some(s), ..
+        } = &self.layout
+            && Staged::usable()
+        {
+            self.staged_batch(s, x, &mut out[..n * g]);
+            return;
+        }
         // Dense trees on rows at most 64 wide read a block of rows 64 floats apart, indexed
         // with masks instead of bounds checks.
         let wide64 = matches!(self.layout, Layout::Dense { .. }) && nf <= WIDE;
@@ -274,6 +320,7 @@ impl CompiledGbdt {
                     depth,
                     nodes,
                     leaves,
+                    ..
                 } => match buf.as_chunks::<WIDE>().0.first_chunk::<BLOCK>() {
                     Some(block) if wide64 => {
                         dense_block64(block, rows, *depth, nodes, leaves, g, acc);
@@ -309,6 +356,30 @@ impl CompiledGbdt {
         }
     }
 
+    /// The batch path of the AVX-512 stage walk: blocks of [`BLOCK`] rows copied to `f32`;
+    /// rows with NaN redone on the node trees.
+    fn staged_batch(&self, s: &Staged, x: ArrayView2<'_, f64>, out: &mut [f64]) {
+        let g = self.groups();
+        let mut buf = [[0f32; staged::WIDTH]; BLOCK];
+        let mut nan = [false; BLOCK];
+        for (b, acc) in out.chunks_mut(BLOCK * g).enumerate() {
+            let start = b * BLOCK;
+            let rows = acc.len() / g;
+            for ((r, row), flag) in buf.iter_mut().enumerate().take(rows).zip(&mut nan) {
+                *flag = copy_row_major(x.row(start + r), row);
+            }
+            for a in acc.chunks_exact_mut(g) {
+                a.copy_from_slice(&self.base);
+            }
+            s.score(&buf[..rows], acc);
+            for (r, a) in acc.chunks_exact_mut(g).enumerate() {
+                if nan.get(r).copied().unwrap_or(false) {
+                    self.reference_row(x.row(start + r), a);
+                }
+            }
+        }
+    }
+
     /// One row's raw scores into `acc` (`groups` values) without blocking: the single-alert
     /// path.
     fn score_row(&self, row: ndarray::ArrayView1<'_, f64>, row32: &mut [f32], acc: &mut [f64]) {
@@ -330,6 +401,16 @@ impl CompiledGbdt {
             x.iter_mut().zip(&*row32).for_each(|(d, v)| *d = *v);
             s.score(&x, acc);
             return;
+        }
+        if let Layout::Dense {
+            staged: Some(s), ..
+        } = &self.layout
+        {
+            let mut x = [[0f32; staged::WIDTH]];
+            x[0].iter_mut().zip(&*row32).for_each(|(d, v)| *d = *v);
+            if s.score(&x, acc) {
+                return;
+            }
         }
         let g = acc.len().max(1);
         let x = |f: u32| row32.get(f as usize).copied().unwrap_or(0.0);
@@ -354,6 +435,7 @@ impl CompiledGbdt {
                 depth,
                 nodes,
                 leaves,
+                ..
             } if row32.len() <= WIDE => {
                 // Eight trees walked in lock-step (their node loads overlap), on a copy of
                 // the row indexed with masks; leaves added in tree order.
@@ -380,6 +462,7 @@ impl CompiledGbdt {
                 depth,
                 nodes,
                 leaves,
+                ..
             } => {
                 let first_leaf = (1usize << depth) - 1;
                 for (t, (tn, tl)) in nodes.iter().zip(leaves).enumerate() {

@@ -1,0 +1,457 @@
+//! General (leaf-wise) trees of depth ≤ 8 walked with AVX-512 permutes, when the CPU has them.
+//!
+//! A row of at most 32 features sits in two 16-float registers, so one permute picks the
+//! row's values for 16 tree nodes at once (each lane names its node's feature) and one
+//! compare against 16 thresholds gives 16 nodes' directions as a mask. A tree, padded to a
+//! complete tree of 4 or 8 levels, is cut into stages of 4 levels (15 nodes): its top stage,
+//! then the stage under the node the row reached there. Per block of rows and group of 16
+//! trees:
+//!
+//! 1. top stages, transposed: per node position `q`, one permute and compare covers the 16
+//!    trees (one per lane), and each result lands in bit `q` of its tree's lane; then every
+//!    lane follows its path, `i = 2i + bit(i)` per level, all 16 trees at once;
+//! 2. second stages, one permute and compare per tree (each tree's stage depends on the
+//!    row), their 16 masks stored; read back in a pass of their own (a load of just-stored
+//!    masks would wait for the stores) and walked 16 trees at once again;
+//! 3. the leaves added, each row's in tree order.
+//!
+//! Each pass runs over the whole block, so the work in flight is independent (one tree's
+//! stages and leaf are one long dependency chain) and each pass's tables fit L1. Eight
+//! dependent node loads per tree and row become about two permutes and two compares.
+//!
+//! The trees are the dense layout's complete trees (shallower leaves padded with `+∞`
+//! thresholds, which no NaN-free value exceeds), the comparisons the very `x as f32 > t` of
+//! the node walk, and the leaves are added in tree order in `f64`: scores are bit-identical.
+//! Rows with NaN are left to the caller (the node walk knows the learned default directions).
+//!
+//! `pulp` holds the `unsafe` of calling the `#[target_feature]` code after detecting the
+//! CPU's features at run time; without AVX-512 the caller keeps its portable walk.
+
+/// Widest row this layout takes (two 16-float registers).
+pub(crate) const WIDTH: usize = 32;
+/// Deepest tree it takes.
+pub(crate) const MAX_DEPTH: usize = 8;
+/// Levels per stage, and nodes per stage (1-based, lane 0 unused).
+const LEVELS: usize = 4;
+const LANES: usize = 1 << LEVELS;
+const LEAVES: usize = 1 << MAX_DEPTH;
+/// Trees scored over a whole block of rows before the next ones, one per vector lane in the
+/// top stage.
+const GROUP: usize = 16;
+/// Rows per pass of a stage.
+const SUBBLOCK: usize = 64;
+
+/// One stage of one tree: a complete 4-level tree in 1-based heap order (lane 0 unused),
+/// each lane's feature and threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, align(64))]
+struct Stage {
+    feat: [u32; LANES],
+    thr: [f32; LANES],
+}
+
+/// One tree padded to 4 or 8 levels (padding nodes have `+∞` thresholds: always left).
+#[derive(Debug, Clone, PartialEq)]
+struct Tree {
+    top: Stage,
+    /// The stage below each exit of the top stage (unused for trees padded to 4 levels).
+    subs: [Stage; LANES],
+    /// Leaves in path order (`16 j + k` for top exit `j`, subtree exit `k`).
+    leaves: [f64; LEAVES],
+}
+
+/// The top stages of a group of trees, transposed: per node `q`, the 16 trees' features
+/// and thresholds (one vector each).
+#[derive(Debug, Clone, PartialEq)]
+#[repr(C, align(64))]
+struct TopGroup {
+    feat: [[u32; GROUP]; LANES],
+    thr: [[f32; GROUP]; LANES],
+}
+
+/// Complete trees of depth ≤ [`MAX_DEPTH`] on rows at most [`WIDTH`] wide, laid out for the
+/// AVX-512 stage walk (see the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Staged {
+    /// Two stages (trees deeper than 4) or one.
+    two: bool,
+    /// The trees, padded to whole groups.
+    trees: Vec<Tree>,
+    /// Trees before the padding.
+    n_trees: usize,
+    /// The top stages again, a group of trees per entry (the last padded with stages that
+    /// always exit left).
+    tops: Vec<TopGroup>,
+}
+
+impl Staged {
+    /// The layout of complete trees of depth `depth` given as (internal nodes in 0-based heap
+    /// order, `2^depth − 1` of `(feature, threshold)`; leaves, `2^depth`). `None` when
+    /// `depth` is 0 or above [`MAX_DEPTH`], a tree has the wrong size, a feature index
+    /// reaches [`WIDTH`] or a threshold is NaN.
+    pub(crate) fn new<'a>(
+        trees: impl IntoIterator<Item = (&'a [(u32, f32)], &'a [f64])>,
+        depth: usize,
+    ) -> Option<Self> {
+        if depth == 0 || depth > MAX_DEPTH {
+            return None;
+        }
+        // Padded depth.
+        let padded = if depth <= LEVELS { LEVELS } else { 2 * LEVELS };
+        let mut out = Vec::new();
+        for (nodes, leaves) in trees {
+            if nodes.len() != (1 << depth) - 1 || leaves.len() != 1 << depth {
+                return None;
+            }
+            // Node `h` (1-based heap index of the padded tree).
+            let node = |h: usize| -> Option<(u32, f32)> {
+                if h.ilog2() as usize >= depth {
+                    return Some((0, f32::INFINITY));
+                }
+                let &(f, t) = nodes.get(h.checked_sub(1)?)?;
+                ((f as usize) < WIDTH && !t.is_nan()).then_some((f, t))
+            };
+            let mut tree = Tree {
+                top: fill_stage(node)?,
+                subs: [EMPTY; LANES],
+                leaves: [0.0; LEAVES],
+            };
+            if padded > LEVELS {
+                for (j, sub) in tree.subs.iter_mut().enumerate() {
+                    // Node `q` (level `l`) of the stage under top exit `j` is the padded
+                    // tree's node `(16 + j) · 2^l + (q − 2^l)`.
+                    *sub = fill_stage(|q| {
+                        let l = q.ilog2();
+                        node((LANES + j) * (1 << l) + (q - (1 << l)))
+                    })?;
+                }
+            }
+            // A padded leaf's path ends in zeros past the real depth.
+            for (i, v) in tree.leaves.iter_mut().enumerate().take(1 << padded) {
+                *v = *leaves.get(i >> (padded - depth))?;
+            }
+            out.push(tree);
+        }
+        let n_trees = out.len();
+        // Pad to whole groups with trees whose leaves are never added.
+        while out.len() % GROUP != 0 {
+            out.push(Tree {
+                top: EMPTY,
+                subs: [EMPTY; LANES],
+                leaves: [0.0; LEAVES],
+            });
+        }
+        let tops = out
+            .chunks(GROUP)
+            .map(|trees| {
+                let mut g = TopGroup {
+                    feat: [[0; GROUP]; LANES],
+                    thr: [[f32::INFINITY; GROUP]; LANES],
+                };
+                for (k, t) in trees.iter().enumerate() {
+                    for q in 0..LANES {
+                        g.feat[q][k] = t.top.feat[q];
+                        g.thr[q][k] = t.top.thr[q];
+                    }
+                }
+                g
+            })
+            .collect();
+        Some(Self {
+            two: padded > LEVELS,
+            trees: out,
+            n_trees,
+            tops,
+        })
+    }
+
+    /// True when this CPU runs the stage walk (it has AVX-512).
+    pub(crate) fn usable() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if pulp::x86::V4::try_new().is_some() {
+            return true;
+        }
+        false
+    }
+
+    /// Adds every tree's leaf to `acc` (tree `t` to column `t % g` of the row's `g` columns),
+    /// in tree order, for each row of `rows` (NaN-free, `f32`, zero-padded to [`WIDTH`];
+    /// `acc` holds `g` columns per row); `false` without AVX-512 (nothing added).
+    pub(crate) fn score(&self, rows: &[[f32; WIDTH]], acc: &mut [f64]) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v4) = pulp::x86::V4::try_new() {
+            let g = (acc.len() / rows.len().max(1)).max(1);
+            if self.two {
+                v4.vectorize(Kernel::<true> {
+                    v4,
+                    staged: self,
+                    rows,
+                    acc,
+                    g,
+                });
+            } else {
+                v4.vectorize(Kernel::<false> {
+                    v4,
+                    staged: self,
+                    rows,
+                    acc,
+                    g,
+                });
+            }
+            return true;
+        }
+        let _ = (rows, acc);
+        false
+    }
+}
+
+/// A stage no value leaves to the right.
+const EMPTY: Stage = Stage {
+    feat: [0; LANES],
+    thr: [f32::INFINITY; LANES],
+};
+
+/// The stage whose 1-based heap node `q` is `node(q)`.
+fn fill_stage(node: impl Fn(usize) -> Option<(u32, f32)>) -> Option<Stage> {
+    let mut stage = EMPTY;
+    for q in 1..LANES {
+        (stage.feat[q], stage.thr[q]) = node(q)?;
+    }
+    Some(stage)
+}
+
+/// The walk of a block of rows, compiled for AVX-512 inside pulp's dispatch; `TWO`: trees
+/// of two stages.
+#[cfg(target_arch = "x86_64")]
+struct Kernel<'a, const TWO: bool> {
+    v4: pulp::x86::V4,
+    staged: &'a Staged,
+    rows: &'a [[f32; WIDTH]],
+    acc: &'a mut [f64],
+    g: usize,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl<const TWO: bool> pulp::NullaryFnOnce for Kernel<'_, TWO> {
+    type Output = ();
+
+    #[inline(always)]
+    fn call(self) {
+        use core::arch::x86_64::{__m512, __m512i};
+        use pulp::bytemuck::cast;
+
+        let Kernel {
+            v4,
+            staged,
+            rows,
+            acc,
+            g,
+        } = self;
+        let f = v4.avx512f;
+        let row_regs = |row: &[f32; WIDTH]| -> (__m512, __m512) {
+            (
+                cast(*row.first_chunk::<LANES>().unwrap_or(&[0.0; LANES])),
+                cast(*row.last_chunk::<LANES>().unwrap_or(&[0.0; LANES])),
+            )
+        };
+        let one = f._mm512_set1_epi32(1);
+        // Trees in groups outer, rows inner: a group's tables stay in cache across the
+        // block. Each stage is a pass of its own over the rows, and so is the adding of the
+        // leaves: the work in flight is independent (a tree's two stages and its leaf are one
+        // long dependency chain), and each pass's tables fit L1.
+        let mut top = [[0u8; GROUP]; SUBBLOCK];
+        let mut idx = [[0u8; GROUP]; SUBBLOCK];
+        let mut masks = [[0u16; GROUP]; SUBBLOCK];
+        for (rows, acc) in rows.chunks(SUBBLOCK).zip(acc.chunks_mut(SUBBLOCK * g)) {
+            for (c, (tg, chunk)) in staged
+                .tops
+                .iter()
+                .zip(staged.trees.as_chunks::<GROUP>().0)
+                .enumerate()
+            {
+                // Top stages, 16 trees per vector: node `q` of every tree at once, its
+                // direction put in bit `q` of the tree's lane; then each lane's path.
+                for (row, top) in rows.iter().zip(&mut top) {
+                    let (lo, hi) = row_regs(row);
+                    let mut w = f._mm512_setzero_si512();
+                    for (q, (feat, thr)) in tg.feat.iter().zip(&tg.thr).enumerate().skip(1) {
+                        let x = f._mm512_permutex2var_ps(lo, cast::<_, __m512i>(*feat), hi);
+                        let m = f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(
+                            x,
+                            cast::<_, __m512>(*thr),
+                        );
+                        w = f._mm512_mask_or_epi32(w, m, w, f._mm512_set1_epi32(1 << q));
+                    }
+                    let mut i = one;
+                    for _ in 0..LEVELS {
+                        let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
+                        i = f._mm512_add_epi32(f._mm512_add_epi32(i, i), bit);
+                    }
+                    *top = cast(f._mm512_cvtepi32_epi8(i));
+                }
+                if TWO {
+                    // Subtree stages, one tree at a time (each lane's subtree differs), the
+                    // masks gathered into one vector for the paths.
+                    for ((row, top), ms) in rows.iter().zip(&top).zip(&mut masks) {
+                        let (lo, hi) = row_regs(row);
+                        for ((m, t), &j) in ms.iter_mut().zip(chunk).zip(top) {
+                            let s = &t.subs[usize::from(j) & (LANES - 1)];
+                            let x = f._mm512_permutex2var_ps(lo, cast::<_, __m512i>(s.feat), hi);
+                            *m = f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(
+                                x,
+                                cast::<_, __m512>(s.thr),
+                            );
+                        }
+                    }
+                    // The masks are read back in a pass of their own, once their stores
+                    // are done (a load of sixteen just-stored masks would wait for them).
+                    for ((ms, top), idx) in masks.iter().zip(&top).zip(&mut idx).take(rows.len()) {
+                        let w = f._mm512_cvtepu16_epi32(cast(*ms));
+                        let mut i = one;
+                        for _ in 0..LEVELS {
+                            let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
+                            i = f._mm512_add_epi32(f._mm512_add_epi32(i, i), bit);
+                        }
+                        // Leaf `16 j + k` from exits `16 + j` and `16 + k`: the low byte of
+                        // `16 (16 + j) + (16 + k) − 16`.
+                        let j = f._mm512_cvtepu8_epi32(cast(*top));
+                        let l = f._mm512_add_epi32(f._mm512_slli_epi32::<4>(j), i);
+                        *idx = cast(f._mm512_cvtepi32_epi8(
+                            f._mm512_sub_epi32(l, f._mm512_set1_epi32(LANES as i32)),
+                        ));
+                    }
+                } else {
+                    for (idx, top) in idx.iter_mut().zip(&top).take(rows.len()) {
+                        for (i, &j) in idx.iter_mut().zip(top) {
+                            *i = j & (LANES - 1) as u8;
+                        }
+                    }
+                }
+                let len = staged.n_trees.saturating_sub(c * GROUP).min(GROUP);
+                for (idx, acc) in idx.iter().zip(acc.chunks_exact_mut(g)) {
+                    if g == 1 {
+                        if let Some(a) = acc.first_mut() {
+                            let mut s = *a;
+                            if len == GROUP {
+                                for (t, &i) in chunk.iter().zip(idx) {
+                                    s += t.leaves[usize::from(i)];
+                                }
+                            } else {
+                                for (t, &i) in chunk.iter().zip(idx).take(len) {
+                                    s += t.leaves[usize::from(i)];
+                                }
+                            }
+                            *a = s;
+                        }
+                    } else {
+                        for (k, (t, &i)) in chunk.iter().zip(idx).enumerate().take(len) {
+                            if let Some(a) = acc.get_mut((c * GROUP + k) % g) {
+                                *a += t.leaves[usize::from(i)];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, ShapeBuilder, s};
+    use proptest::prelude::*;
+    use vigil_core::SplitMix64;
+
+    use crate::gbdt::compiled::CompiledGbdt;
+    use crate::gbdt::tree::{Node, Tree};
+
+    /// Thresholds and values: on, just beside and between thresholds, signed zeros,
+    /// infinities.
+    const GRID: [f32; 9] = [-2.5, -1.0, -0.0, 0.0, 0.5, 0.75, 1.0, 3.0, f32::INFINITY];
+
+    fn value(code: u8) -> f64 {
+        let g = f64::from(GRID[usize::from(code) % GRID.len()]);
+        match code / 16 % 4 {
+            0 => g,
+            1 => g + 1e-9, // rounds to the threshold in f32
+            2 => g + 1e-3,
+            _ => -g,
+        }
+    }
+
+    /// A random general tree at most `depth` deep (leaves at any depth, splits anywhere).
+    fn random_tree(rng: &mut SplitMix64, nf: usize, depth: usize) -> Tree {
+        fn grow(rng: &mut SplitMix64, nodes: &mut Vec<Node>, at: usize, nf: usize, left: usize) {
+            if left == 0 || rng.below(5) == 0 {
+                nodes[at].value = rng.normal();
+                return;
+            }
+            let (l, r) = (nodes.len(), nodes.len() + 1);
+            nodes.push(Node::leaf(0.0, 1.0));
+            nodes.push(Node::leaf(0.0, 1.0));
+            let n = &mut nodes[at];
+            n.feature = rng.below(nf as u64) as u32;
+            n.threshold = GRID[rng.below(GRID.len() as u64) as usize];
+            n.default_left = rng.below(2) == 0;
+            (n.left, n.right) = (l as u32, r as u32);
+            grow(rng, nodes, l, nf, left - 1);
+            grow(rng, nodes, r, nf, left - 1);
+        }
+        let mut nodes = vec![Node::leaf(0.0, 1.0)];
+        grow(rng, &mut nodes, 0, nf, depth);
+        Tree { nodes }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// General trees score like the node walk, bit for bit, in batches of any size and
+        /// one row at a time: the AVX-512 stage walk (rows ≤ 32 wide, when the CPU has it)
+        /// and the portable dense walk alike, with NaN, ±0, ±∞ and values on thresholds.
+        #[test]
+        fn general_trees_score_like_the_node_walk(
+            nf in 1usize..40,
+            n_trees in 1usize..40,
+            depth in 0usize..=8,
+            seed in any::<u64>(),
+            rows in 1usize..300,
+            cells in proptest::collection::vec(any::<u8>(), 64),
+            groups in 1usize..4,
+            column_major in any::<bool>(),
+        ) {
+            let mut rng = SplitMix64::new(seed);
+            let trees: Vec<Tree> =
+                (0..n_trees).map(|_| random_tree(&mut rng, nf, depth)).collect();
+            let base: Vec<f64> = (0..groups).map(|k| 0.25 * k as f64 - 0.1).collect();
+            let c = CompiledGbdt::new(&trees, &base, nf);
+            let deepest = trees.iter().map(Tree::depth).max().unwrap_or(0);
+            if c.layout_name() == "dense" {
+                prop_assert_eq!(c.is_staged(), nf <= super::WIDTH && deepest > 0);
+            }
+            let cell = |(r, j): (usize, usize)| {
+                let code = cells[(r * 7 + j * 3 + r / 64) % cells.len()];
+                if code == 255 { f64::NAN } else { value(code) }
+            };
+            let x = if column_major {
+                Array2::from_shape_fn((rows, nf).f(), cell)
+            } else {
+                Array2::from_shape_fn((rows, nf), cell)
+            };
+            let got = c.predict_raw(x.view());
+            for (r, row) in x.rows().into_iter().enumerate() {
+                let row: Vec<f64> = row.to_vec();
+                let mut want = base.clone();
+                for (t, tree) in trees.iter().enumerate() {
+                    want[t % groups] += tree.predict(&row);
+                }
+                let alone = (r % 13 == 0).then(|| c.predict_raw(x.slice(s![r..r + 1, ..])));
+                for (k, w) in want.iter().enumerate() {
+                    prop_assert_eq!(got[[r, k]].to_bits(), w.to_bits(), "row {} group {}", r, k);
+                    if let Some(a) = &alone {
+                        prop_assert_eq!(a[[0, k]].to_bits(), w.to_bits(), "row {} alone", r);
+                    }
+                }
+            }
+        }
+    }
+}
