@@ -257,6 +257,15 @@ impl CompiledGbdt {
                 &mut on_heap
             }
         };
+        if let Layout::Dense {
+            staged: Some(s), ..
+        } = &self.layout
+            && x.ncols() == self.n_features
+            && Staged::usable()
+        {
+            self.staged_batch(s, x, &mut out[..n * g]);
+            return;
+        }
         if x.ncols() != self.n_features || n < LANES {
             for (r, acc) in out.chunks_exact_mut(g).enumerate().take(n) {
                 self.score_row(x.row(r), row32, acc);
@@ -267,14 +276,7 @@ impl CompiledGbdt {
             self.quant_batch(q, x, &mut out[..n * g]);
             return;
         }
-        if let Layout::Dense {
-            staged: Some(s), ..
-        } = &self.layout
-            && Staged::usable()
-        {
-            self.staged_batch(s, x, &mut out[..n * g]);
-            return;
-        }
+
         // Dense trees on rows at most 64 wide read a block of rows 64 floats apart, indexed
         // with masks instead of bounds checks.
         let wide64 = matches!(self.layout, Layout::Dense { .. }) && nf <= WIDE;
@@ -356,22 +358,20 @@ impl CompiledGbdt {
         }
     }
 
-    /// The batch path of the AVX-512 stage walk: blocks of [`BLOCK`] rows copied to `f32`;
+    /// The path of the AVX-512 stage walk (batches and single rows), blocks of 1,024 rows;
     /// rows with NaN redone on the node trees.
     fn staged_batch(&self, s: &Staged, x: ArrayView2<'_, f64>, out: &mut [f64]) {
+        const ROWS: usize = 1024;
         let g = self.groups();
-        let mut buf = [[0f32; staged::WIDTH]; BLOCK];
-        let mut nan = [false; BLOCK];
-        for (b, acc) in out.chunks_mut(BLOCK * g).enumerate() {
-            let start = b * BLOCK;
+        let mut nan = [false; ROWS];
+        for (b, acc) in out.chunks_mut(ROWS * g).enumerate() {
+            let start = b * ROWS;
             let rows = acc.len() / g;
-            for ((r, row), flag) in buf.iter_mut().enumerate().take(rows).zip(&mut nan) {
-                *flag = copy_row_major(x.row(start + r), row);
-            }
             for a in acc.chunks_exact_mut(g) {
                 a.copy_from_slice(&self.base);
             }
-            s.score(&buf[..rows], acc);
+            let block = x.slice(ndarray::s![start..start + rows, ..]);
+            s.score(block, acc, &mut nan);
             for (r, a) in acc.chunks_exact_mut(g).enumerate() {
                 if nan.get(r).copied().unwrap_or(false) {
                     self.reference_row(x.row(start + r), a);
@@ -401,16 +401,6 @@ impl CompiledGbdt {
             x.iter_mut().zip(&*row32).for_each(|(d, v)| *d = *v);
             s.score(&x, acc);
             return;
-        }
-        if let Layout::Dense {
-            staged: Some(s), ..
-        } = &self.layout
-        {
-            let mut x = [[0f32; staged::WIDTH]];
-            x[0].iter_mut().zip(&*row32).for_each(|(d, v)| *d = *v);
-            if s.score(&x, acc) {
-                return;
-            }
         }
         let g = acc.len().max(1);
         let x = |f: u32| row32.get(f as usize).copied().unwrap_or(0.0);

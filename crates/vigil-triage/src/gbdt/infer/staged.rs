@@ -16,8 +16,10 @@
 //! 3. the leaves added, each row's in tree order.
 //!
 //! Each pass runs over the whole block, so the work in flight is independent (one tree's
-//! stages and leaf are one long dependency chain) and each pass's tables fit L1. Eight
-//! dependent node loads per tree and row become about two permutes and two compares.
+//! stages and leaf are one long dependency chain) and each pass's tables fit L1. A single
+//! row runs each pass over eight groups instead. Eight dependent node loads per tree and row
+//! become about two permutes and two compares. The rows' conversion to `f32` is compiled
+//! for AVX-512 too.
 //!
 //! The trees are the dense layout's complete trees (shallower leaves padded with `+∞`
 //! thresholds, which no NaN-free value exceeds), the comparisons the very `x as f32 > t` of
@@ -26,6 +28,8 @@
 //!
 //! `pulp` holds the `unsafe` of calling the `#[target_feature]` code after detecting the
 //! CPU's features at run time; without AVX-512 the caller keeps its portable walk.
+
+use ndarray::ArrayView2;
 
 /// Widest row this layout takes (two 16-float registers).
 pub(crate) const WIDTH: usize = 32;
@@ -174,34 +178,71 @@ impl Staged {
         false
     }
 
-    /// Adds every tree's leaf to `acc` (tree `t` to column `t % g` of the row's `g` columns),
-    /// in tree order, for each row of `rows` (NaN-free, `f32`, zero-padded to [`WIDTH`];
-    /// `acc` holds `g` columns per row); `false` without AVX-512 (nothing added).
-    pub(crate) fn score(&self, rows: &[[f32; WIDTH]], acc: &mut [f64]) -> bool {
+    /// Adds every tree's leaf to `acc` (tree `t` to column `t % g` of each row's `g`
+    /// columns), in tree order, for every row of `x` (as wide as the model, at most
+    /// [`WIDTH`]); flags in `nan` the rows holding a NaN (their sums are wrong: the caller
+    /// redoes them). `false` without AVX-512 (nothing done).
+    pub(crate) fn score(&self, x: ArrayView2<'_, f64>, acc: &mut [f64], nan: &mut [bool]) -> bool {
         #[cfg(target_arch = "x86_64")]
         if let Some(v4) = pulp::x86::V4::try_new() {
-            let g = (acc.len() / rows.len().max(1)).max(1);
-            if self.two {
-                v4.vectorize(Kernel::<true> {
-                    v4,
-                    staged: self,
-                    rows,
-                    acc,
-                    g,
-                });
-            } else {
-                v4.vectorize(Kernel::<false> {
-                    v4,
-                    staged: self,
-                    rows,
-                    acc,
-                    g,
-                });
+            let g = (acc.len() / x.nrows().max(1)).max(1);
+            macro_rules! run {
+                ($two:literal, $rows:expr, $groups:literal) => {
+                    v4.vectorize(Kernel::<$two, $rows, $groups> {
+                        v4,
+                        staged: self,
+                        x,
+                        acc,
+                        nan,
+                        g,
+                    })
+                };
+            }
+            // One row: its passes over eight groups of trees at a time (the work in flight
+            // independent); a batch: each group's passes over blocks of rows (the group's
+            // tables stay in L1).
+            match (self.two, x.nrows() == 1) {
+                (true, true) => run!(true, 1, 8),
+                (true, false) => run!(true, SUBBLOCK, 1),
+                (false, true) => run!(false, 1, 8),
+                (false, false) => run!(false, SUBBLOCK, 1),
             }
             return true;
         }
-        let _ = (rows, acc);
+        let _ = (x, acc, nan);
         false
+    }
+}
+
+/// Rows `start..` of `x` into `buf` as `f32` (as many as `buf` holds), each flagged in `nan`
+/// when it holds a NaN.
+#[inline(always)]
+fn convert(x: ArrayView2<'_, f64>, start: usize, buf: &mut [[f32; WIDTH]], nan: &mut [bool]) {
+    let nf = x.ncols();
+    let whole = x
+        .as_slice()
+        .and_then(|all| all.get(start * nf..(start + buf.len()) * nf));
+    match whole {
+        Some(src) if nf > 0 => {
+            for ((dst, flag), src) in buf.iter_mut().zip(nan).zip(src.chunks_exact(nf)) {
+                let mut bad = false;
+                for (d, v) in dst.iter_mut().zip(src) {
+                    *d = *v as f32;
+                    bad |= d.is_nan();
+                }
+                *flag = bad;
+            }
+        }
+        _ => {
+            for (r, (dst, flag)) in buf.iter_mut().zip(nan).enumerate() {
+                let mut bad = false;
+                for (d, v) in dst.iter_mut().zip(x.row(start + r)) {
+                    *d = *v as f32;
+                    bad |= d.is_nan();
+                }
+                *flag = bad;
+            }
+        }
     }
 }
 
@@ -223,16 +264,19 @@ fn fill_stage(node: impl Fn(usize) -> Option<(u32, f32)>) -> Option<Stage> {
 /// The walk of a block of rows, compiled for AVX-512 inside pulp's dispatch; `TWO`: trees
 /// of two stages.
 #[cfg(target_arch = "x86_64")]
-struct Kernel<'a, const TWO: bool> {
+struct Kernel<'a, 'x, const TWO: bool, const ROWS: usize, const GROUPS: usize> {
     v4: pulp::x86::V4,
     staged: &'a Staged,
-    rows: &'a [[f32; WIDTH]],
+    x: ArrayView2<'x, f64>,
     acc: &'a mut [f64],
+    nan: &'a mut [bool],
     g: usize,
 }
 
 #[cfg(target_arch = "x86_64")]
-impl<const TWO: bool> pulp::NullaryFnOnce for Kernel<'_, TWO> {
+impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnce
+    for Kernel<'_, '_, TWO, ROWS, GROUPS>
+{
     type Output = ();
 
     #[inline(always)]
@@ -243,8 +287,9 @@ impl<const TWO: bool> pulp::NullaryFnOnce for Kernel<'_, TWO> {
         let Kernel {
             v4,
             staged,
-            rows,
+            x,
             acc,
+            nan,
             g,
         } = self;
         let f = v4.avx512f;
@@ -255,98 +300,125 @@ impl<const TWO: bool> pulp::NullaryFnOnce for Kernel<'_, TWO> {
             )
         };
         let one = f._mm512_set1_epi32(1);
-        // Trees in groups outer, rows inner: a group's tables stay in cache across the
-        // block. Each stage is a pass of its own over the rows, and so is the adding of the
-        // leaves: the work in flight is independent (a tree's two stages and its leaf are one
-        // long dependency chain), and each pass's tables fit L1.
-        let mut top = [[0u8; GROUP]; SUBBLOCK];
-        let mut idx = [[0u8; GROUP]; SUBBLOCK];
-        let mut masks = [[0u16; GROUP]; SUBBLOCK];
-        for (rows, acc) in rows.chunks(SUBBLOCK).zip(acc.chunks_mut(SUBBLOCK * g)) {
-            for (c, (tg, chunk)) in staged
+        // Per group of 16 trees and row: the top stages' exits, the second stages' masks,
+        // the leaf indices.
+        let mut top = [[[0u8; GROUP]; ROWS]; GROUPS];
+        let mut masks = [[[0u16; GROUP]; ROWS]; GROUPS];
+        let mut idx = [[[0u8; GROUP]; ROWS]; GROUPS];
+        let mut buf = [[0f32; WIDTH]; ROWS];
+        let groups = staged.trees.as_chunks::<GROUP>().0;
+        for (b, (acc, nan)) in acc
+            .chunks_mut(ROWS * g)
+            .zip(nan.chunks_mut(ROWS))
+            .enumerate()
+        {
+            let n = (acc.len() / g).min(nan.len());
+            let rows = &mut buf[..n];
+            convert(x, b * ROWS, rows, nan);
+            let rows = &*rows;
+            // Each stage is a pass of its own over the rows (and groups), and so is the
+            // adding of the leaves: the work in flight is independent (a tree's two stages
+            // and its leaf are one long dependency chain), and each pass's tables fit L1.
+            for (c, (tops, groups)) in staged
                 .tops
-                .iter()
-                .zip(staged.trees.as_chunks::<GROUP>().0)
+                .chunks(GROUPS)
+                .zip(groups.chunks(GROUPS))
                 .enumerate()
             {
                 // Top stages, 16 trees per vector: node `q` of every tree at once, its
                 // direction put in bit `q` of the tree's lane; then each lane's path.
-                for (row, top) in rows.iter().zip(&mut top) {
-                    let (lo, hi) = row_regs(row);
-                    let mut w = f._mm512_setzero_si512();
-                    for (q, (feat, thr)) in tg.feat.iter().zip(&tg.thr).enumerate().skip(1) {
-                        let x = f._mm512_permutex2var_ps(lo, cast::<_, __m512i>(*feat), hi);
-                        let m = f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(
-                            x,
-                            cast::<_, __m512>(*thr),
-                        );
-                        w = f._mm512_mask_or_epi32(w, m, w, f._mm512_set1_epi32(1 << q));
-                    }
-                    let mut i = one;
-                    for _ in 0..LEVELS {
-                        let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
-                        i = f._mm512_add_epi32(f._mm512_add_epi32(i, i), bit);
-                    }
-                    *top = cast(f._mm512_cvtepi32_epi8(i));
-                }
-                if TWO {
-                    // Subtree stages, one tree at a time (each lane's subtree differs), the
-                    // masks gathered into one vector for the paths.
-                    for ((row, top), ms) in rows.iter().zip(&top).zip(&mut masks) {
+                for (tg, top) in tops.iter().zip(&mut top) {
+                    for (row, top) in rows.iter().zip(top) {
                         let (lo, hi) = row_regs(row);
-                        for ((m, t), &j) in ms.iter_mut().zip(chunk).zip(top) {
-                            let s = &t.subs[usize::from(j) & (LANES - 1)];
-                            let x = f._mm512_permutex2var_ps(lo, cast::<_, __m512i>(s.feat), hi);
-                            *m = f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(
+                        let mut w = f._mm512_setzero_si512();
+                        for (q, (feat, thr)) in tg.feat.iter().zip(&tg.thr).enumerate().skip(1) {
+                            let x = f._mm512_permutex2var_ps(lo, cast::<_, __m512i>(*feat), hi);
+                            let m = f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(
                                 x,
-                                cast::<_, __m512>(s.thr),
+                                cast::<_, __m512>(*thr),
                             );
+                            w = f._mm512_mask_or_epi32(w, m, w, f._mm512_set1_epi32(1 << q));
                         }
-                    }
-                    // The masks are read back in a pass of their own, once their stores
-                    // are done (a load of sixteen just-stored masks would wait for them).
-                    for ((ms, top), idx) in masks.iter().zip(&top).zip(&mut idx).take(rows.len()) {
-                        let w = f._mm512_cvtepu16_epi32(cast(*ms));
                         let mut i = one;
                         for _ in 0..LEVELS {
                             let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
                             i = f._mm512_add_epi32(f._mm512_add_epi32(i, i), bit);
                         }
-                        // Leaf `16 j + k` from exits `16 + j` and `16 + k`: the low byte of
-                        // `16 (16 + j) + (16 + k) − 16`.
-                        let j = f._mm512_cvtepu8_epi32(cast(*top));
-                        let l = f._mm512_add_epi32(f._mm512_slli_epi32::<4>(j), i);
-                        *idx = cast(f._mm512_cvtepi32_epi8(
-                            f._mm512_sub_epi32(l, f._mm512_set1_epi32(LANES as i32)),
-                        ));
+                        *top = cast(f._mm512_cvtepi32_epi8(i));
+                    }
+                }
+                if TWO {
+                    // Second stages, one tree at a time (each tree's stage depends on the
+                    // row); the masks stored.
+                    for ((chunk, top), masks) in groups.iter().zip(&top).zip(&mut masks) {
+                        for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
+                            let (lo, hi) = row_regs(row);
+                            for ((m, t), &j) in ms.iter_mut().zip(chunk).zip(top) {
+                                let s = &t.subs[usize::from(j) & (LANES - 1)];
+                                let x =
+                                    f._mm512_permutex2var_ps(lo, cast::<_, __m512i>(s.feat), hi);
+                                *m = f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(
+                                    x,
+                                    cast::<_, __m512>(s.thr),
+                                );
+                            }
+                        }
+                    }
+                    // The masks read back, sixteen trees per vector, in a pass of their own
+                    // once their stores are done (a load of just-stored masks would wait for
+                    // them).
+                    for ((masks, top), idx) in masks.iter().zip(&top).zip(&mut idx) {
+                        for ((ms, top), idx) in masks.iter().zip(top).zip(idx).take(n) {
+                            let w = f._mm512_cvtepu16_epi32(cast(*ms));
+                            let mut i = one;
+                            for _ in 0..LEVELS {
+                                let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
+                                i = f._mm512_add_epi32(f._mm512_add_epi32(i, i), bit);
+                            }
+                            // Leaf `16 j + k` from exits `16 + j` and `16 + k`: the low byte
+                            // of `16 (16 + j) + (16 + k) − 16`.
+                            let j = f._mm512_cvtepu8_epi32(cast(*top));
+                            let l = f._mm512_add_epi32(f._mm512_slli_epi32::<4>(j), i);
+                            *idx = cast(f._mm512_cvtepi32_epi8(
+                                f._mm512_sub_epi32(l, f._mm512_set1_epi32(LANES as i32)),
+                            ));
+                        }
                     }
                 } else {
-                    for (idx, top) in idx.iter_mut().zip(&top).take(rows.len()) {
-                        for (i, &j) in idx.iter_mut().zip(top) {
-                            *i = j & (LANES - 1) as u8;
+                    for (idx, top) in idx.iter_mut().zip(&top) {
+                        for (idx, top) in idx.iter_mut().zip(top).take(n) {
+                            for (i, &j) in idx.iter_mut().zip(top) {
+                                *i = j & (LANES - 1) as u8;
+                            }
                         }
                     }
                 }
-                let len = staged.n_trees.saturating_sub(c * GROUP).min(GROUP);
-                for (idx, acc) in idx.iter().zip(acc.chunks_exact_mut(g)) {
-                    if g == 1 {
-                        if let Some(a) = acc.first_mut() {
-                            let mut s = *a;
-                            if len == GROUP {
-                                for (t, &i) in chunk.iter().zip(idx) {
-                                    s += t.leaves[usize::from(i)];
+                // The leaves, each row's in tree order.
+                let first = c * GROUPS * GROUP;
+                for (r, acc) in acc.chunks_exact_mut(g).enumerate().take(n) {
+                    for (k, (chunk, idx)) in groups.iter().zip(&idx).enumerate() {
+                        let Some(idx) = idx.get(r) else { continue };
+                        let t0 = first + k * GROUP;
+                        let len = staged.n_trees.saturating_sub(t0).min(GROUP);
+                        if g == 1 {
+                            if let Some(a) = acc.first_mut() {
+                                let mut s = *a;
+                                if len == GROUP {
+                                    for (t, &i) in chunk.iter().zip(idx) {
+                                        s += t.leaves[usize::from(i)];
+                                    }
+                                } else {
+                                    for (t, &i) in chunk.iter().zip(idx).take(len) {
+                                        s += t.leaves[usize::from(i)];
+                                    }
                                 }
-                            } else {
-                                for (t, &i) in chunk.iter().zip(idx).take(len) {
-                                    s += t.leaves[usize::from(i)];
-                                }
+                                *a = s;
                             }
-                            *a = s;
-                        }
-                    } else {
-                        for (k, (t, &i)) in chunk.iter().zip(idx).enumerate().take(len) {
-                            if let Some(a) = acc.get_mut((c * GROUP + k) % g) {
-                                *a += t.leaves[usize::from(i)];
+                        } else {
+                            for (k, (t, &i)) in chunk.iter().zip(idx).enumerate().take(len) {
+                                if let Some(a) = acc.get_mut((t0 + k) % g) {
+                                    *a += t.leaves[usize::from(i)];
+                                }
                             }
                         }
                     }
@@ -411,7 +483,7 @@ mod tests {
         #[test]
         fn general_trees_score_like_the_node_walk(
             nf in 1usize..40,
-            n_trees in 1usize..40,
+            n_trees in 1usize..160,
             depth in 0usize..=8,
             seed in any::<u64>(),
             rows in 1usize..300,
