@@ -5,21 +5,19 @@
 //! compare against 16 thresholds gives 16 nodes' directions as a mask. A tree, padded to a
 //! complete tree of 4 or 8 levels, is cut into stages of 4 levels (15 nodes): its top stage,
 //! then the stage under the node the row reached there. Per block of rows and group of 16
-//! trees:
+//! trees, each step a pass over the block:
 //!
-//! 1. top stages, transposed: per node position `q`, one permute and compare covers the 16
-//!    trees (one per lane), and each result lands in bit `q` of its tree's lane; then every
-//!    lane follows its path, `i = 2i + bit(i)` per level, all 16 trees at once;
-//! 2. second stages, one permute and compare per tree (each tree's stage depends on the
-//!    row), their 16 masks stored; read back in a pass of their own (a load of just-stored
-//!    masks would wait for the stores) and walked 16 trees at once again;
-//! 3. the leaves added, each row's in tree order.
+//! 1. top stages: one permute and compare per tree, the 16 masks stored;
+//! 2. the masks read back, one vector for the 16 trees, and every lane follows its path,
+//!    `i = 2i + bit(i)` per level, all 16 trees at once (reading just-stored masks in the
+//!    same pass would wait on the stores);
+//! 3. and 4. the same for the second stages (each tree's stage picked by its top exit);
+//! 5. the leaves added, each row's in tree order.
 //!
-//! Each pass runs over the whole block, so the work in flight is independent (one tree's
-//! stages and leaf are one long dependency chain) and each pass's tables fit L1. A single
-//! row runs each pass over eight groups instead. Eight dependent node loads per tree and row
-//! become about two permutes and two compares. The rows' conversion to `f32` is compiled
-//! for AVX-512 too.
+//! Passes over the whole block keep the work in flight independent (one tree's stages and
+//! leaf are one long dependency chain), and each pass's tables fit L1; a single row runs
+//! each pass over eight groups instead. Eight dependent node loads per tree and row become
+//! two permutes and two compares. The rows' conversion to `f32` is compiled for AVX-512 too.
 //!
 //! The trees are the dense layout's complete trees (shallower leaves padded with `+∞`
 //! thresholds, which no NaN-free value exceeds), the comparisons the very `x as f32 > t` of
@@ -45,32 +43,40 @@ const GROUP: usize = 16;
 /// Rows per pass of a stage.
 const SUBBLOCK: usize = 64;
 
-/// One stage of one tree: a complete 4-level tree in 1-based heap order (lane 0 unused),
-/// each lane's feature and threshold.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[repr(C, align(64))]
-struct Stage {
-    feat: [u32; LANES],
-    thr: [f32; LANES],
-}
+/// Stages per tree: its top stage, then one under each of the top stage's 16 exits.
+const STAGES: usize = 1 + LANES;
 
-/// One tree padded to 4 or 8 levels (padding nodes have `+∞` thresholds: always left).
+/// One tree padded to 4 or 8 levels (padding nodes have `+∞` thresholds: always left), as
+/// stages: complete 4-level trees in 1-based heap order (lane 0 unused), each lane's
+/// threshold and feature. Stage 0 is the top, stage `1 + j` the one under top exit `j`
+/// (unused for trees padded to 4 levels). Features are bytes (a quarter of the loads).
 #[derive(Debug, Clone, PartialEq)]
+#[repr(C, align(64))]
 struct Tree {
-    top: Stage,
-    /// The stage below each exit of the top stage (unused for trees padded to 4 levels).
-    subs: [Stage; LANES],
-    /// Leaves in path order (`16 j + k` for top exit `j`, subtree exit `k`).
+    thr: [[f32; LANES]; STAGES],
+    feat: [[u8; LANES]; STAGES],
+    /// Leaves in path order (`16 j + k` for top exit `j`, second-stage exit `k`).
     leaves: [f64; LEAVES],
 }
 
-/// The top stages of a group of trees, transposed: per node `q`, the 16 trees' features
-/// and thresholds (one vector each).
-#[derive(Debug, Clone, PartialEq)]
-#[repr(C, align(64))]
-struct TopGroup {
-    feat: [[u32; GROUP]; LANES],
-    thr: [[f32; GROUP]; LANES],
+impl Tree {
+    /// A tree every row leaves by its first leaf (padding).
+    const EMPTY: Tree = Tree {
+        thr: [[f32::INFINITY; LANES]; STAGES],
+        feat: [[0; LANES]; STAGES],
+        leaves: [0.0; LEAVES],
+    };
+
+    /// Fills stage `s` with the complete 4-level tree whose 1-based heap node `q` is
+    /// `node(q)`.
+    fn fill(&mut self, s: usize, node: impl Fn(usize) -> Option<(u32, f32)>) -> Option<()> {
+        let (thr, feat) = (self.thr.get_mut(s)?, self.feat.get_mut(s)?);
+        for q in 1..LANES {
+            let (f, t) = node(q)?;
+            (feat[q], thr[q]) = (u8::try_from(f).ok()?, t);
+        }
+        Some(())
+    }
 }
 
 /// Complete trees of depth ≤ [`MAX_DEPTH`] on rows at most [`WIDTH`] wide, laid out for the
@@ -83,9 +89,6 @@ pub(crate) struct Staged {
     trees: Vec<Tree>,
     /// Trees before the padding.
     n_trees: usize,
-    /// The top stages again, a group of trees per entry (the last padded with stages that
-    /// always exit left).
-    tops: Vec<TopGroup>,
 }
 
 impl Staged {
@@ -115,16 +118,13 @@ impl Staged {
                 let &(f, t) = nodes.get(h.checked_sub(1)?)?;
                 ((f as usize) < WIDTH && !t.is_nan()).then_some((f, t))
             };
-            let mut tree = Tree {
-                top: fill_stage(node)?,
-                subs: [EMPTY; LANES],
-                leaves: [0.0; LEAVES],
-            };
+            let mut tree = Tree::EMPTY;
+            tree.fill(0, node)?;
             if padded > LEVELS {
-                for (j, sub) in tree.subs.iter_mut().enumerate() {
+                for j in 0..LANES {
                     // Node `q` (level `l`) of the stage under top exit `j` is the padded
                     // tree's node `(16 + j) · 2^l + (q − 2^l)`.
-                    *sub = fill_stage(|q| {
+                    tree.fill(1 + j, |q| {
                         let l = q.ilog2();
                         node((LANES + j) * (1 << l) + (q - (1 << l)))
                     })?;
@@ -139,33 +139,12 @@ impl Staged {
         let n_trees = out.len();
         // Pad to whole groups with trees whose leaves are never added.
         while out.len() % GROUP != 0 {
-            out.push(Tree {
-                top: EMPTY,
-                subs: [EMPTY; LANES],
-                leaves: [0.0; LEAVES],
-            });
+            out.push(Tree::EMPTY);
         }
-        let tops = out
-            .chunks(GROUP)
-            .map(|trees| {
-                let mut g = TopGroup {
-                    feat: [[0; GROUP]; LANES],
-                    thr: [[f32::INFINITY; GROUP]; LANES],
-                };
-                for (k, t) in trees.iter().enumerate() {
-                    for q in 0..LANES {
-                        g.feat[q][k] = t.top.feat[q];
-                        g.thr[q][k] = t.top.thr[q];
-                    }
-                }
-                g
-            })
-            .collect();
         Some(Self {
             two: padded > LEVELS,
             trees: out,
             n_trees,
-            tops,
         })
     }
 
@@ -246,21 +225,6 @@ fn convert(x: ArrayView2<'_, f64>, start: usize, buf: &mut [[f32; WIDTH]], nan: 
     }
 }
 
-/// A stage no value leaves to the right.
-const EMPTY: Stage = Stage {
-    feat: [0; LANES],
-    thr: [f32::INFINITY; LANES],
-};
-
-/// The stage whose 1-based heap node `q` is `node(q)`.
-fn fill_stage(node: impl Fn(usize) -> Option<(u32, f32)>) -> Option<Stage> {
-    let mut stage = EMPTY;
-    for q in 1..LANES {
-        (stage.feat[q], stage.thr[q]) = node(q)?;
-    }
-    Some(stage)
-}
-
 /// The walk of a block of rows, compiled for AVX-512 inside pulp's dispatch; `TWO`: trees
 /// of two stages.
 #[cfg(target_arch = "x86_64")]
@@ -281,7 +245,7 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
 
     #[inline(always)]
     fn call(self) {
-        use core::arch::x86_64::{__m512, __m512i};
+        use core::arch::x86_64::__m512;
         use pulp::bytemuck::cast;
 
         let Kernel {
@@ -300,6 +264,18 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
             )
         };
         let one = f._mm512_set1_epi32(1);
+        // Stage `s` of tree `t` on the row in `lo`, `hi`: bit `q` set when node `q` goes
+        // right.
+        let mask = |lo: __m512, hi: __m512, t: &Tree, s: usize| -> u16 {
+            let (Some(feat), Some(thr)) = (t.feat.get(s), t.thr.get(s)) else {
+                return 0;
+            };
+            let feat = f._mm512_cvtepu8_epi32(cast(*feat));
+            f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(
+                f._mm512_permutex2var_ps(lo, feat, hi),
+                cast::<_, __m512>(*thr),
+            )
+        };
         // Per group of 16 trees and row: the top stages' exits, the second stages' masks,
         // the leaf indices.
         let mut top = [[[0u8; GROUP]; ROWS]; GROUPS];
@@ -319,26 +295,20 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
             // Each stage is a pass of its own over the rows (and groups), and so is the
             // adding of the leaves: the work in flight is independent (a tree's two stages
             // and its leaf are one long dependency chain), and each pass's tables fit L1.
-            for (c, (tops, groups)) in staged
-                .tops
-                .chunks(GROUPS)
-                .zip(groups.chunks(GROUPS))
-                .enumerate()
-            {
-                // Top stages, 16 trees per vector: node `q` of every tree at once, its
-                // direction put in bit `q` of the tree's lane; then each lane's path.
-                for (tg, top) in tops.iter().zip(&mut top) {
-                    for (row, top) in rows.iter().zip(top) {
+            for (c, groups) in groups.chunks(GROUPS).enumerate() {
+                // Top stages, one tree at a time; masks stored, read back in a pass of
+                // their own.
+                for (chunk, masks) in groups.iter().zip(&mut masks) {
+                    for (row, ms) in rows.iter().zip(masks) {
                         let (lo, hi) = row_regs(row);
-                        let mut w = f._mm512_setzero_si512();
-                        for (q, (feat, thr)) in tg.feat.iter().zip(&tg.thr).enumerate().skip(1) {
-                            let x = f._mm512_permutex2var_ps(lo, cast::<_, __m512i>(*feat), hi);
-                            let m = f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(
-                                x,
-                                cast::<_, __m512>(*thr),
-                            );
-                            w = f._mm512_mask_or_epi32(w, m, w, f._mm512_set1_epi32(1 << q));
+                        for (m, t) in ms.iter_mut().zip(chunk) {
+                            *m = mask(lo, hi, t, 0);
                         }
+                    }
+                }
+                for (masks, top) in masks.iter().zip(&mut top) {
+                    for (ms, top) in masks.iter().zip(top).take(n) {
+                        let w = f._mm512_cvtepu16_epi32(cast(*ms));
                         let mut i = one;
                         for _ in 0..LEVELS {
                             let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
@@ -354,13 +324,7 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
                         for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
                             let (lo, hi) = row_regs(row);
                             for ((m, t), &j) in ms.iter_mut().zip(chunk).zip(top) {
-                                let s = &t.subs[usize::from(j) & (LANES - 1)];
-                                let x =
-                                    f._mm512_permutex2var_ps(lo, cast::<_, __m512i>(s.feat), hi);
-                                *m = f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(
-                                    x,
-                                    cast::<_, __m512>(s.thr),
-                                );
+                                *m = mask(lo, hi, t, 1 + (usize::from(j) & (LANES - 1)));
                             }
                         }
                     }
