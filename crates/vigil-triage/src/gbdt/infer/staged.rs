@@ -41,20 +41,22 @@ const LEAVES: usize = 1 << MAX_DEPTH;
 /// top stage.
 const GROUP: usize = 16;
 /// Rows per pass of a stage.
-const SUBBLOCK: usize = 64;
+const SUBBLOCK: usize = 128;
 
-/// Stages per tree: its top stage, then one under each of the top stage's 16 exits.
-const STAGES: usize = 1 + LANES;
+/// Nodes stored per tree: its top stage, then one stage under each of the top stage's 16
+/// exits, then one stage of slack (so that any byte offset indexes in bounds).
+const NODES: usize = (2 + LANES) * LANES;
 
 /// One tree padded to 4 or 8 levels (padding nodes have `+∞` thresholds: always left), as
 /// stages: complete 4-level trees in 1-based heap order (lane 0 unused), each lane's
-/// threshold and feature. Stage 0 is the top, stage `1 + j` the one under top exit `j`
-/// (unused for trees padded to 4 levels). Features are bytes (a quarter of the loads).
+/// threshold and feature. The top stage is at 0, the one under top exit `j` at `16 + 16 j`
+/// (unused for trees padded to 4 levels): the walk carries the offset `16 j`, which also
+/// starts the exit's leaves. Features are bytes (a quarter of the loads).
 #[derive(Debug, Clone, PartialEq)]
 #[repr(C, align(64))]
 struct Tree {
-    thr: [[f32; LANES]; STAGES],
-    feat: [[u8; LANES]; STAGES],
+    thr: [f32; NODES],
+    feat: [u8; NODES],
     /// Leaves in path order (`16 j + k` for top exit `j`, second-stage exit `k`).
     leaves: [f64; LEAVES],
 }
@@ -62,18 +64,18 @@ struct Tree {
 impl Tree {
     /// A tree every row leaves by its first leaf (padding).
     const EMPTY: Tree = Tree {
-        thr: [[f32::INFINITY; LANES]; STAGES],
-        feat: [[0; LANES]; STAGES],
+        thr: [f32::INFINITY; NODES],
+        feat: [0; NODES],
         leaves: [0.0; LEAVES],
     };
 
-    /// Fills stage `s` with the complete 4-level tree whose 1-based heap node `q` is
+    /// Fills the stage at `at` with the complete 4-level tree whose 1-based heap node `q` is
     /// `node(q)`.
-    fn fill(&mut self, s: usize, node: impl Fn(usize) -> Option<(u32, f32)>) -> Option<()> {
-        let (thr, feat) = (self.thr.get_mut(s)?, self.feat.get_mut(s)?);
+    fn fill(&mut self, at: usize, node: impl Fn(usize) -> Option<(u32, f32)>) -> Option<()> {
         for q in 1..LANES {
             let (f, t) = node(q)?;
-            (feat[q], thr[q]) = (u8::try_from(f).ok()?, t);
+            *self.feat.get_mut(at + q)? = u8::try_from(f).ok()?;
+            *self.thr.get_mut(at + q)? = t;
         }
         Some(())
     }
@@ -124,7 +126,7 @@ impl Staged {
                 for j in 0..LANES {
                     // Node `q` (level `l`) of the stage under top exit `j` is the padded
                     // tree's node `(16 + j) · 2^l + (q − 2^l)`.
-                    tree.fill(1 + j, |q| {
+                    tree.fill(LANES * (1 + j), |q| {
                         let l = q.ilog2();
                         node((LANES + j) * (1 << l) + (q - (1 << l)))
                     })?;
@@ -264,10 +266,13 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
             )
         };
         let one = f._mm512_set1_epi32(1);
-        // Stage `s` of tree `t` on the row in `lo`, `hi`: bit `q` set when node `q` goes
-        // right.
-        let mask = |lo: __m512, hi: __m512, t: &Tree, s: usize| -> u16 {
-            let (Some(feat), Some(thr)) = (t.feat.get(s), t.thr.get(s)) else {
+        // The stage at `at` of tree `t` on the row in `lo`, `hi`: bit `q` set when node `q`
+        // goes right.
+        let mask = |lo: __m512, hi: __m512, t: &Tree, at: usize| -> u16 {
+            let (Some(feat), Some(thr)) = (
+                t.feat.get(at..).and_then(|s| s.first_chunk::<LANES>()),
+                t.thr.get(at..).and_then(|s| s.first_chunk::<LANES>()),
+            ) else {
                 return 0;
             };
             let feat = f._mm512_cvtepu8_epi32(cast(*feat));
@@ -314,7 +319,10 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
                             let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
                             i = f._mm512_add_epi32(f._mm512_add_epi32(i, i), bit);
                         }
-                        *top = cast(f._mm512_cvtepi32_epi8(i));
+                        // Exit `16 + j` to offset `16 j`.
+                        *top = cast(f._mm512_cvtepi32_epi8(f._mm512_slli_epi32::<4>(
+                            f._mm512_sub_epi32(i, f._mm512_set1_epi32(LANES as i32)),
+                        )));
                     }
                 }
                 if TWO {
@@ -324,7 +332,7 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
                         for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
                             let (lo, hi) = row_regs(row);
                             for ((m, t), &j) in ms.iter_mut().zip(chunk).zip(top) {
-                                *m = mask(lo, hi, t, 1 + (usize::from(j) & (LANES - 1)));
+                                *m = mask(lo, hi, t, LANES + usize::from(j));
                             }
                         }
                     }
@@ -339,10 +347,9 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
                                 let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
                                 i = f._mm512_add_epi32(f._mm512_add_epi32(i, i), bit);
                             }
-                            // Leaf `16 j + k` from exits `16 + j` and `16 + k`: the low byte
-                            // of `16 (16 + j) + (16 + k) − 16`.
+                            // Leaf `16 j + k` from offset `16 j` and exit `16 + k`.
                             let j = f._mm512_cvtepu8_epi32(cast(*top));
-                            let l = f._mm512_add_epi32(f._mm512_slli_epi32::<4>(j), i);
+                            let l = f._mm512_add_epi32(j, i);
                             *idx = cast(f._mm512_cvtepi32_epi8(
                                 f._mm512_sub_epi32(l, f._mm512_set1_epi32(LANES as i32)),
                             ));
@@ -352,7 +359,7 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
                     for (idx, top) in idx.iter_mut().zip(&top) {
                         for (idx, top) in idx.iter_mut().zip(top).take(n) {
                             for (i, &j) in idx.iter_mut().zip(top) {
-                                *i = j & (LANES - 1) as u8;
+                                *i = j >> 4;
                             }
                         }
                     }
