@@ -247,6 +247,15 @@ impl CompiledGbdt {
         let g = self.groups();
         let nf = self.n_features.max(1);
         let n = x.nrows().min(out.len() / g);
+        if let Layout::Dense {
+            staged: Some(s), ..
+        } = &self.layout
+            && x.ncols() == self.n_features
+            && Staged::usable()
+        {
+            self.staged_batch(s, x, &mut out[..n * g]);
+            return;
+        }
         // Single rows (the per-alert path) should not pay an allocation.
         let mut on_stack = [0f32; 64];
         let mut on_heap = Vec::new();
@@ -257,15 +266,6 @@ impl CompiledGbdt {
                 &mut on_heap
             }
         };
-        if let Layout::Dense {
-            staged: Some(s), ..
-        } = &self.layout
-            && x.ncols() == self.n_features
-            && Staged::usable()
-        {
-            self.staged_batch(s, x, &mut out[..n * g]);
-            return;
-        }
         if x.ncols() != self.n_features || n < LANES {
             for (r, acc) in out.chunks_exact_mut(g).enumerate().take(n) {
                 self.score_row(x.row(r), row32, acc);
@@ -358,18 +358,26 @@ impl CompiledGbdt {
         }
     }
 
-    /// The path of the AVX-512 stage walk (batches and single rows), blocks of 1,024 rows;
-    /// rows with NaN redone on the node trees.
+    /// The path of the AVX-512 stage walk (batches and single rows), blocks of 1,024 rows
+    /// (the kernel's buffers set up once per block); rows with NaN redone on the node trees.
     fn staged_batch(&self, s: &Staged, x: ArrayView2<'_, f64>, out: &mut [f64]) {
-        const ROWS: usize = 1024;
         let g = self.groups();
+        for a in out.chunks_exact_mut(g) {
+            a.copy_from_slice(&self.base);
+        }
+        if let (Some(acc), true) = (out.get_mut(..g), x.nrows() == 1) {
+            let mut nan = false;
+            s.score(x, acc, std::slice::from_mut(&mut nan));
+            if nan {
+                self.reference_row(x.row(0), acc);
+            }
+            return;
+        }
+        const ROWS: usize = 1024;
         let mut nan = [false; ROWS];
         for (b, acc) in out.chunks_mut(ROWS * g).enumerate() {
             let start = b * ROWS;
             let rows = acc.len() / g;
-            for a in acc.chunks_exact_mut(g) {
-                a.copy_from_slice(&self.base);
-            }
             let block = x.slice(ndarray::s![start..start + rows, ..]);
             s.score(block, acc, &mut nan);
             for (r, a) in acc.chunks_exact_mut(g).enumerate() {
