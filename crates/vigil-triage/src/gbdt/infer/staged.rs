@@ -2,7 +2,8 @@
 //!
 //! A row of at most 32 features sits in two 16-float registers, so one permute picks the
 //! row's values for 16 tree nodes at once (each lane names its node's feature) and one
-//! compare against 16 thresholds gives 16 nodes' directions as a mask. A tree, padded to a
+//! compare against 16 thresholds gives 16 nodes' directions as a mask (rows of up to 64
+//! features: four registers, two permutes and a blend). A tree, padded to a
 //! complete tree of 4 or 8 levels, is cut into stages of 4 levels (15 nodes): its top stage,
 //! then the stage under the node the row reached there. Per block of rows and group of 16
 //! trees, each step a pass over the block:
@@ -29,8 +30,11 @@
 
 use ndarray::ArrayView2;
 
-/// Widest row this layout takes (two 16-float registers).
-pub(crate) const WIDTH: usize = 32;
+/// Features this layout takes: indices below 64 (a row in four 16-float registers; in two
+/// when every index is below 32).
+pub(crate) const WIDTH: usize = 64;
+/// Features a row of two registers holds.
+const NARROW: usize = 32;
 /// Deepest tree it takes.
 pub(crate) const MAX_DEPTH: usize = 8;
 /// Levels per stage, and nodes per stage (1-based, lane 0 unused).
@@ -81,12 +85,14 @@ impl Tree {
     }
 }
 
-/// Complete trees of depth ≤ [`MAX_DEPTH`] on rows at most [`WIDTH`] wide, laid out for the
-/// AVX-512 stage walk (see the module docs).
+/// Complete trees of depth ≤ [`MAX_DEPTH`] splitting on features below [`WIDTH`], laid out
+/// for the AVX-512 stage walk (see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Staged {
     /// Two stages (trees deeper than 4) or one.
     two: bool,
+    /// Some feature index is [`NARROW`] or more: rows take four registers.
+    wide: bool,
     /// The trees, padded to whole groups.
     trees: Vec<Tree>,
     /// Trees before the padding.
@@ -143,8 +149,12 @@ impl Staged {
         while out.len() % GROUP != 0 {
             out.push(Tree::EMPTY);
         }
+        let wide = out
+            .iter()
+            .any(|t| t.feat.iter().any(|&f| usize::from(f) >= NARROW));
         Some(Self {
             two: padded > LEVELS,
+            wide,
             trees: out,
             n_trees,
         })
@@ -160,8 +170,7 @@ impl Staged {
     }
 
     /// Adds every tree's leaf to `acc` (tree `t` to column `t % g` of each row's `g`
-    /// columns), in tree order, for every row of `x` (as wide as the model, at most
-    /// [`WIDTH`]); flags in `nan` the rows holding a NaN (their sums are wrong: the caller
+    /// columns), in tree order, for every row of `x` (as wide as the model); flags in `nan` the rows holding a NaN (their sums are wrong: the caller
     /// redoes them). `false` without AVX-512 (nothing done).
     pub(crate) fn score(&self, x: ArrayView2<'_, f64>, acc: &mut [f64], nan: &mut [bool]) -> bool {
         #[cfg(target_arch = "x86_64")]
@@ -169,7 +178,14 @@ impl Staged {
             let g = (acc.len() / x.nrows().max(1)).max(1);
             macro_rules! run {
                 ($two:literal, $rows:expr, $groups:literal) => {
-                    v4.vectorize(Kernel::<$two, $rows, $groups> {
+                    if self.wide {
+                        run!($two, $rows, $groups, WIDTH)
+                    } else {
+                        run!($two, $rows, $groups, NARROW)
+                    }
+                };
+                ($two:literal, $rows:expr, $groups:literal, $w:expr) => {
+                    v4.vectorize(Kernel::<$two, $rows, $groups, $w> {
                         v4,
                         staged: self,
                         x,
@@ -198,7 +214,12 @@ impl Staged {
 /// Rows `start..` of `x` into `buf` as `f32` (as many as `buf` holds), each flagged in `nan`
 /// when it holds a NaN.
 #[inline(always)]
-fn convert(x: ArrayView2<'_, f64>, start: usize, buf: &mut [[f32; WIDTH]], nan: &mut [bool]) {
+fn convert<const W: usize>(
+    x: ArrayView2<'_, f64>,
+    start: usize,
+    buf: &mut [[f32; W]],
+    nan: &mut [bool],
+) {
     let nf = x.ncols();
     let whole = x
         .as_slice()
@@ -230,7 +251,7 @@ fn convert(x: ArrayView2<'_, f64>, start: usize, buf: &mut [[f32; WIDTH]], nan: 
 /// The walk of a block of rows, compiled for AVX-512 inside pulp's dispatch; `TWO`: trees
 /// of two stages.
 #[cfg(target_arch = "x86_64")]
-struct Kernel<'a, 'x, const TWO: bool, const ROWS: usize, const GROUPS: usize> {
+struct Kernel<'a, 'x, const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> {
     v4: pulp::x86::V4,
     staged: &'a Staged,
     x: ArrayView2<'x, f64>,
@@ -240,8 +261,8 @@ struct Kernel<'a, 'x, const TWO: bool, const ROWS: usize, const GROUPS: usize> {
 }
 
 #[cfg(target_arch = "x86_64")]
-impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnce
-    for Kernel<'_, '_, TWO, ROWS, GROUPS>
+impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pulp::NullaryFnOnce
+    for Kernel<'_, '_, TWO, ROWS, GROUPS, W>
 {
     type Output = ();
 
@@ -259,16 +280,26 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
             g,
         } = self;
         let f = v4.avx512f;
-        let row_regs = |row: &[f32; WIDTH]| -> (__m512, __m512) {
-            (
-                cast(*row.first_chunk::<LANES>().unwrap_or(&[0.0; LANES])),
-                cast(*row.last_chunk::<LANES>().unwrap_or(&[0.0; LANES])),
-            )
+        // A row's registers (the first two repeated when the row has only two).
+        let row_regs = |row: &[f32; W]| -> [__m512; 4] {
+            let part = |k: usize| -> __m512 {
+                let at = if W > NARROW {
+                    k * LANES
+                } else {
+                    (k % 2) * LANES
+                };
+                cast(
+                    *row.get(at..)
+                        .and_then(|s| s.first_chunk::<LANES>())
+                        .unwrap_or(&[0.0; LANES]),
+                )
+            };
+            [part(0), part(1), part(2), part(3)]
         };
         let one = f._mm512_set1_epi32(1);
-        // The stage at `at` of tree `t` on the row in `lo`, `hi`: bit `q` set when node `q`
-        // goes right.
-        let mask = |lo: __m512, hi: __m512, t: &Tree, at: usize| -> u16 {
+        // The stage at `at` of tree `t` on the row in `r`: bit `q` set when node `q` goes
+        // right.
+        let mask = |r: [__m512; 4], t: &Tree, at: usize| -> u16 {
             let (Some(feat), Some(thr)) = (
                 t.feat.get(at..).and_then(|s| s.first_chunk::<LANES>()),
                 t.thr.get(at..).and_then(|s| s.first_chunk::<LANES>()),
@@ -276,17 +307,21 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
                 return 0;
             };
             let feat = f._mm512_cvtepu8_epi32(cast(*feat));
-            f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(
-                f._mm512_permutex2var_ps(lo, feat, hi),
-                cast::<_, __m512>(*thr),
-            )
+            let mut x = f._mm512_permutex2var_ps(r[0], feat, r[1]);
+            if W > NARROW {
+                // Features 32–63 from the other two registers, picked by index bit 5.
+                let y = f._mm512_permutex2var_ps(r[2], feat, r[3]);
+                let high = f._mm512_test_epi32_mask(feat, f._mm512_set1_epi32(NARROW as i32));
+                x = f._mm512_mask_blend_ps(high, x, y);
+            }
+            f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(x, cast::<_, __m512>(*thr))
         };
         // Per group of 16 trees and row: the top stages' exits, the second stages' masks,
         // the leaf indices.
         let mut top = [[[0u8; GROUP]; ROWS]; GROUPS];
         let mut masks = [[[0u16; GROUP]; ROWS]; GROUPS];
         let mut idx = [[[0u8; GROUP]; ROWS]; GROUPS];
-        let mut buf = [[0f32; WIDTH]; ROWS];
+        let mut buf = [[0f32; W]; ROWS];
         let groups = staged.trees.as_chunks::<GROUP>().0;
         for (b, (acc, nan)) in acc
             .chunks_mut(ROWS * g)
@@ -305,9 +340,9 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
                 // their own.
                 for (chunk, masks) in groups.iter().zip(&mut masks) {
                     for (row, ms) in rows.iter().zip(masks) {
-                        let (lo, hi) = row_regs(row);
+                        let r = row_regs(row);
                         for (m, t) in ms.iter_mut().zip(chunk) {
-                            *m = mask(lo, hi, t, 0);
+                            *m = mask(r, t, 0);
                         }
                     }
                 }
@@ -330,9 +365,9 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize> pulp::NullaryFnOnc
                     // row); the masks stored.
                     for ((chunk, top), masks) in groups.iter().zip(&top).zip(&mut masks) {
                         for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
-                            let (lo, hi) = row_regs(row);
+                            let r = row_regs(row);
                             for ((m, t), &j) in ms.iter_mut().zip(chunk).zip(top) {
-                                *m = mask(lo, hi, t, LANES + usize::from(j));
+                                *m = mask(r, t, LANES + usize::from(j));
                             }
                         }
                     }
@@ -453,7 +488,7 @@ mod tests {
         /// and the portable dense walk alike, with NaN, ±0, ±∞ and values on thresholds.
         #[test]
         fn general_trees_score_like_the_node_walk(
-            nf in 1usize..40,
+            nf in 1usize..80,
             n_trees in 1usize..160,
             depth in 0usize..=8,
             seed in any::<u64>(),
