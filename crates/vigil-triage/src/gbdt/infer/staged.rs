@@ -268,7 +268,6 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
 
     #[inline(always)]
     fn call(self) {
-        use core::arch::x86_64::__m512;
         use pulp::bytemuck::cast;
 
         let Kernel {
@@ -280,42 +279,6 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
             g,
         } = self;
         let f = v4.avx512f;
-        // A row's registers (the first two repeated when the row has only two).
-        let row_regs = |row: &[f32; W]| -> [__m512; 4] {
-            let part = |k: usize| -> __m512 {
-                let at = if W > NARROW {
-                    k * LANES
-                } else {
-                    (k % 2) * LANES
-                };
-                cast(
-                    *row.get(at..)
-                        .and_then(|s| s.first_chunk::<LANES>())
-                        .unwrap_or(&[0.0; LANES]),
-                )
-            };
-            [part(0), part(1), part(2), part(3)]
-        };
-        let one = f._mm512_set1_epi32(1);
-        // The stage at `at` of tree `t` on the row in `r`: bit `q` set when node `q` goes
-        // right.
-        let mask = |r: [__m512; 4], t: &Tree, at: usize| -> u16 {
-            let (Some(feat), Some(thr)) = (
-                t.feat.get(at..).and_then(|s| s.first_chunk::<LANES>()),
-                t.thr.get(at..).and_then(|s| s.first_chunk::<LANES>()),
-            ) else {
-                return 0;
-            };
-            let feat = f._mm512_cvtepu8_epi32(cast(*feat));
-            let mut x = f._mm512_permutex2var_ps(r[0], feat, r[1]);
-            if W > NARROW {
-                // Features 32–63 from the other two registers, picked by index bit 5.
-                let y = f._mm512_permutex2var_ps(r[2], feat, r[3]);
-                let high = f._mm512_test_epi32_mask(feat, f._mm512_set1_epi32(NARROW as i32));
-                x = f._mm512_mask_blend_ps(high, x, y);
-            }
-            f._mm512_cmp_ps_mask::<{ core::arch::x86_64::_CMP_GT_OQ }>(x, cast::<_, __m512>(*thr))
-        };
         // Per group of 16 trees and row: the top stages' exits, the second stages' masks,
         // the leaf indices.
         let mut top = [[[0u8; GROUP]; ROWS]; GROUPS];
@@ -340,24 +303,17 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
                 // their own.
                 for (chunk, masks) in groups.iter().zip(&mut masks) {
                     for (row, ms) in rows.iter().zip(masks) {
-                        let r = row_regs(row);
+                        let r = row_regs::<W>(row);
                         for (m, t) in ms.iter_mut().zip(chunk) {
-                            *m = mask(r, t, 0);
+                            *m = mask::<W>(v4, r, t, 0);
                         }
                     }
                 }
                 for (masks, top) in masks.iter().zip(&mut top) {
                     for (ms, top) in masks.iter().zip(top).take(n) {
-                        let w = f._mm512_cvtepu16_epi32(cast(*ms));
-                        let mut i = one;
-                        for _ in 0..LEVELS {
-                            let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
-                            i = f._mm512_add_epi32(f._mm512_add_epi32(i, i), bit);
-                        }
                         // Exit `16 + j` to offset `16 j`.
-                        *top = cast(f._mm512_cvtepi32_epi8(f._mm512_slli_epi32::<4>(
-                            f._mm512_sub_epi32(i, f._mm512_set1_epi32(LANES as i32)),
-                        )));
+                        let j = walk(v4, f._mm512_cvtepu16_epi32(cast(*ms)));
+                        *top = cast(f._mm512_cvtepi32_epi8(f._mm512_slli_epi32::<4>(j)));
                     }
                 }
                 if TWO {
@@ -365,9 +321,9 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
                     // row); the masks stored.
                     for ((chunk, top), masks) in groups.iter().zip(&top).zip(&mut masks) {
                         for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
-                            let r = row_regs(row);
+                            let r = row_regs::<W>(row);
                             for ((m, t), &j) in ms.iter_mut().zip(chunk).zip(top) {
-                                *m = mask(r, t, LANES + usize::from(j));
+                                *m = mask::<W>(v4, r, t, LANES + usize::from(j));
                             }
                         }
                     }
@@ -376,18 +332,10 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
                     // them).
                     for ((masks, top), idx) in masks.iter().zip(&top).zip(&mut idx) {
                         for ((ms, top), idx) in masks.iter().zip(top).zip(idx).take(n) {
-                            let w = f._mm512_cvtepu16_epi32(cast(*ms));
-                            let mut i = one;
-                            for _ in 0..LEVELS {
-                                let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
-                                i = f._mm512_add_epi32(f._mm512_add_epi32(i, i), bit);
-                            }
                             // Leaf `16 j + k` from offset `16 j` and exit `16 + k`.
+                            let k = walk(v4, f._mm512_cvtepu16_epi32(cast(*ms)));
                             let j = f._mm512_cvtepu8_epi32(cast(*top));
-                            let l = f._mm512_add_epi32(j, i);
-                            *idx = cast(f._mm512_cvtepi32_epi8(
-                                f._mm512_sub_epi32(l, f._mm512_set1_epi32(LANES as i32)),
-                            ));
+                            *idx = cast(f._mm512_cvtepi32_epi8(f._mm512_add_epi32(j, k)));
                         }
                     }
                 } else {
@@ -432,6 +380,70 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
             }
         }
     }
+}
+
+/// A row's registers (the first two repeated when the row has only two).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn row_regs<const W: usize>(row: &[f32; W]) -> [core::arch::x86_64::__m512; 4] {
+    let part = |k: usize| {
+        let at = if W > NARROW {
+            k * LANES
+        } else {
+            (k % 2) * LANES
+        };
+        pulp::bytemuck::cast(
+            *row.get(at..)
+                .and_then(|s| s.first_chunk::<LANES>())
+                .unwrap_or(&[0.0; LANES]),
+        )
+    };
+    [part(0), part(1), part(2), part(3)]
+}
+
+/// The stage at `at` of tree `t` on the row in `r`: bit `q` set when node `q` goes right.
+/// (Functions, not closures, so that they are always inlined into the AVX-512 code.)
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn mask<const W: usize>(
+    v4: pulp::x86::V4,
+    r: [core::arch::x86_64::__m512; 4],
+    t: &Tree,
+    at: usize,
+) -> u16 {
+    use core::arch::x86_64::{__m512, _CMP_GT_OQ};
+    use pulp::bytemuck::cast;
+    let f = v4.avx512f;
+    let (Some(feat), Some(thr)) = (
+        t.feat.get(at..).and_then(|s| s.first_chunk::<LANES>()),
+        t.thr.get(at..).and_then(|s| s.first_chunk::<LANES>()),
+    ) else {
+        return 0;
+    };
+    let feat = f._mm512_cvtepu8_epi32(cast(*feat));
+    let mut x = f._mm512_permutex2var_ps(r[0], feat, r[1]);
+    if W > NARROW {
+        // Features 32–63 from the other two registers, picked by index bit 5.
+        let y = f._mm512_permutex2var_ps(r[2], feat, r[3]);
+        let high = f._mm512_test_epi32_mask(feat, f._mm512_set1_epi32(NARROW as i32));
+        x = f._mm512_mask_blend_ps(high, x, y);
+    }
+    f._mm512_cmp_ps_mask::<_CMP_GT_OQ>(x, cast::<_, __m512>(*thr))
+}
+
+/// Per lane, the exit from a 4-level stage whose node directions are the lane's bits,
+/// minus 16 (`0..16`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn walk(v4: pulp::x86::V4, w: core::arch::x86_64::__m512i) -> core::arch::x86_64::__m512i {
+    let f = v4.avx512f;
+    let one = f._mm512_set1_epi32(1);
+    let mut i = one;
+    for _ in 0..LEVELS {
+        let bit = f._mm512_and_si512(f._mm512_srlv_epi32(w, i), one);
+        i = f._mm512_add_epi32(f._mm512_add_epi32(i, i), bit);
+    }
+    f._mm512_sub_epi32(i, f._mm512_set1_epi32(LANES as i32))
 }
 
 #[cfg(test)]
