@@ -219,6 +219,16 @@ impl CompiledGbdt {
         )
     }
 
+    /// The same model without the AVX-512 stage layout: the portable dense walk, which tests
+    /// check too on machines that have AVX-512.
+    #[cfg(test)]
+    pub(crate) fn without_staged(mut self) -> Self {
+        if let Layout::Dense { staged, .. } = &mut self.layout {
+            *staged = None;
+        }
+        self
+    }
+
     /// True when single rows of symmetric trees go four trees at a time.
     #[cfg(test)]
     pub(crate) fn has_single_layout(&self) -> bool {
