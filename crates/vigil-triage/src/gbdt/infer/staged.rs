@@ -322,8 +322,17 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
                     for ((chunk, top), masks) in groups.iter().zip(&top).zip(&mut masks) {
                         for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
                             let r = row_regs::<W>(row);
-                            for ((m, t), &j) in ms.iter_mut().zip(chunk).zip(top) {
-                                *m = mask::<W>(v4, r, t, LANES + usize::from(j));
+                            // Eight offsets per load, taken apart by rotations (a load port
+                            // is the scarce resource here, not the shifts).
+                            let (words, _) = top.as_chunks::<8>();
+                            let (ms8, _) = ms.as_chunks_mut::<8>();
+                            let (trees8, _) = chunk.as_chunks::<8>();
+                            for ((w, ms), trees) in words.iter().zip(ms8).zip(trees8) {
+                                let mut w = u64::from_le_bytes(*w);
+                                for (m, t) in ms.iter_mut().zip(trees) {
+                                    *m = mask::<W>(v4, r, t, LANES + (w & 0xff) as usize);
+                                    w = w.rotate_right(8);
+                                }
                             }
                         }
                     }
