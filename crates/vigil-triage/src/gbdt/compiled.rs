@@ -18,6 +18,10 @@
 //! gathered eight trees at a time; a single row goes four trees per float comparison. Models
 //! outside those limits (a feature with more than 255 distinct thresholds, deeper trees,
 //! rows wider than 64 for the single-row path) use the float layouts below.
+//!
+//! Dense trees on rows of at most 64 features are also laid out for the AVX-512 stage walk
+//! ([`super::infer::staged`]: 16 nodes per permute and compare), which batches and single
+//! rows take where the CPU has AVX-512 (checked at run time); elsewhere the dense walk below.
 
 use ndarray::{Array2, ArrayView2};
 

@@ -28,6 +28,9 @@
 //! `pulp` holds the `unsafe` of calling the `#[target_feature]` code after detecting the
 //! CPU's features at run time; without AVX-512 the caller keeps its portable walk.
 
+// Only the layout is built on other architectures (the walk needs x86-64's AVX-512).
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+
 use ndarray::ArrayView2;
 
 /// Features this layout takes: indices below 64 (a row in four 16-float registers; in two
@@ -170,8 +173,9 @@ impl Staged {
     }
 
     /// Adds every tree's leaf to `acc` (tree `t` to column `t % g` of each row's `g`
-    /// columns), in tree order, for every row of `x` (as wide as the model); flags in `nan` the rows holding a NaN (their sums are wrong: the caller
-    /// redoes them). `false` without AVX-512 (nothing done).
+    /// columns), in tree order, for every row of `x` (as wide as the model); flags in `nan`
+    /// the rows holding a NaN (their sums are wrong: the caller redoes them). `false`
+    /// without AVX-512 (nothing done).
     pub(crate) fn score(&self, x: ArrayView2<'_, f64>, acc: &mut [f64], nan: &mut [bool]) -> bool {
         #[cfg(target_arch = "x86_64")]
         if let Some(v4) = pulp::x86::V4::try_new() {
@@ -211,8 +215,9 @@ impl Staged {
     }
 }
 
-/// Rows `start..` of `x` into `buf` as `f32` (as many as `buf` holds), each flagged in `nan`
-/// when it holds a NaN.
+/// Rows `start..` of `x` into `buf` as `f32` (as many as `buf` holds, the first `W`
+/// columns), each flagged in `nan` when those hold a NaN.
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn convert<const W: usize>(
     x: ArrayView2<'_, f64>,
@@ -248,8 +253,9 @@ fn convert<const W: usize>(
     }
 }
 
-/// The walk of a block of rows, compiled for AVX-512 inside pulp's dispatch; `TWO`: trees
-/// of two stages.
+/// The walk of a block of rows, compiled for AVX-512 inside pulp's dispatch. `TWO`: trees
+/// of two stages; `ROWS`: rows per pass; `GROUPS`: groups of 16 trees per pass; `W`: floats
+/// per row (32 or 64).
 #[cfg(target_arch = "x86_64")]
 struct Kernel<'a, 'x, const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> {
     v4: pulp::x86::V4,
