@@ -18,6 +18,10 @@
 //! gathered eight trees at a time; a single row goes four trees per float comparison. Models
 //! outside those limits (a feature with more than 255 distinct thresholds, deeper trees,
 //! rows wider than 64 for the single-row path) use the float layouts below.
+//!
+//! Dense trees on rows of at most 64 features are also laid out for the AVX-512 stage walk
+//! ([`super::infer::staged`]: 16 nodes per permute and compare), which batches and single
+//! rows take where the CPU has AVX-512 (checked at run time); elsewhere the dense walk below.
 
 use ndarray::{Array2, ArrayView2};
 
@@ -25,6 +29,7 @@ use super::infer::BLOCK as QBLOCK;
 use super::infer::cuts::Cuts;
 use super::infer::oblivious::QuantOblivious;
 use super::infer::single::{self, SingleOblivious};
+use super::infer::staged::{self, Staged};
 use super::tree::Tree;
 
 /// Deepest tree the dense layout takes.
@@ -85,6 +90,9 @@ enum Layout {
         depth: usize,
         nodes: Vec<[Packed; SLOTS]>,
         leaves: Vec<[f64; SLOTS]>,
+        /// The same trees for the AVX-512 stage walk (see [`super::infer::staged`]), when rows
+        /// are at most [`staged::WIDTH`] wide; used where the CPU has AVX-512.
+        staged: Option<Box<Staged>>,
     },
     /// Explicit children.
     Flat(Vec<FlatTree>),
@@ -145,10 +153,32 @@ impl CompiledGbdt {
                 nodes.push(n);
                 leaves.push(l);
             }
+            let staged = if n_features <= staged::WIDTH {
+                let heaps: Vec<Vec<(u32, f32)>> = nodes
+                    .iter()
+                    .map(|n| {
+                        n[..(1 << depth) - 1]
+                            .iter()
+                            .map(|p| (p.feat, p.thr))
+                            .collect()
+                    })
+                    .collect();
+                Staged::new(
+                    heaps
+                        .iter()
+                        .zip(&leaves)
+                        .map(|(n, l)| (&n[..], &l[..1 << depth])),
+                    depth,
+                )
+                .map(Box::new)
+            } else {
+                None
+            };
             Layout::Dense {
                 depth,
                 nodes,
                 leaves,
+                staged,
             }
         } else {
             Layout::Flat(trees.iter().map(flatten).collect())
@@ -181,6 +211,28 @@ impl CompiledGbdt {
         matches!(self.layout, Layout::Oblivious { quant: Some(_), .. })
     }
 
+    /// True when general trees have the AVX-512 stage layout (used where the CPU has it).
+    #[cfg(test)]
+    pub(crate) fn is_staged(&self) -> bool {
+        matches!(
+            self.layout,
+            Layout::Dense {
+                staged: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// The same model without the AVX-512 stage layout: the portable dense walk, which tests
+    /// check too on machines that have AVX-512.
+    #[cfg(test)]
+    pub(crate) fn without_staged(mut self) -> Self {
+        if let Layout::Dense { staged, .. } = &mut self.layout {
+            *staged = None;
+        }
+        self
+    }
+
     /// True when single rows of symmetric trees go four trees at a time.
     #[cfg(test)]
     pub(crate) fn has_single_layout(&self) -> bool {
@@ -209,6 +261,15 @@ impl CompiledGbdt {
         let g = self.groups();
         let nf = self.n_features.max(1);
         let n = x.nrows().min(out.len() / g);
+        if let Layout::Dense {
+            staged: Some(s), ..
+        } = &self.layout
+            && x.ncols() == self.n_features
+            && Staged::usable()
+        {
+            self.staged_batch(s, x, &mut out[..n * g]);
+            return;
+        }
         // Single rows (the per-alert path) should not pay an allocation.
         let mut on_stack = [0f32; 64];
         let mut on_heap = Vec::new();
@@ -229,6 +290,7 @@ impl CompiledGbdt {
             self.quant_batch(q, x, &mut out[..n * g]);
             return;
         }
+
         // Dense trees on rows at most 64 wide read a block of rows 64 floats apart, indexed
         // with masks instead of bounds checks.
         let wide64 = matches!(self.layout, Layout::Dense { .. }) && nf <= WIDE;
@@ -274,6 +336,7 @@ impl CompiledGbdt {
                     depth,
                     nodes,
                     leaves,
+                    ..
                 } => match buf.as_chunks::<WIDE>().0.first_chunk::<BLOCK>() {
                     Some(block) if wide64 => {
                         dense_block64(block, rows, *depth, nodes, leaves, g, acc);
@@ -301,6 +364,36 @@ impl CompiledGbdt {
             let start = b * QBLOCK;
             let rows = acc.len() / g;
             let nan = q.score_block(x, start, rows, &self.base, &mut scratch, acc);
+            for (r, a) in acc.chunks_exact_mut(g).enumerate() {
+                if nan.get(r).copied().unwrap_or(false) {
+                    self.reference_row(x.row(start + r), a);
+                }
+            }
+        }
+    }
+
+    /// The path of the AVX-512 stage walk (batches and single rows), blocks of 1,024 rows
+    /// (the kernel's buffers set up once per block); rows with NaN redone on the node trees.
+    fn staged_batch(&self, s: &Staged, x: ArrayView2<'_, f64>, out: &mut [f64]) {
+        let g = self.groups();
+        for a in out.chunks_exact_mut(g) {
+            a.copy_from_slice(&self.base);
+        }
+        if let (Some(acc), true) = (out.get_mut(..g), x.nrows() == 1) {
+            let mut nan = false;
+            s.score(x, acc, std::slice::from_mut(&mut nan));
+            if nan {
+                self.reference_row(x.row(0), acc);
+            }
+            return;
+        }
+        const ROWS: usize = 1024;
+        let mut nan = [false; ROWS];
+        for (b, acc) in out.chunks_mut(ROWS * g).enumerate() {
+            let start = b * ROWS;
+            let rows = acc.len() / g;
+            let block = x.slice(ndarray::s![start..start + rows, ..]);
+            s.score(block, acc, &mut nan);
             for (r, a) in acc.chunks_exact_mut(g).enumerate() {
                 if nan.get(r).copied().unwrap_or(false) {
                     self.reference_row(x.row(start + r), a);
@@ -354,6 +447,7 @@ impl CompiledGbdt {
                 depth,
                 nodes,
                 leaves,
+                ..
             } if row32.len() <= WIDE => {
                 // Eight trees walked in lock-step (their node loads overlap), on a copy of
                 // the row indexed with masks; leaves added in tree order.
@@ -380,6 +474,7 @@ impl CompiledGbdt {
                 depth,
                 nodes,
                 leaves,
+                ..
             } => {
                 let first_leaf = (1usize << depth) - 1;
                 for (t, (tn, tl)) in nodes.iter().zip(leaves).enumerate() {

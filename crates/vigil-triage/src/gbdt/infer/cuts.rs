@@ -69,6 +69,7 @@ impl Cuts {
     /// into `cols` (one column per feature; unused features are left alone) and flags in
     /// `nan` the rows with a NaN in a used feature (their codes are wrong: NaN exceeds no cut,
     /// while the trees send it its learned default way). Rows past `rows` hold stale codes.
+    #[inline(never)]
     pub(crate) fn code_block(
         &self,
         x: ArrayView2<'_, f64>,
@@ -116,6 +117,7 @@ impl Cuts {
 }
 
 /// Codes sub-block `s` of the block from its `f32` columns.
+#[inline(always)]
 fn continue_coding(
     cuts: &Cuts,
     s: usize,
