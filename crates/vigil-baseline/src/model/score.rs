@@ -235,7 +235,7 @@ impl Ctx<'_> {
         } else {
             (0.0, 0.0)
         };
-        tally.add(Which::Hour, expected, observed, num, den, 0.0, report);
+        tally.add(Which::Hour, expected, observed, num, den, report);
     }
 
     #[inline(always)]
@@ -378,14 +378,6 @@ impl Ctx<'_> {
         } else {
             (0.0, 0.0)
         };
-        tally.add(
-            Which::Category(j),
-            expected,
-            observed,
-            num,
-            den,
-            0.0,
-            report,
-        );
+        tally.add(Which::Category(j), expected, observed, num, den, report);
     }
 }

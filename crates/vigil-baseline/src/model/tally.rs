@@ -103,10 +103,11 @@ impl Tally {
         }
     }
 
-    /// Adds one component with tail probability `num / den · e^{ln_extra}` (`den ≥ 1`;
-    /// `num` is clamped to `[0, den]`), kept for reporting when `report`.
+    /// Adds one component with tail probability `num / den` (`den ≥ 1`; `num` is clamped to
+    /// `[0, den]`), kept for reporting when `report`. Its log term is 0, so the log sum is
+    /// left alone: adding `+0.0` would change nothing, since the sum starts at `+0.0` and a
+    /// sum of floats is `−0.0` only when both terms are.
     #[inline]
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn add(
         &mut self,
         which: Which,
@@ -114,14 +115,12 @@ impl Tally {
         observed: f64,
         num: f64,
         den: f64,
-        ln_extra: f64,
         report: bool,
     ) {
         // `max`/`min`, not `clamp`: no panic path even for a NaN bound.
         let num = fastmath::min(fastmath::max(num, 0.0), den);
         self.prod *= num;
         self.den *= den;
-        self.ln_sum += ln_extra;
         self.scored += 1;
         if self.prod < PROD_FLOOR || self.den > DEN_CEIL {
             self.fold();
@@ -133,7 +132,7 @@ impl Tally {
                 observed,
                 num,
                 den,
-                ln_extra,
+                ln_extra: 0.0,
             });
         }
     }
