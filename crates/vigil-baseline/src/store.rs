@@ -125,10 +125,16 @@ impl Store {
         let rows = all.chunks_exact(rb.max(1));
         for &i in slots.iter().flatten() {
             if let Some(row) = rows.clone().nth(i) {
-                // One byte every 64: one per 64-byte line. The row starts 32-aligned, so its
-                // last byte is on a further line only if it lies 32 or more past the last one
-                // taken.
-                for x in row.iter().step_by(64) {
+                // One byte every 64: one per 64-byte line. The first four are written out
+                // (a loop's counter cost more per row; a row of up to 8 blocks needs no
+                // more), then any further ones. The row starts 32-aligned, so its last byte
+                // is on a further line only if it lies 32 or more past the last one taken.
+                for at in [0, 64, 128, 192] {
+                    if let Some(x) = row.get(at) {
+                        crate::prefetch::prefetch(x);
+                    }
+                }
+                for x in row.iter().skip(256).step_by(64) {
                     crate::prefetch::prefetch(x);
                 }
                 if (rb - 1) % 64 >= 32
