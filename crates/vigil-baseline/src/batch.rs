@@ -150,6 +150,9 @@ impl EntityBaselines {
         }
         let mut memo = Memo::new();
         let mut prep = Prepared::empty();
+        // One set of tallies for the call, emptied per chunk (building a fresh set per chunk
+        // also wrote and dropped each one's vector of further components).
+        let mut tallies: [Tally; CHUNK] = std::array::from_fn(|_| Tally::new());
         let mut c = 0;
         while let Some(chunk) = chunk_at(c) {
             if let (Some(next), Some(k), Some(g)) = (
@@ -184,7 +187,9 @@ impl EntityBaselines {
                 break;
             };
             // The profiles, strictly in order; an error stops the chunk there.
-            let mut tallies: [Tally; CHUNK] = std::array::from_fn(|_| Tally::new());
+            for t in &mut tallies {
+                t.reset();
+            }
             let mut failed = None;
             let mut n = 0;
             for (((obs, key), slot), tally) in chunk.iter().zip(ck).zip(cs).zip(tallies.iter_mut())

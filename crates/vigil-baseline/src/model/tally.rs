@@ -103,6 +103,18 @@ impl Tally {
         }
     }
 
+    /// Empties the tally, as [`new`](Self::new) makes it (keeping the further components'
+    /// allocation, if any).
+    #[inline(always)]
+    pub(crate) fn reset(&mut self) {
+        self.prod = 1.0;
+        self.den = 1.0;
+        self.ln_sum = 0.0;
+        self.scored = 0;
+        self.kept = [None; 2];
+        self.more.clear();
+    }
+
     /// Adds one component with tail probability `num / den` (`den ≥ 1`; `num` is clamped to
     /// `[0, den]`), kept for reporting when `report`. Its log term is 0, so the log sum is
     /// left alone: adding `+0.0` would change nothing, since the sum starts at `+0.0` and a
