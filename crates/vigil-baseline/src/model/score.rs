@@ -254,7 +254,7 @@ impl Ctx<'_> {
             }
             let id = usize::from(id);
             if let Some(slot) = ms.get(id) {
-                self.score_measure(slot, id, xt, *x, tally);
+                self.score_measure(slot, id, xt, x, tally);
             }
         }
         if obs.measures.len() > PREP {
@@ -278,14 +278,14 @@ impl Ctx<'_> {
                 .measure(prep, j, name, *x)
                 .and_then(|(id, xt)| Some((id, ms.get(id)?, xt)))
             {
-                self.score_measure(slot, id, xt, *x, tally);
+                self.score_measure(slot, id, xt, x, tally);
             }
         }
     }
 
     /// One measure's component: its transformed value `xt` (raw `x`) against slot `id`.
     #[inline(always)]
-    fn score_measure(&self, slot: &MeasureSlot, id: usize, xt: f64, x: f64, tally: &mut Tally) {
+    fn score_measure(&self, slot: &MeasureSlot, id: usize, xt: f64, x: &f64, tally: &mut Tally) {
         let ew = &slot.ew;
         if ew.weight <= 0.0 {
             return;
@@ -299,7 +299,9 @@ impl Ctx<'_> {
         let u = (0.5 * d * d) * (w1 / (ew.m2 + 1.0 + self.k.var_floor * w1));
         let ln_p = crate::gauss::ln_two_sided_tail(u);
         let report = u >= self.k.report_u;
-        tally.add_ln(Which::Measure(id), ew.mean, x, ln_p, report);
+        // The raw value is read only when reported (`add_ln` keeps it only then): passed by
+        // reference, its load moves into that rare branch.
+        tally.add_ln(Which::Measure(id), ew.mean, *x, ln_p, report);
     }
 
     #[inline(always)]
