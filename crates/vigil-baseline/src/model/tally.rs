@@ -134,7 +134,7 @@ impl Tally {
         self.prod *= num;
         self.den *= den;
         self.scored += 1;
-        if self.prod < PROD_FLOOR || self.den > DEN_CEIL {
+        if (self.prod < PROD_FLOOR) | (self.den > DEN_CEIL) {
             self.fold();
         }
         if report {
