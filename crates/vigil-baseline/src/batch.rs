@@ -4,6 +4,7 @@
 use vigil_core::{AnomalyScore, Observation};
 
 use crate::dispatch::Wide;
+use crate::index::NO_ROW;
 use crate::memo::Memo;
 use crate::model::{Prepared, Tally};
 use crate::{BaselineError, EntityBaselines};
@@ -115,7 +116,7 @@ impl EntityBaselines {
         // The keys' index tags, computed with the keys and used twice: by the index entries'
         // prefetch and, a chunk later, by the lookup.
         let mut tags = [[0u32; CHUNK]; DEPTH];
-        let mut slots = [[None; CHUNK]; DEPTH];
+        let mut slots = [[NO_ROW; CHUNK]; DEPTH];
         // Profiles that fit in the core's own cache need no prefetching (it only costs
         // instructions there).
         let far = self.entities.memory_bytes() > NEAR_BYTES;
@@ -150,6 +151,9 @@ impl EntityBaselines {
         }
         let mut memo = Memo::new();
         let mut prep = Prepared::empty();
+        // One set of tallies for the call, emptied per chunk (building a fresh set per chunk
+        // also wrote and dropped each one's vector of further components).
+        let mut tallies: [Tally; CHUNK] = std::array::from_fn(|_| Tally::new());
         let mut c = 0;
         while let Some(chunk) = chunk_at(c) {
             if let (Some(next), Some(k), Some(g)) = (
@@ -184,7 +188,9 @@ impl EntityBaselines {
                 break;
             };
             // The profiles, strictly in order; an error stops the chunk there.
-            let mut tallies: [Tally; CHUNK] = std::array::from_fn(|_| Tally::new());
+            for t in &mut tallies {
+                t.reset();
+            }
             let mut failed = None;
             let mut n = 0;
             for (((obs, key), slot), tally) in chunk.iter().zip(ck).zip(cs).zip(tallies.iter_mut())
@@ -192,7 +198,8 @@ impl EntityBaselines {
                 match self.admit_names(obs, &mut memo) {
                     Ok(ids) => {
                         self.prepare_into(obs, ids, &mut memo, &mut prep);
-                        self.observe_prepared(obs, &prep, *key, *slot, tally);
+                        let slot = (*slot != NO_ROW).then_some(*slot as usize);
+                        self.observe_prepared(obs, &prep, *key, slot, tally);
                     }
                     Err(e) => {
                         failed = Some(e);
@@ -246,10 +253,10 @@ impl EntityBaselines {
     /// Slot hints for a chunk's keys, from their index tags: a tag match, found without
     /// reading a row (a tag shared with another key, or an insert or eviction before the hint
     /// is used, is caught by `observe_prepared`'s key check; keys past the chunk's end find
-    /// nothing used).
+    /// nothing used), [`NO_ROW`] for none.
     #[inline(always)]
-    fn find_slots(&self, tags: &[u32; CHUNK]) -> [Option<usize>; CHUNK] {
-        let mut slots = [None; CHUNK];
+    fn find_slots(&self, tags: &[u32; CHUNK]) -> [u32; CHUNK] {
+        let mut slots = [NO_ROW; CHUNK];
         for (s, g) in slots.iter_mut().zip(tags) {
             *s = self.entities.find_hint(*g);
         }

@@ -19,6 +19,9 @@ fn tag_of(key: u64, seed: u64) -> u32 {
     (((m as u64) ^ ((m >> 64) as u64)) >> 32) as u32
 }
 
+/// [`FlatIndex::find_hint`]'s "no row" (rows are below `u32::MAX / 2`).
+pub(crate) const NO_ROW: u32 = u32::MAX;
+
 /// Entry layout: tag in the high half, row + 1 in the low half.
 #[inline(always)]
 fn entry(tag: u32, row: usize) -> u64 {
@@ -35,43 +38,34 @@ fn entry_row(e: u64) -> usize {
     ((e & 0xffff_ffff) as usize).wrapping_sub(1)
 }
 
-/// Bit `j` set when entry `j` of `w` ends a probe for `tag` (it is empty or carries the tag):
-/// with SSE2 two entries per step (a 32-bit compare against zero and one against the tag;
-/// an entry is empty when both its halves are zero, its tag is its high half, whose top bit
-/// `movmskpd` gathers), about half the instructions of one entry at a time.
+/// Entry `j` of `w` ends a probe for `tag` (it is empty or carries the tag) when bit `2j` or
+/// bit `2j + 1` of the result is set (so the first such entry is `trailing_zeros / 2`).
+///
+/// An entry is empty exactly when its low half is zero: a held entry's low half is its
+/// row + 1, which is never zero (rows are below `u32::MAX / 2`). So one 32-bit compare per
+/// half decides it, the low half against 0 and the high half (the tag) against `tag`, and
+/// `movmskps` gathers both halves' bits: with SSE2 two entries per compare, no shuffle.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn stop_mask(w: &[u64; 4], tag: u32) -> u32 {
+    use safe_arch::{cast_to_m128_from_m128i, cmp_eq_mask_i32_m128i, m128i, move_mask_m128};
     let [e0, e1, e2, e3] = *w;
-    stop_pair(e0, e1, tag) | (stop_pair(e2, e3, tag) << 2)
-}
-
-/// [`stop_mask`] of two entries (bits 0 and 1).
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline(always)]
-fn stop_pair(a: u64, b: u64, tag: u32) -> u32 {
-    use safe_arch::{
-        bitand_m128i, bitor_m128i, cast_to_m128d_from_m128i, cmp_eq_mask_i32_m128i, m128i,
-        move_mask_m128d, set_splat_i32_m128i, shuffle_ai_f32_all_m128i, zeroed_m128i,
+    let want = (u64::from(tag) << 32) as i64;
+    let want = m128i::from([want, want]);
+    let pair = |a: u64, b: u64| {
+        let eq = cmp_eq_mask_i32_m128i(m128i::from([a as i64, b as i64]), want);
+        move_mask_m128(cast_to_m128_from_m128i(eq)) as u32
     };
-    let v = m128i::from([a as i64, b as i64]);
-    let zero = cmp_eq_mask_i32_m128i(v, zeroed_m128i());
-    // Each 32-bit half and its neighbour swapped: both halves zero in both.
-    let empty = bitand_m128i(zero, shuffle_ai_f32_all_m128i::<0b10_11_00_01>(zero));
-    let stop = bitor_m128i(
-        empty,
-        cmp_eq_mask_i32_m128i(v, set_splat_i32_m128i(tag as i32)),
-    );
-    move_mask_m128d(cast_to_m128d_from_m128i(stop)) as u32
+    pair(e0, e1) | (pair(e2, e3) << 4)
 }
 
-/// [`stop_mask`] one entry at a time.
+/// [`stop_mask`] one entry at a time (bit `2j` for entry `j`).
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
 #[inline(always)]
 fn stop_mask_scalar(w: &[u64; 4], tag: u32) -> u32 {
     let mut stop = 0u32;
     for (j, e) in w.iter().enumerate() {
-        stop |= u32::from((*e == 0) | (entry_tag(*e) == tag)) << j;
+        stop |= u32::from((*e as u32 == 0) | (entry_tag(*e) == tag)) << (2 * j);
     }
     stop
 }
@@ -153,8 +147,12 @@ impl FlatIndex {
     /// unless another key shares the tag (about 2^-15 per entry compared), so the caller
     /// checks the row's key before using it. (The probe loop is [`Self::position`]'s without
     /// the row check, written out because this is on every event's path.)
+    ///
+    /// The row comes as a `u32`, [`NO_ROW`] when none: the entry's low half minus one, which
+    /// an empty entry (0) turns into [`NO_ROW`] without a branch, and a batch keeps a chunk
+    /// of hints in a quarter of the bytes of `Option<usize>`s.
     #[inline(always)]
-    pub(crate) fn find_hint(&self, tag: u32) -> Option<usize> {
+    pub(crate) fn find_hint(&self, tag: u32) -> u32 {
         let mask = self.mask();
         // Past the end only while the table is empty: then the window and the loop's first
         // entry are both missing, and nothing is found.
@@ -171,18 +169,23 @@ impl FlatIndex {
         {
             let stop = stop_mask(w, tag);
             if stop != 0 {
-                let e = w.get(stop.trailing_zeros() as usize).copied().unwrap_or(0);
-                return (e != 0).then_some(entry_row(e));
+                let e = w
+                    .get(stop.trailing_zeros() as usize / 2)
+                    .copied()
+                    .unwrap_or(0);
+                return (e as u32).wrapping_sub(1);
             }
             i = (i + 4) & mask;
         }
         loop {
-            let e = *self.table.get(i)?;
+            let Some(&e) = self.table.get(i) else {
+                return NO_ROW;
+            };
             if e == 0 {
-                return None;
+                return NO_ROW;
             }
             if entry_tag(e) == tag {
-                return Some(entry_row(e));
+                return (e as u32).wrapping_sub(1);
             }
             i = (i + 1) & mask;
         }
@@ -328,12 +331,27 @@ mod tests {
                 };
                 *e = (u64::from(hi) << 32) | u64::from(lo);
             }
+            // Held entries have a nonzero low half (row + 1), empty ones are 0.
+            for e in w.iter_mut() {
+                if *e as u32 == 0 {
+                    *e = 0;
+                }
+            }
+            let per_entry = |m: u32| [0, 2, 4, 6].map(|b| (m >> b) & 3 != 0);
+            let one_by_one = w.map(|e| e == 0 || entry_tag(e) == tag);
+            assert_eq!(per_entry(stop_mask(&w, tag)), one_by_one, "{w:x?} {tag:x}");
             assert_eq!(
-                stop_mask(&w, tag),
-                stop_mask_scalar(&w, tag),
+                per_entry(stop_mask_scalar(&w, tag)),
+                one_by_one,
                 "{w:x?} {tag:x}"
             );
         }
+    }
+
+    /// `find_hint` of `key` as an `Option`.
+    fn hint(idx: &FlatIndex, key: u64) -> Option<usize> {
+        let row = idx.find_hint(idx.tag(key));
+        (row != NO_ROW).then_some(row as usize)
     }
 
     /// `find_hint` as it was, one entry at a time (the reference for the four-entry step).
@@ -384,14 +402,11 @@ mod tests {
             if step % 97 == 0 {
                 for (i, k) in rows.iter().enumerate() {
                     assert_eq!(idx.find(*k, |j| rows.get(j).copied()), Some(i));
-                    assert_eq!(idx.find_hint(idx.tag(*k)), hint_one_by_one(&idx, *k));
+                    assert_eq!(hint(&idx, *k), hint_one_by_one(&idx, *k));
                 }
                 for _ in 0..50 {
                     let absent = r.next_u64();
-                    assert_eq!(
-                        idx.find_hint(idx.tag(absent)),
-                        hint_one_by_one(&idx, absent)
-                    );
+                    assert_eq!(hint(&idx, absent), hint_one_by_one(&idx, absent));
                 }
                 assert_eq!(idx.find(u64::MAX - 3, |j| rows.get(j).copied()), None);
                 assert_eq!(idx.len, rows.len());

@@ -75,9 +75,10 @@ impl Store {
     }
 
     /// A slot that probably holds the key with index tag `tag` (the tag matches; the caller
-    /// checks the row's key before using it), found without reading any row.
+    /// checks the row's key before using it), found without reading any row; `NO_ROW` when
+    /// none.
     #[inline(always)]
-    pub(crate) fn find_hint(&self, tag: u32) -> Option<usize> {
+    pub(crate) fn find_hint(&self, tag: u32) -> u32 {
         self.index.find_hint(tag)
     }
 
@@ -112,23 +113,30 @@ impl Store {
         }
     }
 
-    /// Starts loading every cache line of the rows at `slots` (`None`: nothing to load)
+    /// Starts loading every cache line of the rows at `slots` (`NO_ROW`: nothing to load)
     /// without waiting for them (see [`crate::prefetch`]). The slab is viewed once for all of
     /// them (a view per row cost its bounds checks on every event).
     #[inline(always)]
-    pub(crate) fn prefetch_rows(&self, slots: &[Option<usize>]) {
+    pub(crate) fn prefetch_rows(&self, slots: &[u32]) {
         let rb = self.blocks * size_of::<Block>();
         let Some(all) = self.slab.bytes(0, self.slab.len()) else {
             return;
         };
         // One chunk per row (`rb > 0`: a row holds at least its core).
         let rows = all.chunks_exact(rb.max(1));
-        for &i in slots.iter().flatten() {
-            if let Some(row) = rows.clone().nth(i) {
-                // One byte every 64: one per 64-byte line. The row starts 32-aligned, so its
-                // last byte is on a further line only if it lies 32 or more past the last one
-                // taken.
-                for x in row.iter().step_by(64) {
+        // `NO_ROW` (no hint) is past the last row, so it finds nothing.
+        for &i in slots {
+            if let Some(row) = rows.clone().nth(i as usize) {
+                // One byte every 64: one per 64-byte line. The first four are written out
+                // (a loop's counter cost more per row; a row of up to 8 blocks needs no
+                // more), then any further ones. The row starts 32-aligned, so its last byte
+                // is on a further line only if it lies 32 or more past the last one taken.
+                for at in [0, 64, 128, 192] {
+                    if let Some(x) = row.get(at) {
+                        crate::prefetch::prefetch(x);
+                    }
+                }
+                for x in row.iter().skip(256).step_by(64) {
                     crate::prefetch::prefetch(x);
                 }
                 if (rb - 1) % 64 >= 32

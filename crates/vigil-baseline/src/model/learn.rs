@@ -66,7 +66,8 @@ impl Ctx<'_> {
             )
         };
         let steps = pane.wrapping_sub(core.pane);
-        let advance = steps > 0 && steps < u32::MAX / 2;
+        // `0 < steps < u32::MAX / 2` as one unsigned comparison (0 wraps to the top).
+        let advance = steps.wrapping_sub(1) < u32::MAX / 2 - 1;
         if advance {
             core.pane = pane;
         }

@@ -98,6 +98,8 @@ pub(crate) struct Derived {
     report_p: f64,
     /// `z²/2` of a measure whose Gaussian surprisal is `report_bits`.
     report_u: f64,
+    /// `min_sd²`: the variance floor of a measure.
+    var_floor: f64,
 }
 
 impl Derived {
@@ -116,6 +118,7 @@ impl Derived {
                 let z = normal_z_for_bits(c.report_bits);
                 0.5 * z * z
             },
+            var_floor: c.min_sd * c.min_sd,
         }
     }
 
@@ -206,7 +209,9 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    /// Nothing prepared yet (every field is overwritten by `prepare_into`).
+    /// Nothing prepared yet (`prepare_into` overwrites every field but the positions of
+    /// `xts` and `hashes` past the observation's measures and categories, which nothing
+    /// reads).
     pub(crate) fn empty() -> Self {
         Self {
             when: When {

@@ -52,7 +52,8 @@ impl Ctx<'_> {
                 p as u32
             }
         };
-        prep.xts = [0.0; PREP];
+        // Only the observation's own positions are written (and read: every reader zips
+        // with its measures or categories); the rest keep the previous event's values.
         // The transform chosen once per observation, not per value.
         match self.config.transform {
             Transform::SignedLog => {
@@ -66,7 +67,6 @@ impl Ctx<'_> {
                 }
             }
         }
-        prep.hashes = [0; PREP];
         for (h, (_, v)) in prep.hashes.iter_mut().zip(obs.categories.iter()) {
             *h = hash_str(self.k.str_key, v);
         }
@@ -235,7 +235,7 @@ impl Ctx<'_> {
         } else {
             (0.0, 0.0)
         };
-        tally.add(Which::Hour, expected, observed, num, den, 0.0, report);
+        tally.add(Which::Hour, expected, observed, num, den, report);
     }
 
     #[inline(always)]
@@ -246,7 +246,6 @@ impl Ctx<'_> {
         prep: &Prepared,
         tally: &mut Tally,
     ) {
-        let floor = self.config.min_sd * self.config.min_sd;
         // The first `PREP` measures straight from their prepared slots and values (no
         // position checks per measure); any further ones by name, after them, in order.
         for ((&id, &xt), (_, x)) in prep.mids.iter().zip(&prep.xts).zip(obs.measures) {
@@ -255,11 +254,11 @@ impl Ctx<'_> {
             }
             let id = usize::from(id);
             if let Some(slot) = ms.get(id) {
-                self.score_measure(slot, id, xt, *x, floor, tally);
+                self.score_measure(slot, id, xt, x, tally);
             }
         }
         if obs.measures.len() > PREP {
-            self.score_measures_past(obs, ms, prep, floor, tally);
+            self.score_measures_past(obs, ms, prep, tally);
         }
     }
 
@@ -272,7 +271,6 @@ impl Ctx<'_> {
         obs: &Observation<'_>,
         ms: &[MeasureSlot],
         prep: &Prepared,
-        floor: f64,
         tally: &mut Tally,
     ) {
         for (j, (name, x)) in obs.measures.iter().enumerate().skip(PREP) {
@@ -280,22 +278,14 @@ impl Ctx<'_> {
                 .measure(prep, j, name, *x)
                 .and_then(|(id, xt)| Some((id, ms.get(id)?, xt)))
             {
-                self.score_measure(slot, id, xt, *x, floor, tally);
+                self.score_measure(slot, id, xt, x, tally);
             }
         }
     }
 
     /// One measure's component: its transformed value `xt` (raw `x`) against slot `id`.
     #[inline(always)]
-    fn score_measure(
-        &self,
-        slot: &MeasureSlot,
-        id: usize,
-        xt: f64,
-        x: f64,
-        floor: f64,
-        tally: &mut Tally,
-    ) {
+    fn score_measure(&self, slot: &MeasureSlot, id: usize, xt: f64, x: &f64, tally: &mut Tally) {
         let ew = &slot.ew;
         if ew.weight <= 0.0 {
             return;
@@ -306,10 +296,12 @@ impl Ctx<'_> {
         // and no square root (the tail comes from `u`: see `crate::gauss`).
         let w1 = ew.weight + 1.0;
         let d = xt - ew.mean;
-        let u = (0.5 * d * d) * (w1 / (ew.m2 + 1.0 + floor * w1));
+        let u = (0.5 * d * d) * (w1 / (ew.m2 + 1.0 + self.k.var_floor * w1));
         let ln_p = crate::gauss::ln_two_sided_tail(u);
         let report = u >= self.k.report_u;
-        tally.add_ln(Which::Measure(id), ew.mean, x, ln_p, report);
+        // The raw value is read only when reported (`add_ln` keeps it only then): passed by
+        // reference, its load moves into that rare branch.
+        tally.add_ln(Which::Measure(id), ew.mean, *x, ln_p, report);
     }
 
     #[inline(always)]
@@ -378,14 +370,6 @@ impl Ctx<'_> {
         } else {
             (0.0, 0.0)
         };
-        tally.add(
-            Which::Category(j),
-            expected,
-            observed,
-            num,
-            den,
-            0.0,
-            report,
-        );
+        tally.add(Which::Category(j), expected, observed, num, den, report);
     }
 }

@@ -103,10 +103,23 @@ impl Tally {
         }
     }
 
-    /// Adds one component with tail probability `num / den · e^{ln_extra}` (`den ≥ 1`;
-    /// `num` is clamped to `[0, den]`), kept for reporting when `report`.
+    /// Empties the tally, as [`new`](Self::new) makes it (keeping the further components'
+    /// allocation, if any).
+    #[inline(always)]
+    pub(crate) fn reset(&mut self) {
+        self.prod = 1.0;
+        self.den = 1.0;
+        self.ln_sum = 0.0;
+        self.scored = 0;
+        self.kept = [None; 2];
+        self.more.clear();
+    }
+
+    /// Adds one component with tail probability `num / den` (`den ≥ 1`; `num` is clamped to
+    /// `[0, den]`), kept for reporting when `report`. Its log term is 0, so the log sum is
+    /// left alone: adding `+0.0` would change nothing, since the sum starts at `+0.0` and a
+    /// sum of floats is `−0.0` only when both terms are.
     #[inline]
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn add(
         &mut self,
         which: Which,
@@ -114,16 +127,14 @@ impl Tally {
         observed: f64,
         num: f64,
         den: f64,
-        ln_extra: f64,
         report: bool,
     ) {
         // `max`/`min`, not `clamp`: no panic path even for a NaN bound.
         let num = fastmath::min(fastmath::max(num, 0.0), den);
         self.prod *= num;
         self.den *= den;
-        self.ln_sum += ln_extra;
         self.scored += 1;
-        if self.prod < PROD_FLOOR || self.den > DEN_CEIL {
+        if (self.prod < PROD_FLOOR) | (self.den > DEN_CEIL) {
             self.fold();
         }
         if report {
@@ -133,7 +144,7 @@ impl Tally {
                 observed,
                 num,
                 den,
-                ln_extra,
+                ln_extra: 0.0,
             });
         }
     }

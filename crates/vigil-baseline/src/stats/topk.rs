@@ -154,13 +154,27 @@ impl TopK {
     #[inline(always)]
     pub fn push(&mut self, key: u32, w: f32) -> bool {
         self.total += w;
+        // The first slot holding `key`, found by selects over the four keys (a loop with an
+        // exit per slot cost more on every event, where the value is usually kept).
+        let [k0, k1, k2, k3] = self.keys;
+        let hit = if k0 == key {
+            0
+        } else if k1 == key {
+            1
+        } else if k2 == key {
+            2
+        } else if k3 == key {
+            3
+        } else {
+            TOP_K
+        };
+        if let Some(c) = self.counts.get_mut(hit) {
+            *c += w;
+            return true;
+        }
         let mut min_i = 0;
         let mut min_c = f32::INFINITY;
-        for (i, (k, c)) in self.keys.iter().zip(self.counts.iter_mut()).enumerate() {
-            if *k == key {
-                *c += w;
-                return true;
-            }
+        for (i, (k, c)) in self.keys.iter().zip(self.counts.iter()).enumerate() {
             let cc = if *k == 0 { -1.0 } else { *c };
             if cc < min_c {
                 min_c = cc;
