@@ -18,6 +18,8 @@ pub(crate) mod cuts;
 pub(crate) mod oblivious;
 pub(crate) mod single;
 pub(crate) mod staged;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 /// Rows scored per block: the coded block (one byte per used feature and row) and a group of
 /// trees' leaf tables stay in L1 together.

@@ -218,11 +218,12 @@ fn gather<const K: usize>(idx: &[[u8; BLOCK]], leaves: &[[f64; LEAVES]], acc: &m
 
 #[cfg(test)]
 mod tests {
-    use ndarray::{Array2, ShapeBuilder, s};
+    use ndarray::Array2;
     use proptest::prelude::*;
 
     use crate::gbdt::compiled::CompiledGbdt;
     use crate::gbdt::infer::cuts::Cuts;
+    use crate::gbdt::infer::testkit::{GRID, inputs, scores_like_the_node_walk};
     use crate::gbdt::tree::{Node, Tree};
 
     /// A symmetric tree: level `l` splits on `levels[l]` everywhere; leaves in bit order.
@@ -247,19 +248,6 @@ mod tests {
             nodes[i].value = v;
         }
         Tree { nodes }
-    }
-
-    /// Values that sit on, just beside and between thresholds, signed zeros, infinities.
-    const GRID: [f32; 9] = [-2.5, -1.0, -0.0, 0.0, 0.5, 0.75, 1.0, 3.0, f32::INFINITY];
-
-    fn value(code: u8) -> f64 {
-        let g = f64::from(GRID[usize::from(code) % GRID.len()]);
-        match code / 16 % 4 {
-            0 => g,
-            1 => g + 1e-9, // rounds to the threshold in f32
-            2 => g + 1e-3,
-            _ => -g,
-        }
     }
 
     proptest! {
@@ -297,32 +285,10 @@ mod tests {
             let c = CompiledGbdt::new(&trees, &base, nf);
             prop_assert!(c.is_quantised());
             prop_assert!(c.has_single_layout());
-            let cell = |(r, j): (usize, usize)| {
-                let code = cells[(r * 7 + j * 3 + r / 64) % cells.len()];
-                if code == 255 { f64::NAN } else { value(code) }
-            };
-            // Row-major input takes the 4×4 conversion, column-major the row-by-row one.
-            let x = if column_major {
-                Array2::from_shape_fn((rows, nf).f(), cell)
-            } else {
-                Array2::from_shape_fn((rows, nf), cell)
-            };
-            let got = c.predict_raw(x.view());
-            for (r, row) in x.rows().into_iter().enumerate() {
-                let row: Vec<f64> = row.to_vec();
-                let mut want = base.clone();
-                for (t, tree) in trees.iter().enumerate() {
-                    want[t % groups] += tree.predict(&row);
-                }
-                // A few rows also alone (the single-row layout, four trees at a time).
-                let alone = (r % 97 == 0).then(|| c.predict_raw(x.slice(s![r..r + 1, ..])));
-                for (k, w) in want.iter().enumerate() {
-                    prop_assert_eq!(got[[r, k]].to_bits(), w.to_bits(), "row {} group {}", r, k);
-                    if let Some(a) = &alone {
-                        prop_assert_eq!(a[[0, k]].to_bits(), w.to_bits(), "row {} alone", r);
-                    }
-                }
-            }
+            // Row-major input takes the 4×4 conversion, column-major the row-by-row one; a
+            // few rows also alone (the single-row layout, four trees at a time).
+            let x = inputs(&cells, rows, nf, column_major);
+            scores_like_the_node_walk(&c, &trees, &base, &x, 97)?;
         }
     }
 

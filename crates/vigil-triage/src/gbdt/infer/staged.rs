@@ -463,26 +463,12 @@ fn walk(v4: pulp::x86::V4, w: core::arch::x86_64::__m512i) -> core::arch::x86_64
 
 #[cfg(test)]
 mod tests {
-    use ndarray::{Array2, ShapeBuilder, s};
     use proptest::prelude::*;
     use vigil_core::SplitMix64;
 
     use crate::gbdt::compiled::CompiledGbdt;
+    use crate::gbdt::infer::testkit::{GRID, inputs, scores_like_the_node_walk};
     use crate::gbdt::tree::{Node, Tree};
-
-    /// Thresholds and values: on, just beside and between thresholds, signed zeros,
-    /// infinities.
-    const GRID: [f32; 9] = [-2.5, -1.0, -0.0, 0.0, 0.5, 0.75, 1.0, 3.0, f32::INFINITY];
-
-    fn value(code: u8) -> f64 {
-        let g = f64::from(GRID[usize::from(code) % GRID.len()]);
-        match code / 16 % 4 {
-            0 => g,
-            1 => g + 1e-9, // rounds to the threshold in f32
-            2 => g + 1e-3,
-            _ => -g,
-        }
-    }
 
     /// A random general tree at most `depth` deep (leaves at any depth, splits anywhere).
     fn random_tree(rng: &mut SplitMix64, nf: usize, depth: usize) -> Tree {
@@ -533,32 +519,10 @@ mod tests {
             if c.layout_name() == "dense" {
                 prop_assert_eq!(c.is_staged(), nf <= super::WIDTH && deepest > 0);
             }
-            let cell = |(r, j): (usize, usize)| {
-                let code = cells[(r * 7 + j * 3 + r / 64) % cells.len()];
-                if code == 255 { f64::NAN } else { value(code) }
-            };
-            let x = if column_major {
-                Array2::from_shape_fn((rows, nf).f(), cell)
-            } else {
-                Array2::from_shape_fn((rows, nf), cell)
-            };
+            let x = inputs(&cells, rows, nf, column_major);
             // The stage walk where the CPU has AVX-512, and the portable walk everywhere.
             for c in [c.clone(), c.without_staged()] {
-                let got = c.predict_raw(x.view());
-                for (r, row) in x.rows().into_iter().enumerate() {
-                    let row: Vec<f64> = row.to_vec();
-                    let mut want = base.clone();
-                    for (t, tree) in trees.iter().enumerate() {
-                        want[t % groups] += tree.predict(&row);
-                    }
-                    let alone = (r % 13 == 0).then(|| c.predict_raw(x.slice(s![r..r + 1, ..])));
-                    for (k, w) in want.iter().enumerate() {
-                        prop_assert_eq!(got[[r, k]].to_bits(), w.to_bits(), "row {} group {}", r, k);
-                        if let Some(a) = &alone {
-                            prop_assert_eq!(a[[0, k]].to_bits(), w.to_bits(), "row {} alone", r);
-                        }
-                    }
-                }
+                scores_like_the_node_walk(&c, &trees, &base, &x, 13)?;
             }
         }
     }
