@@ -16,6 +16,9 @@ pub enum CliError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Standard output could not be written (a closed pipe, a full disk).
+    #[error("standard output: {0}")]
+    Stdout(#[source] std::io::Error),
     /// Arguments that do not fit together.
     #[error("usage: {0}")]
     Usage(String),
@@ -44,6 +47,23 @@ impl CliError {
             path: path.into(),
             source,
         }
+    }
+}
+
+impl CliError {
+    /// True when the error, or any error beneath it, is a closed pipe: the reader went away
+    /// (`vigil … | head`), which is not a failure of the command.
+    pub fn is_broken_pipe(&self) -> bool {
+        let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = cur {
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return true;
+            }
+            cur = e.source();
+        }
+        false
     }
 }
 

@@ -54,6 +54,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader closed the pipe: it has what it wanted, so end quietly (as `head` expects).
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("vigil: {e}");
             ExitCode::FAILURE

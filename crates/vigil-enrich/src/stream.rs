@@ -41,6 +41,8 @@ pub fn enrich_jsonl(
 ) -> Result<StreamStats, EnrichError> {
     let mut stats = StreamStats::default();
     let io = |e| EnrichError::io(source_name, e);
+    // A failed write is the output's fault, not the input's: name it so.
+    let out = |e| EnrichError::io("(enriched output)", e);
     let mut input = input;
     let mut buf = Vec::new();
     let mut lineno = 0u64;
@@ -86,11 +88,10 @@ pub fn enrich_jsonl(
         // Saturating: an enricher may also drop items (a dedupe), never a panic here.
         stats.items += alert.enrichment.items.len().saturating_sub(items) as u64;
         stats.failures += alert.enrichment.failures.len().saturating_sub(failures) as u64;
-        serde_json::to_writer(&mut output, &alert)
-            .map_err(|e| EnrichError::io(source_name, e.into()))?;
-        output.write_all(b"\n").map_err(io)?;
+        serde_json::to_writer(&mut output, &alert).map_err(|e| out(e.into()))?;
+        output.write_all(b"\n").map_err(out)?;
         stats.enriched += 1;
     }
-    output.flush().map_err(io)?;
+    output.flush().map_err(out)?;
     Ok(stats)
 }

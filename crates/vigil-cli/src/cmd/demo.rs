@@ -8,6 +8,7 @@ use vigil_eval::demo::{DemoParams, run_demo, write_report};
 use vigil_eval::replay::QueueSummary;
 
 use crate::CliError;
+use crate::out::{outln, outp};
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -37,33 +38,35 @@ fn pct(v: Option<f64>) -> String {
     v.map_or("-".into(), |x| format!("{:.1}%", 100.0 * x))
 }
 
-fn print_table(rows: &[(&str, &QueueSummary)]) {
-    let line = |label: &str, f: &dyn Fn(&QueueSummary) -> String| {
-        print!("{label:<24}");
+fn print_table(rows: &[(&str, &QueueSummary)]) -> Result<(), CliError> {
+    let line = |label: &str, f: &dyn Fn(&QueueSummary) -> String| -> Result<(), CliError> {
+        outp!("{label:<24}");
         for (_, s) in rows {
-            print!(" {:>14}", f(s));
+            outp!(" {:>14}", f(s));
         }
-        println!();
+        outln!();
+        Ok(())
     };
-    print!("{:<24}", "");
+    outp!("{:<24}", "");
     for (name, _) in rows {
-        print!(" {name:>14}");
+        outp!(" {name:>14}");
     }
-    println!();
-    line("alerts", &|s| s.alerts.to_string());
-    line("share unaddressed", &|s| pct(Some(s.unaddressed_share)));
-    line("share suppressed", &|s| pct(Some(s.suppressed_share)));
+    outln!();
+    line("alerts", &|s| s.alerts.to_string())?;
+    line("share unaddressed", &|s| pct(Some(s.unaddressed_share)))?;
+    line("share suppressed", &|s| pct(Some(s.suppressed_share)))?;
     line("attack phases detected", &|s| {
         format!("{}/{}", s.phases_detected, s.phases_total)
-    });
-    line("MTTD (median)", &|s| minutes(s.mttd_median_s));
-    line("MTTD (p90)", &|s| minutes(s.mttd_p90_s));
-    line("MTTR (median)", &|s| minutes(s.mttr_median_s));
-    line("analyst hours", &|s| format!("{:.1}", s.analyst_hours));
-    line("queue items reviewed", &|s| s.items_reviewed.to_string());
-    line("benign alerts reviewed", &|s| s.benign_reviewed.to_string());
-    line("precision", &|s| pct(s.precision));
-    line("false-positive rate", &|s| pct(s.fpr));
+    })?;
+    line("MTTD (median)", &|s| minutes(s.mttd_median_s))?;
+    line("MTTD (p90)", &|s| minutes(s.mttd_p90_s))?;
+    line("MTTR (median)", &|s| minutes(s.mttr_median_s))?;
+    line("analyst hours", &|s| format!("{:.1}", s.analyst_hours))?;
+    line("queue items reviewed", &|s| s.items_reviewed.to_string())?;
+    line("benign alerts reviewed", &|s| s.benign_reviewed.to_string())?;
+    line("precision", &|s| pct(s.precision))?;
+    line("false-positive rate", &|s| pct(s.fpr))?;
+    Ok(())
 }
 
 /// Runs the command.
@@ -98,7 +101,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.json {
         return crate::out::print_json(&json);
     }
-    println!(
+    outln!(
         "Enterprise {} ({} alerts, seed {}); Vigil trained on {}. {} analyst(s), {} min per item.",
         demo.enterprise.name,
         demo.enterprise.alerts.len(),
@@ -107,13 +110,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
         args.analysts,
         args.minutes_per_alert
     );
-    println!();
+    outln!();
     print_table(&[
         ("traditional", json.traditional),
         ("FIFO", json.fifo),
         ("Vigil", json.vigil),
-    ]);
-    println!();
-    println!("report: {}", written.index.display());
+    ])?;
+    outln!();
+    outln!("report: {}", written.index.display());
     Ok(())
 }

@@ -6,6 +6,7 @@ use vigil_io::Format;
 use vigil_triage::export::export_features;
 
 use crate::CliError;
+use crate::out::outln;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -50,7 +51,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             "seed": args.seed,
         }))
     } else {
-        println!("{rows} rows written to {}", args.out.display());
+        outln!("{rows} rows written to {}", args.out.display());
         Ok(())
     }
 }

@@ -6,6 +6,7 @@ use vigil_io::Summary;
 
 use crate::CliError;
 use crate::cmd::sources::SourceArgs;
+use crate::out::outln;
 
 /// How many rejected records are printed to standard error.
 const SHOWN_REJECTS: usize = 5;
@@ -57,36 +58,38 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         return crate::out::print_json(&v);
     }
-    println!("format        {}", args.sources.format);
-    println!("files         {}", args.sources.files.len());
-    println!(
+    outln!("format        {}", args.sources.format);
+    outln!("files         {}", args.sources.files.len());
+    outln!(
         "alerts        {}  (accepted {}, rejected {})",
-        report.alerts, report.accepted, report.rejected
+        report.alerts,
+        report.accepted,
+        report.rejected
     );
     let kinds: Vec<String> = report
         .entities
         .iter()
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
-    println!("entities      {}", kinds.join(", "));
+    outln!("entities      {}", kinds.join(", "));
     let verdicts: Vec<String> = report
         .verdicts
         .iter()
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
-    println!("verdicts      {}", verdicts.join(", "));
+    outln!("verdicts      {}", verdicts.join(", "));
     let labels: Vec<String> = report
         .labels
         .iter()
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
-    println!("labels        {}", labels.join(", "));
+    outln!("labels        {}", labels.join(", "));
     if let (Some(f), Some(l)) = (report.first, report.last) {
-        println!(
+        outln!(
             "time span     {f} .. {l}  ({:.1} h)",
             (l - f).num_seconds() as f64 / 3600.0
         );
     }
-    println!("read rate     {rate:.0} alerts/s ({seconds:.3} s)");
+    outln!("read rate     {rate:.0} alerts/s ({seconds:.3} s)");
     Ok(())
 }

@@ -10,6 +10,7 @@ use vigil_eval::replay::QueueSummary;
 
 use crate::CliError;
 use crate::cmd::networks::NetworkArgs;
+use crate::out::outln;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -71,14 +72,21 @@ fn fmt_s(v: Option<f64>) -> String {
     v.map_or("-".into(), |s| format!("{:.1} min", s / 60.0))
 }
 
-fn print_table(title: &str, rows: [&QueueSummary; 3]) {
-    println!("{title}");
-    println!(
+fn print_table(title: &str, rows: [&QueueSummary; 3]) -> Result<(), CliError> {
+    outln!("{title}");
+    outln!(
         "{:<9} {:>9} {:>9} {:>11} {:>11} {:>11} {:>10} {:>9}",
-        "queue", "alerts", "phases", "MTTD p50", "MTTD p90", "unaddressed", "benign rev", "items"
+        "queue",
+        "alerts",
+        "phases",
+        "MTTD p50",
+        "MTTD p90",
+        "unaddressed",
+        "benign rev",
+        "items"
     );
     for s in rows {
-        println!(
+        outln!(
             "{:<9} {:>9} {:>5}/{:<3} {:>11} {:>11} {:>10.1}% {:>10} {:>9}",
             s.discipline,
             s.alerts,
@@ -91,6 +99,7 @@ fn print_table(title: &str, rows: [&QueueSummary; 3]) {
             s.items_reviewed
         );
     }
+    Ok(())
 }
 
 /// Runs the command.
@@ -143,7 +152,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         print_table(
             &format!("train {:?} → test {:?}", report.train, report.test),
             [&report.fifo, &report.severity, &report.vigil],
-        );
+        )?;
         return Ok(());
     }
     let mut rotations = Vec::new();
@@ -177,12 +186,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
         print_table(
             &format!("test {:?} (trained on {:?})", r.test, r.train),
             [&r.fifo, &r.severity, &r.vigil],
-        );
-        println!();
+        )?;
+        outln!();
     }
     print_table(
         "all rotations pooled",
         [&all.fifo, &all.severity, &all.vigil],
-    );
+    )?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use serde_json::{Map, Value, json};
 use vigil_baseline::bench::{bench_multivariate, bench_profiles, flood};
 
 use crate::CliError;
+use crate::out::outln;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -85,7 +86,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     } else {
         if let Value::Object(m) = &value {
             for (k, v) in m {
-                println!("{k:>24}  {v}");
+                outln!("{k:>24}  {v}");
             }
         }
         Ok(())

@@ -11,6 +11,7 @@ use vigil_enrich::datasets::{LoadOptions, load_standard};
 use vigil_enrich::{RelatedEnricher, RelatedParams};
 
 use crate::CliError;
+use crate::out::outln;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -133,7 +134,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     } else {
         if let Some(o) = v.as_object() {
             for (k, x) in o {
-                println!("{k:>20}  {x}");
+                outln!("{k:>20}  {x}");
             }
         }
         Ok(())

@@ -10,6 +10,7 @@ use vigil_core::cpu::Stopwatch;
 
 use crate::CliError;
 use crate::cmd::sources::SourceArgs;
+use crate::out::outln;
 
 /// Shortest CPU time from which a CPU-time rate is reported.
 const MIN_CPU_SECONDS: f64 = 0.05;
@@ -97,17 +98,23 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }));
     }
     for f in &files {
-        println!(
+        outln!(
             "{:<50} {:>9} alerts {:>8.3} s {:>12.0} alerts/s",
-            f.file, f.alerts, f.seconds, f.alerts_per_sec
+            f.file,
+            f.alerts,
+            f.seconds,
+            f.alerts_per_sec
         );
     }
-    println!(
+    outln!(
         "{:<50} {:>9} alerts {:>8.3} s {:>12.0} alerts/s (rejected {rejected})",
-        "total", alerts, seconds, alerts_per_sec
+        "total",
+        alerts,
+        seconds,
+        alerts_per_sec
     );
     if let Some(r) = alerts_per_cpu_sec {
-        println!("{:<50} {r:>12.0} alerts per CPU second (this thread)", "");
+        outln!("{:<50} {r:>12.0} alerts per CPU second (this thread)", "");
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use vigil_triage::gbdt::Growth;
 use vigil_triage::gbdt::synth::{ScoreBenchConfig, make_binary, score_bench, write_csv};
 
 use crate::CliError;
+use crate::out::outln;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -75,18 +76,24 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.json {
         crate::out::print_json(&report)
     } else {
-        println!(
+        outln!(
             "trees {} depth {} features {} rows {} (train {}, test {})",
-            cfg.trees, cfg.depth, cfg.features, cfg.rows, report.train_rows, report.test_rows
+            cfg.trees,
+            cfg.depth,
+            cfg.features,
+            cfg.rows,
+            report.train_rows,
+            report.test_rows
         );
-        println!("fit_s              {:.3}", report.fit_s);
-        println!(
+        outln!("fit_s              {:.3}", report.fit_s);
+        outln!(
             "ns_per_row         {:.1} ({} layout)",
-            report.ns_per_row, report.layout
+            report.ns_per_row,
+            report.layout
         );
-        println!("ns_per_row_single  {:.1}", report.ns_per_row_single);
-        println!("pr_auc             {:.4}", report.pr_auc);
-        println!("logloss            {:.4}", report.logloss);
+        outln!("ns_per_row_single  {:.1}", report.ns_per_row_single);
+        outln!("pr_auc             {:.4}", report.pr_auc);
+        outln!("logloss            {:.4}", report.logloss);
         Ok(())
     }
 }

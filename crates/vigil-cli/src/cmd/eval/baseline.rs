@@ -14,6 +14,7 @@ use vigil_eval::baseline::{HostAlert, evaluate_host_streams, evaluate_vectors};
 use vigil_io::nsl_kdd::{FrequencyEncoding, NslKddRecord, read_nsl_kdd};
 
 use crate::CliError;
+use crate::out::outln;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -144,7 +145,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.json {
         crate::out::print_json(&value)
     } else {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&value).map_err(|e| CliError::layer("json", e))?
         );

@@ -14,6 +14,7 @@ use vigil_triage::gbdt::GbdtParams;
 
 use crate::CliError;
 use crate::cmd::networks::NetworkArgs;
+use crate::out::outln;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -108,8 +109,8 @@ fn rotation(
     run_experiment(&gbdt(cfg.seed), &tr, &te, cfg).map_err(|e| CliError::layer("feedback", e))
 }
 
-fn print_table(out: &Output) {
-    println!(
+fn print_table(out: &Output) -> Result<(), CliError> {
+    outln!(
         "{:<16} {:>8} {:>9} {:>13} {:>10} {:>11} {:>9}",
         "test network",
         "verdicts",
@@ -121,7 +122,7 @@ fn print_table(out: &Output) {
     );
     for r in &out.rotations {
         for n in &r.report.networks {
-            println!(
+            outln!(
                 "{:<16} {:>8} {:>9} {:>12.1}% {:>10.4} {:>11} {:>9}",
                 n.network,
                 n.figures.verdicts,
@@ -134,7 +135,7 @@ fn print_table(out: &Output) {
         }
     }
     let f = &out.final_figures;
-    println!(
+    outln!(
         "{:<16} {:>8} {:>9} {:>12.1}% {:>10.4} {:>11} {:>9}",
         "all",
         f.verdicts,
@@ -144,6 +145,7 @@ fn print_table(out: &Output) {
         out.promotions,
         out.rejections
     );
+    Ok(())
 }
 
 /// Runs the command.
@@ -221,7 +223,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.json {
         crate::out::print_json(&out)
     } else {
-        print_table(&out);
+        print_table(&out)?;
         Ok(())
     }
 }

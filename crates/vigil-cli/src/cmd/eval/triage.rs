@@ -9,6 +9,7 @@ use vigil_triage::gbdt::{GbdtParams, Growth};
 use vigil_triage::pipeline::{ModelKind, TriageParams};
 
 use crate::CliError;
+use crate::out::outln;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
@@ -182,7 +183,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         crate::out::print_json(&value)
     } else {
-        print_table(&report, args.suppress_delta);
+        print_table(&report, args.suppress_delta)?;
         Ok(())
     }
 }
@@ -242,69 +243,88 @@ fn json(r: &EvalReport) -> serde_json::Value {
     })
 }
 
-fn print_table(r: &EvalReport, delta: Option<f64>) {
+fn print_table(r: &EvalReport, delta: Option<f64>) -> Result<(), CliError> {
     let f = &r.pooled;
     // Which bound the suppression lines below certify.
     let bound = match delta {
         Some(d) => format!("miss <= alpha with probability >= {}", 1.0 - d),
         None => "expected miss <= alpha".to_owned(),
     };
-    println!(
+    outln!(
         "{} ({}), {} rows from {} organisations unseen in training",
-        r.protocol, r.model, f.rows, f.orgs
+        r.protocol,
+        r.model,
+        f.rows,
+        f.orgs
     );
-    println!(
+    outln!(
         "macro-F1 (TP/BP/FP)      {:.4} ({:.4} without decision weights)",
-        f.macro_f1, f.macro_f1_argmax
+        f.macro_f1,
+        f.macro_f1_argmax
     );
-    println!("PR-AUC  (TP vs rest)     {:.4}", f.threat.pr_auc);
-    println!("ROC-AUC (TP vs rest)     {:.4}", f.threat.roc_auc);
-    println!(
+    outln!("PR-AUC  (TP vs rest)     {:.4}", f.threat.pr_auc);
+    outln!("ROC-AUC (TP vs rest)     {:.4}", f.threat.roc_auc);
+    outln!(
         "ECE (10 bins)            {:.4} calibrated, {:.4} uncalibrated",
-        f.threat.ece, f.ece_uncalibrated
+        f.threat.ece,
+        f.ece_uncalibrated
     );
-    println!("Brier                    {:.4}", f.threat.brier);
-    println!("suppression bound        {bound}");
+    outln!("Brier                    {:.4}", f.threat.brier);
+    outln!("suppression bound        {bound}");
     for s in &f.threat.suppression {
-        println!(
+        outln!(
             "suppression α={:<5} miss {:.4}  non-TP suppressed {:.4}",
-            s.alpha, s.miss_rate, s.fp_suppressed
+            s.alpha,
+            s.miss_rate,
+            s.fp_suppressed
         );
     }
     for s in &f.threat.suppression_oracle {
-        println!(
+        outln!(
             "best threshold in hindsight α={:<5} miss {:.4}  non-TP suppressed {:.4}",
-            s.alpha, s.miss_rate, s.fp_suppressed
+            s.alpha,
+            s.miss_rate,
+            s.fp_suppressed
         );
     }
-    println!("fold  rows  macro-F1  PR-AUC  ROC-AUC  ECE");
+    outln!("fold  rows  macro-F1  PR-AUC  ROC-AUC  ECE");
     for (i, x) in r.folds.iter().enumerate() {
-        println!(
+        outln!(
             "{i:>4} {:>5}  {:.4}    {:.4}  {:.4}   {:.4}",
-            x.rows, x.macro_f1, x.threat.pr_auc, x.threat.roc_auc, x.threat.ece
+            x.rows,
+            x.macro_f1,
+            x.threat.pr_auc,
+            x.threat.roc_auc,
+            x.threat.ece
         );
     }
-    println!("top features (normalised importance):");
+    outln!("top features (normalised importance):");
     for (n, v) in &r.top_features {
-        println!("  {n:<28} {v:.4}");
+        outln!("  {n:<28} {v:.4}");
     }
     if let Some(fb) = &r.feedback {
-        println!(
+        outln!(
             "with analyst feedback (grades after {} s; {:.1}% of rows had some):",
             fb.lag_secs,
             100.0 * fb.rows_with_history
         );
-        println!(
+        outln!(
             "  ECE {:.4}  Brier {:.4}  PR-AUC {:.4}  ROC-AUC {:.4}",
-            fb.threat.ece, fb.threat.brier, fb.threat.pr_auc, fb.threat.roc_auc
+            fb.threat.ece,
+            fb.threat.brier,
+            fb.threat.pr_auc,
+            fb.threat.roc_auc
         );
         for s in &fb.threat.suppression {
-            println!(
+            outln!(
                 "  suppression α={:<5} miss {:.4}  non-TP suppressed {:.4}",
-                s.alpha, s.miss_rate, s.fp_suppressed
+                s.alpha,
+                s.miss_rate,
+                s.fp_suppressed
             );
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
