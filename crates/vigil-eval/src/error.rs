@@ -42,6 +42,19 @@ pub enum EvalError {
         /// Why it failed.
         reason: String,
     },
+    /// Too little graded data for the protocol asked for (no graded alerts, fewer
+    /// organisations than folds).
+    #[error("{what}: need at least {needed} {unit}, found {found}")]
+    InsufficientData {
+        /// Which data, for which protocol.
+        what: &'static str,
+        /// The least the protocol needs.
+        needed: usize,
+        /// What there was.
+        found: usize,
+        /// What is counted (`graded alerts`, `organisations`).
+        unit: &'static str,
+    },
     /// A data set file that could not be read.
     #[error("{path}: {reason}")]
     Read {

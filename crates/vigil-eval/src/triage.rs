@@ -285,12 +285,23 @@ fn unit(p: &[f64]) -> Vec<f64> {
     p.iter().map(|v| v.clamp(0.0, 1.0)).collect()
 }
 
-fn graded(alerts: &[Alert]) -> Vec<Alert> {
-    alerts
+/// The graded alerts, or [`EvalError::InsufficientData`] when there are none: metrics of an
+/// empty set (ROC-AUC 0.5, ECE 0) would read as results.
+fn graded(alerts: &[Alert], what: &'static str) -> Result<Vec<Alert>, EvalError> {
+    let v: Vec<Alert> = alerts
         .iter()
         .filter(|a| a.verdict.is_some())
         .cloned()
-        .collect()
+        .collect();
+    if v.is_empty() {
+        return Err(EvalError::InsufficientData {
+            what,
+            needed: 1,
+            found: 0,
+            unit: "graded alerts (TruePositive, BenignPositive or FalsePositive)",
+        });
+    }
+    Ok(v)
 }
 
 fn held_out(p: &TriagePipeline, test: &[Alert]) -> Result<Held, EvalError> {
@@ -518,11 +529,23 @@ pub fn cross_validate(
             reason: format!("need at least 2, got {folds}"),
         });
     }
-    let alerts = graded(alerts);
+    let alerts = graded(alerts, "the cross-validated data")?;
     let orgs: Vec<&str> = alerts
         .iter()
         .map(|a| a.tenant.as_deref().unwrap_or(""))
         .collect();
+    // Every fold must hold out at least one organisation, or it tests nothing.
+    let mut distinct = orgs.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < folds {
+        return Err(EvalError::InsufficientData {
+            what: "grouped cross-validation (one organisation or more per fold)",
+            needed: folds,
+            found: distinct.len(),
+            unit: "organisations",
+        });
+    }
     let fold_of = group_folds(&orgs, folds, seed);
     let mut all = Held::new();
     let mut warm_all = Held::new();
@@ -582,7 +605,10 @@ pub fn train_test(
     params: &TriageParams,
     feedback: Option<FeedbackReplay>,
 ) -> Result<EvalReport, EvalError> {
-    let (train, test) = (graded(train), graded(test));
+    let (train, test) = (
+        graded(train, "the training data")?,
+        graded(test, "the test data")?,
+    );
     let (pipeline, cal) = params.fit_with_calibration_rows(&train)?;
     let held = held_out(&pipeline, &test)?;
     let feedback = match feedback {

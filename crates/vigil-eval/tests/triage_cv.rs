@@ -62,3 +62,43 @@ fn fewer_than_two_folds_is_a_typed_error() {
         Err(vigil_eval::EvalError::InvalidParameter { name: "folds", .. })
     ));
 }
+
+#[test]
+fn data_too_small_for_the_protocol_is_a_typed_error() {
+    use vigil_eval::error::EvalError;
+    let params = TriageParams::new(ModelKind::Gbdt, 1);
+    let mut data = vigil_triage::features::guide::synthetic(60, 1);
+    // Fewer organisations than folds: some fold would test nothing.
+    for a in &mut data {
+        a.tenant = Some(if a.id.len() % 2 == 0 { "a" } else { "b" }.into());
+    }
+    let err = vigil_eval::triage::cross_validate(&data, &params, 3, 0, None).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            EvalError::InsufficientData {
+                needed: 3,
+                found: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // No graded alerts at all, on either side of a train/test evaluation.
+    for a in &mut data {
+        a.verdict = None;
+    }
+    let graded = vigil_triage::features::guide::synthetic(60, 1);
+    for (train, test) in [(&data, &graded), (&graded, &data)] {
+        let err = vigil_eval::triage::train_test(train, test, &params, None).unwrap_err();
+        assert!(
+            matches!(err, EvalError::InsufficientData { found: 0, .. }),
+            "{err}"
+        );
+    }
+    let err = vigil_eval::triage::cross_validate(&data, &params, 3, 0, None).unwrap_err();
+    assert!(
+        matches!(err, EvalError::InsufficientData { found: 0, .. }),
+        "{err}"
+    );
+}
