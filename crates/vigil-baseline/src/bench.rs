@@ -44,14 +44,21 @@ pub fn bench_profiles(
     zipf: Option<f64>,
     batch: usize,
 ) -> Result<ProfileBench, BaselineError> {
+    // An empty workload has no per-event or per-entity figure to report.
+    for (name, n) in [("entities", entities), ("events", events)] {
+        if n == 0 {
+            return Err(BaselineError::InvalidParameter {
+                name,
+                reason: "must be at least 1, got 0".into(),
+            });
+        }
+    }
     let config = ProfileParams::default()
-        .max_entities(entities.max(1))
+        .max_entities(entities)
         .seed(seed)
         .check()?;
     let mut model = EntityBaselines::new(config);
-    let names: Vec<String> = (0..entities.max(1))
-        .map(|i| format!("host-{i:07}"))
-        .collect();
+    let names: Vec<String> = (0..entities).map(|i| format!("host-{i:07}")).collect();
     let types: Vec<String> = (0..50).map(|i| format!("alert-type-{i}")).collect();
     let mut rng = SplitMix64::new(seed);
     let start_secs = 1_700_000_000i64;
@@ -276,4 +283,22 @@ pub fn bench_multivariate(vectors: usize, seed: u64) -> Result<VectorBench, Base
         ns_per_event: elapsed * 1e9 / vectors.max(1) as f64,
         memory_bytes: model.memory_bytes(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_workload_is_a_typed_error() {
+        for (entities, events, name) in [(0, 10, "entities"), (10, 0, "events")] {
+            let err = bench_profiles(entities, events, 1, None, 256).err();
+            assert!(
+                matches!(err, Some(BaselineError::InvalidParameter { name: n, .. }) if n == name),
+                "{err:?}"
+            );
+        }
+        let ok = bench_profiles(3, 10, 1, None, 256).map(|p| (p.entities, p.events));
+        assert!(matches!(ok, Ok((3, 10))), "{ok:?}");
+    }
 }

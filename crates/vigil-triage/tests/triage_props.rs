@@ -7,6 +7,7 @@ use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 use vigil_core::{Alert, AlertScorer, FeatureSchema, Fit, LabeledData, Score, Scorer, SplitMix64};
 use vigil_triage::calibrate::{CalibrationSet, Calibrator, IsotonicParams, PlattParams};
+use vigil_triage::error::TriageError;
 use vigil_triage::pipeline::{ModelKind, TriageParams, TriagePipeline};
 use vigil_triage::queue::TriageQueue;
 use vigil_triage::suppress::{
@@ -295,4 +296,13 @@ fn calibration_rows_are_the_held_out_organisations_or_every_one_out_of_fold() {
         assert!(row.iter().all(|v| (0.0..=1.0).contains(v)));
         assert!((row.sum() - 1.0).abs() < 1e-9);
     }
+    // One fold cannot hold anything out: a typed error, not a silent two.
+    params.cross_fit = Some(1);
+    assert!(matches!(
+        params.fit_with_calibration_rows(&data),
+        Err(TriageError::InvalidParameter {
+            name: "cross_fit",
+            ..
+        })
+    ));
 }

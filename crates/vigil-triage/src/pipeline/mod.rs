@@ -265,13 +265,19 @@ impl TriageParams {
                 },
             ));
         };
+        if k < 2 {
+            return Err(TriageError::InvalidParameter {
+                name: "cross_fit",
+                reason: format!("need at least 2 organisation folds, got {k}"),
+            });
+        }
         let (alerts, _) = graded(alerts);
         let alerts: Vec<Alert> = alerts.into_iter().cloned().collect();
         let orgs: Vec<&str> = alerts
             .iter()
             .map(|a| a.tenant.as_deref().unwrap_or(""))
             .collect();
-        let folds = group_folds(&orgs, k.max(2), self.seed ^ 0x0ca1_1b4a);
+        let folds = group_folds(&orgs, k, self.seed ^ 0x0ca1_1b4a);
         let mut proba = Array2::zeros((alerts.len(), 3));
         for f in 0..k.max(2) {
             let (inner, held): (Vec<usize>, Vec<usize>) =
