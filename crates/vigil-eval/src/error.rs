@@ -1,7 +1,5 @@
 //! The evaluation error type.
 
-use std::path::PathBuf;
-
 use thiserror::Error;
 
 /// Errors raised by the SOC replay, the evaluation harness and the demo generator.
@@ -55,14 +53,14 @@ pub enum EvalError {
         /// What is counted (`graded alerts`, `organisations`).
         unit: &'static str,
     },
-    /// A data set file that could not be read.
-    #[error("{path}: {reason}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        reason: String,
-    },
+    /// A data set that could not be opened or is not in its format (names the file).
+    #[error(transparent)]
+    Io(#[from] vigil_io::IoError),
+    /// A record of a data set that could not be read (names the file, record, line, field
+    /// and why). Evaluations stop at the first one: a figure over silently thinned data would
+    /// not be the figure asked for.
+    #[error(transparent)]
+    Record(#[from] vigil_core::RecordError),
     /// An error from the shared model (features, scorers).
     #[error(transparent)]
     Core(#[from] vigil_core::CoreError),

@@ -26,3 +26,21 @@ fn russellmitchell_has_seven_phases_and_fifo_conserves() {
     // One analyst at 3 minutes cannot keep up with ~475 alerts an hour.
     assert!(s.unaddressed_share > 0.9, "{}", s.unaddressed_share);
 }
+
+#[test]
+fn a_bad_record_stops_the_load_naming_its_file_and_line_once() {
+    let path = std::env::temp_dir().join(format!("vigil-eval-bad-{}.csv", std::process::id()));
+    let text = "time,name,ip,host,short,time_label,event_label\n\
+                1642213952,Wazuh: a,1.1.1.1,mail,W,false_positive,-\n\
+                1642213953,Wazuh: b,1.1.1.1\n";
+    std::fs::write(&path, text).unwrap();
+    let err = load_network(&path).unwrap_err();
+    std::fs::remove_file(&path).unwrap();
+    let vigil_eval::EvalError::Record(e) = &err else {
+        panic!("expected a record error, got {err}");
+    };
+    assert_eq!((e.record, e.line), (2, 3), "{err}");
+    let shown = err.to_string();
+    let name = path.display().to_string();
+    assert_eq!(shown.matches(&name).count(), 1, "{shown}");
+}

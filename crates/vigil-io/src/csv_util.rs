@@ -19,6 +19,8 @@ pub(crate) struct Rows<R: std::io::Read> {
     keep_raw: bool,
     /// The current row's number (1-based, header excluded).
     pub(crate) record: u64,
+    /// The line the next record starts on: where an I/O error is reported.
+    next_line: u64,
     done: bool,
 }
 
@@ -31,6 +33,7 @@ impl<R: std::io::Read> Rows<R> {
         keep_raw: bool,
     ) -> Self {
         Self {
+            next_line: csv.position().line(),
             csv,
             rec: ByteRecord::new(),
             raw: RawTemplate::new(&header),
@@ -52,6 +55,8 @@ impl<R: std::io::Read> Rows<R> {
         match self.csv.read_byte_record(&mut self.rec) {
             Ok(true) => {
                 self.record += 1;
+                // The reader now stands where the next record starts.
+                self.next_line = self.csv.position().line();
                 Some(Ok(()))
             }
             Ok(false) => {
@@ -62,7 +67,12 @@ impl<R: std::io::Read> Rows<R> {
                 // Only I/O (or decompression) errors reach here with a flexible byte reader.
                 self.done = true;
                 self.record += 1;
-                Some(Err(stream_error(&e, &self.source_name, self.record)))
+                Some(Err(stream_error(
+                    &e,
+                    &self.source_name,
+                    self.record,
+                    self.next_line,
+                )))
             }
         }
     }
@@ -183,8 +193,15 @@ pub(crate) fn line_of(rec: &ByteRecord) -> u64 {
 }
 
 /// Maps a CSV parser error (an I/O or decompression failure mid-stream) to a record error.
-pub(crate) fn stream_error(e: &csv::Error, source_name: &str, record: u64) -> RecordError {
-    let line = e.position().map_or(0, |p| p.line());
+/// I/O errors carry no position, so the line is then `next_line`: the one after the last
+/// record read (a truncated gzip fails there), never a meaningless 0.
+pub(crate) fn stream_error(
+    e: &csv::Error,
+    source_name: &str,
+    record: u64,
+    next_line: u64,
+) -> RecordError {
+    let line = e.position().map_or(next_line, |p| p.line());
     RecordError {
         source_name: source_name.to_owned(),
         record,

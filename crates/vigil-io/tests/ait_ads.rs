@@ -130,6 +130,36 @@ fn gzip_is_detected_by_content() {
     assert!(records.next().is_none());
 }
 
+#[test]
+fn a_truncated_gzip_is_one_rejected_record_at_the_line_it_cut() {
+    use std::io::Write;
+    let mut text = HEADER.to_owned();
+    for i in 0..2_000 {
+        text.push_str(&format!(
+            "{},Wazuh: alert {i},10.0.{}.{},mail,W,false_positive,-\n",
+            1_642_213_952 + i,
+            i / 250,
+            i % 250
+        ));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    let bytes = gz.finish().unwrap();
+    let cut = &bytes[..bytes.len() / 2];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.csv.gz");
+    std::fs::write(&path, cut).unwrap();
+    let records = read_path_with(Format::AitAds, &path, &ReadOptions::new()).unwrap();
+    let (ok, err): (Vec<_>, Vec<_>) = records.partition(Result::is_ok);
+    assert_eq!(err.len(), 1, "the stream ends at the first I/O error");
+    let e = err[0].as_ref().unwrap_err();
+    // Counts are conserved (the failed read is one rejected record) and the line is the one
+    // after the last row read (header on line 1), not 0.
+    assert_eq!(e.record, ok.len() as u64 + 1);
+    assert_eq!(e.line, ok.len() as u64 + 2, "{e}");
+    assert!(e.reason.contains("cannot read input"), "{e}");
+}
+
 /// Exact counts of three networks, fox (473,104) among them: a few seconds in debug mode.
 /// All five are checked by `vigil bench read` (see the io figures).
 #[test]

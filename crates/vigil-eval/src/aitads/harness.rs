@@ -14,16 +14,11 @@ use crate::vigil_scorer::VigilTrainer;
 /// Loads one AIT-ADS network file (gzipped CSV), sets each alert's severity from its type
 /// ([`severity`]), and sorts it by time (ties keep file order).
 pub fn load_network(path: &Path) -> Result<Vec<Alert>, EvalError> {
-    let read_err = |reason: String| EvalError::Read {
-        path: path.to_owned(),
-        reason,
-    };
     let options = ReadOptions::new().keep_raw(false);
-    let mut records =
-        read_path_with(Format::AitAds, path, &options).map_err(|e| read_err(e.to_string()))?;
+    let mut records = read_path_with(Format::AitAds, path, &options)?;
     let mut alerts = Vec::new();
     for r in records.by_ref() {
-        let mut a = r.map_err(|e| read_err(e.to_string()))?;
+        let mut a = r?;
         let short = a.detector.as_deref().unwrap_or("");
         a.severity = severity(short, &a.title);
         alerts.push(a);
