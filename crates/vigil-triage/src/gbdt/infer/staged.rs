@@ -25,6 +25,13 @@
 //! the node walk, and the leaves are added in tree order in `f64`: scores are bit-identical.
 //! Rows with NaN are left to the caller (the node walk knows the learned default directions).
 //!
+//! Batches of a model at most 32 features wide (with at most 255 distinct thresholds per
+//! feature) take the same passes on coded rows instead ([`super::rank16`], [`super::words`]):
+//! each value replaced by its rank among the feature's thresholds, a row is one register of
+//! 32 words and a stage 16 node words, so two trees' top stages are one permute and one
+//! compare, and a second stage one load. While a block's top stages run, the next block's
+//! rows are prefetched (coding them would otherwise wait on memory).
+//!
 //! `pulp` holds the `unsafe` of calling the `#[target_feature]` code after detecting the
 //! CPU's features at run time; without AVX-512 the caller keeps its portable walk.
 
@@ -32,6 +39,10 @@
 #![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 
 use ndarray::ArrayView2;
+
+use super::cuts::Cuts;
+use super::rank16;
+use super::words::{self, Words};
 
 /// Features this layout takes: indices below 64 (a row in four 16-float registers; in two
 /// when every index is below 32).
@@ -100,16 +111,21 @@ pub(crate) struct Staged {
     trees: Vec<Tree>,
     /// Trees before the padding.
     n_trees: usize,
+    /// The same trees as node words for coded rows (see [`super::words`]), when the model is
+    /// at most [`rank16::WIDTH`] wide and has at most 255 cuts per feature: the batch path.
+    words: Option<Box<Words>>,
 }
 
 impl Staged {
     /// The layout of complete trees of depth `depth` given as (internal nodes in 0-based heap
     /// order, `2^depth − 1` of `(feature, threshold)`; leaves, `2^depth`). `None` when
     /// `depth` is 0 or above [`MAX_DEPTH`], a tree has the wrong size, a feature index
-    /// reaches [`WIDTH`] or a threshold is NaN.
+    /// reaches [`WIDTH`] or a threshold is NaN. `cuts` (the model's thresholds) give batches
+    /// the coded walk.
     pub(crate) fn new<'a>(
         trees: impl IntoIterator<Item = (&'a [(u32, f32)], &'a [f64])>,
         depth: usize,
+        cuts: Option<&Cuts>,
     ) -> Option<Self> {
         if depth == 0 || depth > MAX_DEPTH {
             return None;
@@ -155,12 +171,29 @@ impl Staged {
         let wide = out
             .iter()
             .any(|t| t.feat.iter().any(|&f| usize::from(f) >= NARROW));
+        let words = cuts
+            .filter(|_| !wide)
+            .and_then(|c| Words::new(out.iter().map(|t| (&t.feat[..], &t.thr[..])), c))
+            .map(Box::new);
         Some(Self {
             two: padded > LEVELS,
             wide,
             trees: out,
             n_trees,
+            words,
         })
+    }
+
+    /// True when batches take the walk on coded rows.
+    #[cfg(test)]
+    pub(crate) fn is_coded(&self) -> bool {
+        self.words.is_some()
+    }
+
+    /// Leaves batches to the walk on floats.
+    #[cfg(test)]
+    pub(crate) fn drop_words(&mut self) {
+        self.words = None;
     }
 
     /// True when this CPU runs the stage walk (it has AVX-512).
@@ -180,16 +213,19 @@ impl Staged {
         #[cfg(target_arch = "x86_64")]
         if let Some(v4) = pulp::x86::V4::try_new() {
             let g = (acc.len() / x.nrows().max(1)).max(1);
+            let coded = self.words.is_some() && x.nrows() > 1;
             macro_rules! run {
                 ($two:literal, $rows:expr, $groups:literal) => {
-                    if self.wide {
-                        run!($two, $rows, $groups, WIDTH)
+                    if coded {
+                        run!($two, $rows, $groups, NARROW, true)
+                    } else if self.wide {
+                        run!($two, $rows, $groups, WIDTH, false)
                     } else {
-                        run!($two, $rows, $groups, NARROW)
+                        run!($two, $rows, $groups, NARROW, false)
                     }
                 };
-                ($two:literal, $rows:expr, $groups:literal, $w:expr) => {
-                    v4.vectorize(Kernel::<$two, $rows, $groups, $w> {
+                ($two:literal, $rows:expr, $groups:literal, $w:expr, $coded:literal) => {
+                    v4.vectorize(Kernel::<$two, $rows, $groups, $w, $coded> {
                         v4,
                         staged: self,
                         x,
@@ -253,11 +289,63 @@ fn convert<const W: usize>(
     }
 }
 
+/// Rows `start..` of `x` (as many as `out` holds, at most [`rank16::WIDTH`] columns) coded
+/// into `out`, sixteen at a time, each flagged in `nan` when it holds a NaN.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn code(
+    v4: pulp::x86::V4,
+    ranks: &rank16::Ranks,
+    x: ArrayView2<'_, f64>,
+    start: usize,
+    out: &mut [[u16; rank16::WIDTH]],
+    nan: &mut [bool],
+) {
+    const R: usize = rank16::ROWS;
+    let nf = x.ncols().min(rank16::WIDTH);
+    let all = x.as_slice().filter(|_| nf == rank16::WIDTH);
+    let mut rows = [[0f64; rank16::WIDTH]; R];
+    let mut words = [[0u16; rank16::WIDTH]; R];
+    for (k, (out, nan)) in out.chunks_mut(R).zip(nan.chunks_mut(R)).enumerate() {
+        let first = start + k * R;
+        let n = out.len();
+        // Whole rows straight from a row-major matrix of the coded width; otherwise copied
+        // (a short last group keeps the previous rows: their codes are not read).
+        let direct = all
+            .and_then(|a| a.get(first * nf..(first + R) * nf))
+            .and_then(|a| a.as_chunks::<{ rank16::WIDTH }>().0.first_chunk::<R>());
+        let block = match direct {
+            Some(b) => b,
+            None => {
+                for (r, row) in rows.iter_mut().enumerate().take(n) {
+                    for (d, v) in row.iter_mut().zip(x.row(first + r)) {
+                        *d = *v;
+                    }
+                }
+                &rows
+            }
+        };
+        let bad = ranks.code(v4, block, &mut words);
+        for (r, ((o, w), flag)) in out.iter_mut().zip(&words).zip(nan).enumerate() {
+            *o = *w;
+            *flag = bad >> r & 1 != 0;
+        }
+    }
+}
+
 /// The walk of a block of rows, compiled for AVX-512 inside pulp's dispatch. `TWO`: trees
 /// of two stages; `ROWS`: rows per pass; `GROUPS`: groups of 16 trees per pass; `W`: floats
 /// per row (32 or 64).
 #[cfg(target_arch = "x86_64")]
-struct Kernel<'a, 'x, const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> {
+struct Kernel<
+    'a,
+    'x,
+    const TWO: bool,
+    const ROWS: usize,
+    const GROUPS: usize,
+    const W: usize,
+    const CODED: bool,
+> {
     v4: pulp::x86::V4,
     staged: &'a Staged,
     x: ArrayView2<'x, f64>,
@@ -267,8 +355,8 @@ struct Kernel<'a, 'x, const TWO: bool, const ROWS: usize, const GROUPS: usize, c
 }
 
 #[cfg(target_arch = "x86_64")]
-impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pulp::NullaryFnOnce
-    for Kernel<'_, '_, TWO, ROWS, GROUPS, W>
+impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, const CODED: bool>
+    pulp::NullaryFnOnce for Kernel<'_, '_, TWO, ROWS, GROUPS, W, CODED>
 {
     type Output = ();
 
@@ -291,7 +379,15 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
         let mut masks = [[[0u16; GROUP]; ROWS]; GROUPS];
         let mut idx = [[[0u8; GROUP]; ROWS]; GROUPS];
         let mut buf = [[0f32; W]; ROWS];
+        let mut coded = [[0u16; rank16::WIDTH]; ROWS];
         let groups = staged.trees.as_chunks::<GROUP>().0;
+        let (pairs, seconds) = match staged.words.as_deref() {
+            Some(w) if CODED => (
+                w.tops.as_chunks::<{ GROUP / 2 }>().0,
+                w.seconds.as_chunks::<GROUP>().0,
+            ),
+            _ => (&[][..], &[][..]),
+        };
         for (b, (acc, nan)) in acc
             .chunks_mut(ROWS * g)
             .zip(nan.chunks_mut(ROWS))
@@ -299,19 +395,52 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
         {
             let n = (acc.len() / g).min(nan.len());
             let rows = &mut buf[..n];
-            convert(x, b * ROWS, rows, nan);
+            if CODED {
+                if let Some(w) = staged.words.as_deref() {
+                    code(v4, &w.ranks, x, b * ROWS, &mut coded[..n], nan);
+                }
+            } else {
+                convert(x, b * ROWS, rows, nan);
+            }
             let rows = &*rows;
+            let coded = &coded[..n];
             // Each stage is a pass of its own over the rows (and groups), and so is the
             // adding of the leaves: the work in flight is independent (a tree's two stages
             // and its leaf are one long dependency chain), and each pass's tables fit L1.
             for (c, groups) in groups.chunks(GROUPS).enumerate() {
-                // Top stages, one tree at a time; masks stored, read back in a pass of
-                // their own.
-                for (chunk, masks) in groups.iter().zip(&mut masks) {
-                    for (row, ms) in rows.iter().zip(masks) {
-                        let r = row_regs::<W>(row);
-                        for (m, t) in ms.iter_mut().zip(chunk) {
-                            *m = mask::<W>(v4, r, t, 0);
+                // Top stages, one tree at a time (two on coded rows); masks stored, read
+                // back in a pass of their own.
+                if CODED {
+                    let pairs = pairs.get(c * GROUPS..).unwrap_or(&[]);
+                    // The next block's rows asked for now, a cache line per row and group
+                    // (rows of 32 `f64` are four lines): coding them would otherwise wait
+                    // on memory.
+                    let next = ((b + 1) * ROWS * x.ncols()).wrapping_add(c * 8);
+                    let ahead = (c < 4)
+                        .then_some(x.as_slice())
+                        .flatten()
+                        .map(|a| a.as_ptr());
+                    for (pairs, masks) in pairs.iter().zip(&mut masks) {
+                        for (i, (row, ms)) in coded.iter().zip(masks).enumerate() {
+                            if let Some(p) = ahead {
+                                let at = p.wrapping_add(next.wrapping_add(i * x.ncols()));
+                                v4.sse
+                                    ._mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(at.cast());
+                            }
+                            let r = pulp::bytemuck::cast(*row);
+                            for (m, p) in ms.as_chunks_mut::<2>().0.iter_mut().zip(pairs) {
+                                let k = words::pair_mask(v4, r, p);
+                                *m = [k as u16, (k >> 16) as u16];
+                            }
+                        }
+                    }
+                } else {
+                    for (chunk, masks) in groups.iter().zip(&mut masks) {
+                        for (row, ms) in rows.iter().zip(masks) {
+                            let r = row_regs::<W>(row);
+                            for (m, t) in ms.iter_mut().zip(chunk) {
+                                *m = mask::<W>(v4, r, t, 0);
+                            }
                         }
                     }
                 }
@@ -323,21 +452,40 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
                     }
                 }
                 if TWO {
-                    // Second stages, one tree at a time (each tree's stage depends on the
-                    // row); the masks stored.
-                    for ((chunk, top), masks) in groups.iter().zip(&top).zip(&mut masks) {
-                        for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
-                            let r = row_regs::<W>(row);
-                            // Eight offsets per load, taken apart by rotations (a load port
-                            // is the scarce resource here, not the shifts).
-                            let (words, _) = top.as_chunks::<8>();
-                            let (ms8, _) = ms.as_chunks_mut::<8>();
-                            let (trees8, _) = chunk.as_chunks::<8>();
-                            for ((w, ms), trees) in words.iter().zip(ms8).zip(trees8) {
-                                let mut w = u64::from_le_bytes(*w);
-                                for (m, t) in ms.iter_mut().zip(trees) {
-                                    *m = mask::<W>(v4, r, t, LANES + (w & 0xff) as usize);
-                                    w = w.rotate_right(8);
+                    if CODED {
+                        let seconds = seconds.get(c * GROUPS..).unwrap_or(&[]);
+                        for ((chunk, top), masks) in seconds.iter().zip(&top).zip(&mut masks) {
+                            for ((row, top), ms) in coded.iter().zip(top).zip(masks) {
+                                let r = pulp::bytemuck::cast(*row);
+                                let (offs, _) = top.as_chunks::<8>();
+                                let (ms8, _) = ms.as_chunks_mut::<8>();
+                                let (trees8, _) = chunk.as_chunks::<8>();
+                                for ((w, ms), trees) in offs.iter().zip(ms8).zip(trees8) {
+                                    let mut w = u64::from_le_bytes(*w);
+                                    for (m, t) in ms.iter_mut().zip(trees) {
+                                        *m = words::second_mask(v4, r, t, (w & 0xff) as usize);
+                                        w = w.rotate_right(8);
+                                    }
+                                }
+                            }
+                        }
+                    } else {
+                        // Second stages, one tree at a time (each tree's stage depends on the
+                        // row); the masks stored.
+                        for ((chunk, top), masks) in groups.iter().zip(&top).zip(&mut masks) {
+                            for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
+                                let r = row_regs::<W>(row);
+                                // Eight offsets per load, taken apart by rotations (a load port
+                                // is the scarce resource here, not the shifts).
+                                let (words, _) = top.as_chunks::<8>();
+                                let (ms8, _) = ms.as_chunks_mut::<8>();
+                                let (trees8, _) = chunk.as_chunks::<8>();
+                                for ((w, ms), trees) in words.iter().zip(ms8).zip(trees8) {
+                                    let mut w = u64::from_le_bytes(*w);
+                                    for (m, t) in ms.iter_mut().zip(trees) {
+                                        *m = mask::<W>(v4, r, t, LANES + (w & 0xff) as usize);
+                                        w = w.rotate_right(8);
+                                    }
                                 }
                             }
                         }
@@ -467,6 +615,7 @@ mod tests {
     use vigil_core::SplitMix64;
 
     use crate::gbdt::compiled::CompiledGbdt;
+    use crate::gbdt::infer::rank16;
     use crate::gbdt::infer::testkit::{GRID, inputs, scores_like_the_node_walk};
     use crate::gbdt::tree::{Node, Tree};
 
@@ -497,8 +646,9 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// General trees score like the node walk, bit for bit, in batches of any size and
-        /// one row at a time: the AVX-512 stage walk (rows ≤ 32 wide, when the CPU has it)
-        /// and the portable dense walk alike, with NaN, ±0, ±∞ and values on thresholds.
+        /// one row at a time: the AVX-512 stage walk on coded rows (models ≤ 32 wide) and on
+        /// floats (≤ 64 wide), when the CPU has it, and the portable dense walk alike, with
+        /// NaN, ±0, ±∞ and values on thresholds.
         #[test]
         fn general_trees_score_like_the_node_walk(
             nf in 1usize..80,
@@ -518,10 +668,12 @@ mod tests {
             let deepest = trees.iter().map(Tree::depth).max().unwrap_or(0);
             if c.layout_name() == "dense" {
                 prop_assert_eq!(c.is_staged(), nf <= super::WIDTH && deepest > 0);
+                prop_assert_eq!(c.is_coded(), nf <= rank16::WIDTH && deepest > 0);
             }
             let x = inputs(&cells, rows, nf, column_major);
-            // The stage walk where the CPU has AVX-512, and the portable walk everywhere.
-            for c in [c.clone(), c.without_staged()] {
+            // The stage walk where the CPU has AVX-512 (on coded rows, and on floats), and
+            // the portable walk everywhere.
+            for c in [c.clone(), c.clone().without_words(), c.without_staged()] {
                 scores_like_the_node_walk(&c, &trees, &base, &x, 13)?;
             }
         }

@@ -1,0 +1,115 @@
+//! The stage walk's nodes as 16-bit words on coded rows: two trees per permute.
+//!
+//! A row coded by [`super::rank16`] is 32 words `c << 8` (`c`: how many of the feature's
+//! cuts the value exceeds). A node splitting on feature `f` at its cut of rank `j` is the
+//! word `j << 8 | f`. One `vpermw` with the node words as indices (it reads only their low
+//! 5 bits: the feature) fetches the row's words for 32 nodes, and one unsigned compare
+//! against the same node words gives their directions: `c << 8 > j << 8 | f` exactly when
+//! `c > j`, since `f < 256`. So a stage of 16 nodes is 32 bytes (one load, where the float
+//! stage needs a threshold and a feature load), and the top stages of two trees are one
+//! permute and one compare. Padding nodes (`+∞`, always left) have rank 255, which no code
+//! exceeds.
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+
+use super::cuts::Cuts;
+use super::rank16::{self, Ranks};
+
+/// Nodes per stage (1-based, lane 0 unused).
+const LANES: usize = 16;
+
+/// The top stages of two consecutive trees: one register.
+#[derive(Debug, Clone, PartialEq)]
+#[repr(C, align(64))]
+pub(crate) struct Pair(pub(crate) [u16; 2 * LANES]);
+
+/// A tree's second stages, the one under top exit `j` at word `16 j`, then one stage of
+/// slack (so that any byte offset reads in bounds, without a check).
+#[derive(Debug, Clone, PartialEq)]
+#[repr(C, align(64))]
+pub(crate) struct Seconds(pub(crate) [u16; SECOND]);
+
+const SECOND: usize = (LANES + 1) * LANES;
+
+/// Trees of the stage layout as node words, with the tables that code rows for them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Words {
+    pub(crate) ranks: Ranks,
+    /// Top stages, two trees per entry.
+    pub(crate) tops: Vec<Pair>,
+    /// Second stages, one entry per tree (unused for trees of one stage).
+    pub(crate) seconds: Vec<Seconds>,
+}
+
+impl Words {
+    /// The words of trees given, per tree, as `(feature, threshold)` of its 16 top-stage
+    /// nodes and of its 16 × 16 second-stage nodes (as the float stage layout holds them);
+    /// `None` when the model is wider than [`rank16::WIDTH`], the tree count is odd, or a
+    /// threshold other than `+∞` is not among the cuts.
+    pub(crate) fn new<'a>(
+        trees: impl ExactSizeIterator<Item = (&'a [u8], &'a [f32])>,
+        cuts: &Cuts,
+    ) -> Option<Self> {
+        let ranks = Ranks::new(cuts)?;
+        let n = trees.len();
+        if !n.is_multiple_of(2) {
+            return None;
+        }
+        let word = |f: u8, t: f32| -> Option<u16> {
+            if usize::from(f) >= rank16::WIDTH {
+                return None;
+            }
+            let j = match cuts.rank(u32::from(f), t) {
+                Some(j) => j,
+                None if t == f32::INFINITY => u8::MAX,
+                None => return None,
+            };
+            Some(u16::from(j) << 8 | u16::from(f))
+        };
+        let mut tops = vec![Pair([0; 2 * LANES]); n / 2];
+        let mut seconds = Vec::with_capacity(n);
+        for (i, (feat, thr)) in trees.enumerate() {
+            let top = tops.get_mut(i / 2)?.0.get_mut(i % 2 * LANES..)?;
+            for (q, w) in top.iter_mut().enumerate().take(LANES) {
+                *w = word(*feat.get(q)?, *thr.get(q)?)?;
+            }
+            let mut s = Seconds([u16::MAX; SECOND]);
+            for (q, w) in s.0.iter_mut().enumerate().take(LANES * LANES) {
+                *w = word(*feat.get(LANES + q)?, *thr.get(LANES + q)?)?;
+            }
+            seconds.push(s);
+        }
+        Some(Self {
+            ranks,
+            tops,
+            seconds,
+        })
+    }
+}
+
+/// The top stages of a pair of trees on the coded row `r`: bit `q` (tree one) and `16 + q`
+/// (tree two) set when node `q` goes right.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn pair_mask(v4: pulp::x86::V4, r: core::arch::x86_64::__m512i, p: &Pair) -> u32 {
+    let bw = v4.avx512bw;
+    let nodes = pulp::bytemuck::cast(p.0);
+    bw._mm512_cmpgt_epu16_mask(bw._mm512_permutexvar_epi16(nodes, r), nodes)
+}
+
+/// The second stage at word `at` of a tree on the coded row `r`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn second_mask(
+    v4: pulp::x86::V4,
+    r: core::arch::x86_64::__m512i,
+    s: &Seconds,
+    at: usize,
+) -> u16 {
+    let (f, bw) = (v4.avx512f, v4.avx512bw);
+    let Some(nodes) = s.0.get(at..).and_then(|s| s.first_chunk::<LANES>()) else {
+        return 0;
+    };
+    let nodes = f._mm512_castsi256_si512(pulp::bytemuck::cast(*nodes));
+    // Only the low 16 lanes are this stage's.
+    bw._mm512_mask_cmpgt_epu16_mask(0xffff, bw._mm512_permutexvar_epi16(nodes, r), nodes) as u16
+}
