@@ -372,7 +372,7 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
             nan,
             g,
         } = self;
-        let f = v4.avx512f;
+        let (f, bw) = (v4.avx512f, v4.avx512bw);
         // Per group of 16 trees and row: the top stages' exits, the second stages' masks,
         // the leaf indices.
         let mut top = [[[0u8; GROUP]; ROWS]; GROUPS];
@@ -445,10 +445,20 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
                     }
                 }
                 for (masks, top) in masks.iter().zip(&mut top) {
-                    for (ms, top) in masks.iter().zip(top).take(n) {
-                        // Exit `16 + j` to offset `16 j`.
-                        let j = walk(v4, f._mm512_cvtepu16_epi32(cast(*ms)));
-                        *top = cast(f._mm512_cvtepi32_epi8(f._mm512_slli_epi32::<4>(j)));
+                    if ROWS.is_multiple_of(2) {
+                        // Two rows per vector (32 trees in 16-bit lanes).
+                        let (ms2, _) = masks.as_chunks::<2>();
+                        let (top2, _) = top.as_chunks_mut::<2>();
+                        for (ms, top) in ms2.iter().zip(top2).take(n.div_ceil(2)) {
+                            // Exit `16 + j` to offset `16 j`.
+                            let j = walk16(v4, cast(*ms));
+                            *top = cast(bw._mm512_cvtepi16_epi8(bw._mm512_slli_epi16::<4>(j)));
+                        }
+                    } else {
+                        for (ms, top) in masks.iter().zip(top).take(n) {
+                            let j = walk(v4, f._mm512_cvtepu16_epi32(cast(*ms)));
+                            *top = cast(f._mm512_cvtepi32_epi8(f._mm512_slli_epi32::<4>(j)));
+                        }
                     }
                 }
                 if TWO {
@@ -494,11 +504,24 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
                     // once their stores are done (a load of just-stored masks would wait for
                     // them).
                     for ((masks, top), idx) in masks.iter().zip(&top).zip(&mut idx) {
-                        for ((ms, top), idx) in masks.iter().zip(top).zip(idx).take(n) {
-                            // Leaf `16 j + k` from offset `16 j` and exit `16 + k`.
-                            let k = walk(v4, f._mm512_cvtepu16_epi32(cast(*ms)));
-                            let j = f._mm512_cvtepu8_epi32(cast(*top));
-                            *idx = cast(f._mm512_cvtepi32_epi8(f._mm512_add_epi32(j, k)));
+                        if ROWS.is_multiple_of(2) {
+                            let (ms2, _) = masks.as_chunks::<2>();
+                            let (top2, _) = top.as_chunks::<2>();
+                            let (idx2, _) = idx.as_chunks_mut::<2>();
+                            for ((ms, top), idx) in
+                                ms2.iter().zip(top2).zip(idx2).take(n.div_ceil(2))
+                            {
+                                // Leaf `16 j + k` from offset `16 j` and exit `16 + k`.
+                                let k = walk16(v4, cast(*ms));
+                                let j = bw._mm512_cvtepu8_epi16(cast(*top));
+                                *idx = cast(bw._mm512_cvtepi16_epi8(bw._mm512_add_epi16(j, k)));
+                            }
+                        } else {
+                            for ((ms, top), idx) in masks.iter().zip(top).zip(idx).take(n) {
+                                let k = walk(v4, f._mm512_cvtepu16_epi32(cast(*ms)));
+                                let j = f._mm512_cvtepu8_epi32(cast(*top));
+                                *idx = cast(f._mm512_cvtepi32_epi8(f._mm512_add_epi32(j, k)));
+                            }
                         }
                     }
                 } else {
@@ -592,6 +615,20 @@ fn mask<const W: usize>(
         x = f._mm512_mask_blend_ps(high, x, y);
     }
     f._mm512_cmp_ps_mask::<_CMP_GT_OQ>(x, cast::<_, __m512>(*thr))
+}
+
+/// [`walk`] in 16-bit lanes: 32 trees (two rows' 16) per vector.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn walk16(v4: pulp::x86::V4, w: core::arch::x86_64::__m512i) -> core::arch::x86_64::__m512i {
+    let (f, bw) = (v4.avx512f, v4.avx512bw);
+    let one = f._mm512_set1_epi16(1);
+    let mut i = one;
+    for _ in 0..LEVELS {
+        let bit = f._mm512_and_si512(bw._mm512_srlv_epi16(w, i), one);
+        i = bw._mm512_add_epi16(bw._mm512_add_epi16(i, i), bit);
+    }
+    bw._mm512_sub_epi16(i, f._mm512_set1_epi16(LANES as i16))
 }
 
 /// Per lane, the exit from a 4-level stage whose node directions are the lane's bits,
