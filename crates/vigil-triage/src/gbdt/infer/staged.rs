@@ -28,8 +28,7 @@
 //! Batches of a model at most 32 features wide (with at most 255 distinct thresholds per
 //! feature) take the same passes on coded rows instead ([`super::rank16`], [`super::words`]):
 //! each value replaced by its rank among the feature's thresholds, a row is one register of
-//! 32 words and a stage 16 node words, so two trees' top stages are one permute and one
-//! compare, and a second stage one load. While a block's top stages run, the next block's
+//! 32 words and a stage 16 node words, so two trees' stages are one permute and one compare. While a block's top stages run, the next block's
 //! rows are prefetched (coding them would otherwise wait on memory).
 //!
 //! `pulp` holds the `unsafe` of calling the `#[target_feature]` code after detecting the
@@ -472,9 +471,15 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
                                 let (trees8, _) = chunk.as_chunks::<8>();
                                 for ((w, ms), trees) in offs.iter().zip(ms8).zip(trees8) {
                                     let mut w = u64::from_le_bytes(*w);
-                                    for (m, t) in ms.iter_mut().zip(trees) {
-                                        *m = words::second_mask(v4, r, t, (w & 0xff) as usize);
-                                        w = w.rotate_right(8);
+                                    // Two trees' stages per permute.
+                                    let (ms2, _) = ms.as_chunks_mut::<2>();
+                                    let (pairs, _) = trees.as_chunks::<2>();
+                                    for (m, [a, b]) in ms2.iter_mut().zip(pairs) {
+                                        let (i, j) =
+                                            ((w & 0xff) as usize, (w >> 8 & 0xff) as usize);
+                                        let k = words::second_pair_mask(v4, r, (a, i), (b, j));
+                                        *m = [k as u16, (k >> 16) as u16];
+                                        w = w.rotate_right(16);
                                     }
                                 }
                             }

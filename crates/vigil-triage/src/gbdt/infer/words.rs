@@ -6,9 +6,10 @@
 //! 5 bits: the feature) fetches the row's words for 32 nodes, and one unsigned compare
 //! against the same node words gives their directions: `c << 8 > j << 8 | f` exactly when
 //! `c > j`, since `f < 256`. So a stage of 16 nodes is 32 bytes (one load, where the float
-//! stage needs a threshold and a feature load), and the top stages of two trees are one
-//! permute and one compare. Padding nodes (`+∞`, always left) have rank 255, which no code
-//! exceeds.
+//! stage needs a threshold and a feature load), and two trees' stages are one permute and
+//! one compare: the top stages of consecutive trees stored side by side, the second stages
+//! (each tree's own, picked by its top exit) joined by an insert. Padding nodes (`+∞`,
+//! always left) have rank 255, which no code exceeds.
 #![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 
 use super::cuts::Cuts;
@@ -96,20 +97,21 @@ pub(crate) fn pair_mask(v4: pulp::x86::V4, r: core::arch::x86_64::__m512i, p: &P
     bw._mm512_cmpgt_epu16_mask(bw._mm512_permutexvar_epi16(nodes, r), nodes)
 }
 
-/// The second stage at word `at` of a tree on the coded row `r`.
+/// The second stages of two trees on the coded row `r`, each given with the word its stage
+/// starts at: bits as in [`pair_mask`].
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-pub(crate) fn second_mask(
+pub(crate) fn second_pair_mask(
     v4: pulp::x86::V4,
     r: core::arch::x86_64::__m512i,
-    s: &Seconds,
-    at: usize,
-) -> u16 {
+    (a, i): (&Seconds, usize),
+    (b, j): (&Seconds, usize),
+) -> u32 {
     let (f, bw) = (v4.avx512f, v4.avx512bw);
-    let Some(nodes) = s.0.get(at..).and_then(|s| s.first_chunk::<LANES>()) else {
-        return 0;
+    let stage = |s: &Seconds, at: usize| {
+        let w = s.0.get(at..).and_then(|s| s.first_chunk::<LANES>());
+        pulp::bytemuck::cast(w.copied().unwrap_or([u16::MAX; LANES]))
     };
-    let nodes = f._mm512_castsi256_si512(pulp::bytemuck::cast(*nodes));
-    // Only the low 16 lanes are this stage's.
-    bw._mm512_mask_cmpgt_epu16_mask(0xffff, bw._mm512_permutexvar_epi16(nodes, r), nodes) as u16
+    let nodes = f._mm512_inserti64x4::<1>(f._mm512_castsi256_si512(stage(a, i)), stage(b, j));
+    bw._mm512_cmpgt_epu16_mask(bw._mm512_permutexvar_epi16(nodes, r), nodes)
 }
