@@ -12,7 +12,7 @@
 //!   comparison over the block, leaf values gathered a group of trees at a time).
 //! - [`single`]: symmetric trees for one row, four trees per float comparison.
 //! - [`staged`]: general trees of depth ≤ 8, 16 nodes per AVX-512 permute and compare, where
-//!   the CPU has AVX-512; batches of models ≤ 32 wide on rows coded by [`rank16`] (ranks as
+//!   the CPU has AVX-512; batches on rows coded by [`rank16`] (ranks as
 //!   16-bit words, 16 rows at a time) with nodes as words ([`words`]: 32 nodes, two trees'
 //!   stages, per permute).
 

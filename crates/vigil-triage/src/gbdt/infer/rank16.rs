@@ -9,14 +9,16 @@
 //! for each `p`, picked by permutes of two tables and blends). Rows arrive row-major and
 //! leave row-major (the walk permutes within a row), so 16×16 transposes go around it.
 //!
-//! Each row leaves as 32 words `code << 8` (see [`super::words`] for why the low byte is
-//! free).
+//! Each row leaves as 32 or 64 words `code << 8` (see [`super::words`] for why the low byte
+//! is free), one or two registers.
 #![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 
 use super::cuts::Cuts;
 
-/// Features a coded row holds (one 32-word register).
-pub(crate) const WIDTH: usize = 32;
+/// Features a coded row holds at most (two 32-word registers).
+pub(crate) const WIDTH: usize = 64;
+/// Features per register of a coded row.
+pub(crate) const NARROW: usize = 32;
 /// Rows coded at a time (one register per feature column).
 pub(crate) const ROWS: usize = 16;
 
@@ -64,58 +66,128 @@ impl Ranks {
         Some(Self { tables })
     }
 
-    /// Codes 16 rows (`rows`, each [`WIDTH`] values, zeros past the model's width) into
-    /// `out` as words `code << 8`; returns the rows holding a NaN as a bit mask (their codes
-    /// are meaningless).
+    /// Rows `start..` of `x` (as many as `out` holds; their first `W` columns, `W` 32 or
+    /// 64) coded into `out`, sixteen at a time, each flagged in `nan` when those columns hold
+    /// a NaN.
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    pub(crate) fn code(
+    pub(crate) fn code_rows<const W: usize>(
         &self,
         v4: pulp::x86::V4,
-        rows: &[[f64; WIDTH]; ROWS],
-        out: &mut [[u16; WIDTH]; ROWS],
-    ) -> u16 {
-        use core::arch::x86_64::{__m512, __m512d, __m512i, _CMP_UNORD_Q};
-        use pulp::bytemuck::cast;
-        let (f, dq, bw) = (v4.avx512f, v4.avx512dq, v4.avx512bw);
-        // Each row to f32 in two registers (features 0–15 and 16–31).
-        let mut lo = [f._mm512_setzero_si512(); ROWS];
-        let mut hi = lo;
-        for ((row, lo), hi) in rows.iter().zip(&mut lo).zip(&mut hi) {
-            let d: [__m512d; 4] = cast(*row);
-            let half = |a: __m512d, b: __m512d| -> __m512i {
-                let a = f._mm512_castps256_ps512(f._mm512_cvtpd_ps(a));
-                cast(dq._mm512_insertf32x8::<1>(a, f._mm512_cvtpd_ps(b)))
+        x: ndarray::ArrayView2<'_, f64>,
+        start: usize,
+        out: &mut [[u16; W]],
+        nan: &mut [bool],
+    ) {
+        let nf = x.ncols().min(W);
+        let all = x.as_slice().filter(|_| nf == W);
+        let mut rows = [[0f64; W]; ROWS];
+        let mut words = [[0u16; W]; ROWS];
+        for (k, (out, nan)) in out.chunks_mut(ROWS).zip(nan.chunks_mut(ROWS)).enumerate() {
+            let first = start + k * ROWS;
+            let n = out.len();
+            // Whole rows straight from a row-major matrix of the coded width; otherwise
+            // copied (a short last group keeps the previous rows: their codes are not read).
+            let direct = all
+                .and_then(|a| a.get(first * nf..(first + ROWS) * nf))
+                .and_then(|a| a.as_chunks::<W>().0.first_chunk::<ROWS>());
+            let block = match direct {
+                Some(b) => b,
+                None => {
+                    for (r, row) in rows.iter_mut().enumerate().take(n) {
+                        for (d, v) in row.iter_mut().zip(x.row(first + r)) {
+                            *d = *v;
+                        }
+                    }
+                    &rows
+                }
             };
-            *lo = half(d[0], d[1]);
-            *hi = half(d[2], d[3]);
-        }
-        let mut nan = 0u16;
-        let mut codes = [[f._mm512_setzero_si512(); ROWS]; 2];
-        let (tables, _) = self.tables.as_chunks::<ROWS>();
-        for ((half, codes), tables) in [lo, hi].into_iter().zip(&mut codes).zip(tables) {
-            let cols: [__m512; ROWS] = cast(transpose16(v4, half));
-            for x in cols {
-                nan |= f._mm512_cmp_ps_mask::<_CMP_UNORD_Q>(x, x);
-            }
-            // Four columns' searches at once: each is a chain of dependent steps.
-            let (cols4, _) = cols.as_chunks::<SIDE>();
-            let (codes4, _) = codes.as_chunks_mut::<SIDE>();
-            let (tables4, _) = tables.as_chunks::<SIDE>();
-            for ((x, code), t) in cols4.iter().zip(codes4).zip(tables4) {
-                *code = search(v4, t, *x).map(|c| f._mm512_slli_epi32::<8>(c));
+            let bad = self.code(v4, block, &mut words);
+            for (r, ((o, w), flag)) in out.iter_mut().zip(&words).zip(nan).enumerate() {
+                *o = *w;
+                *flag = bad >> r & 1 != 0;
             }
         }
-        let [lo, hi] = codes;
-        let (lo, hi) = (transpose16(v4, lo), transpose16(v4, hi));
-        // Word k of a row: the low half of lane k of its two registers.
-        let even: [u16; 32] = core::array::from_fn(|k| 2 * k as u16);
-        let even: __m512i = cast(even);
-        for ((o, lo), hi) in out.iter_mut().zip(lo).zip(hi) {
-            *o = cast(bw._mm512_permutex2var_epi16(lo, even, hi));
+    }
+
+    /// Codes 16 rows (`rows`, zeros past the model's width) into `out` as words
+    /// `code << 8`; returns the rows holding a NaN as a bit mask (their codes are
+    /// meaningless). 32 features (one output register) at a time.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn code<const W: usize>(
+        &self,
+        v4: pulp::x86::V4,
+        rows: &[[f64; W]; ROWS],
+        out: &mut [[u16; W]; ROWS],
+    ) -> u16 {
+        let mut nan = 0;
+        let (tables, _) = self.tables.as_chunks::<NARROW>();
+        for (s, tables) in tables.iter().enumerate().take(W / NARROW) {
+            let part = |row: &[f64; W]| row.as_chunks::<NARROW>().0.get(s).copied();
+            let rows: [[f64; NARROW]; ROWS] =
+                core::array::from_fn(|r| rows.get(r).and_then(part).unwrap_or([0.0; NARROW]));
+            let mut words = [[0u16; NARROW]; ROWS];
+            nan |= code32(v4, tables, &rows, &mut words);
+            for (o, w) in out.iter_mut().zip(words) {
+                if let Some(o) = o.as_chunks_mut::<NARROW>().0.get_mut(s) {
+                    *o = w;
+                }
+            }
         }
         nan
     }
+}
+
+/// [`Ranks::code`] for 32 features and their tables.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn code32(
+    v4: pulp::x86::V4,
+    tables: &[Table; NARROW],
+    rows: &[[f64; NARROW]; ROWS],
+    out: &mut [[u16; NARROW]; ROWS],
+) -> u16 {
+    use core::arch::x86_64::{__m512, __m512d, __m512i, _CMP_UNORD_Q};
+    use pulp::bytemuck::cast;
+    let (f, dq, bw) = (v4.avx512f, v4.avx512dq, v4.avx512bw);
+    // Each row to f32 in two registers (features 0–15 and 16–31).
+    let mut lo = [f._mm512_setzero_si512(); ROWS];
+    let mut hi = lo;
+    for ((row, lo), hi) in rows.iter().zip(&mut lo).zip(&mut hi) {
+        let d: [__m512d; 4] = cast(*row);
+        let half = |a: __m512d, b: __m512d| -> __m512i {
+            let a = f._mm512_castps256_ps512(f._mm512_cvtpd_ps(a));
+            cast(dq._mm512_insertf32x8::<1>(a, f._mm512_cvtpd_ps(b)))
+        };
+        *lo = half(d[0], d[1]);
+        *hi = half(d[2], d[3]);
+    }
+    let mut nan = 0u16;
+    let mut codes = [[f._mm512_setzero_si512(); ROWS]; 2];
+    let (tables, _) = tables.as_chunks::<ROWS>();
+    for ((half, codes), tables) in [lo, hi].into_iter().zip(&mut codes).zip(tables) {
+        let cols: [__m512; ROWS] = cast(transpose16(v4, half));
+        for x in cols {
+            nan |= f._mm512_cmp_ps_mask::<_CMP_UNORD_Q>(x, x);
+        }
+        // Four columns' searches at once: each is a chain of dependent steps.
+        let (cols4, _) = cols.as_chunks::<SIDE>();
+        let (codes4, _) = codes.as_chunks_mut::<SIDE>();
+        let (tables4, _) = tables.as_chunks::<SIDE>();
+        for ((x, code), t) in cols4.iter().zip(codes4).zip(tables4) {
+            *code = search(v4, t, *x).map(|c| f._mm512_slli_epi32::<8>(c));
+        }
+    }
+    let [lo, hi] = codes;
+    let (lo, hi) = (transpose16(v4, lo), transpose16(v4, hi));
+    // Word k of a row: the low half of lane k of its two registers.
+    let even: [u16; 32] = core::array::from_fn(|k| 2 * k as u16);
+    let even: __m512i = cast(even);
+    for ((o, lo), hi) in out.iter_mut().zip(lo).zip(hi) {
+        *o = cast(bw._mm512_permutex2var_epi16(lo, even, hi));
+    }
+    nan
 }
 
 /// Columns searched at once.

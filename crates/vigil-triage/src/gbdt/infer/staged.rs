@@ -25,11 +25,12 @@
 //! the node walk, and the leaves are added in tree order in `f64`: scores are bit-identical.
 //! Rows with NaN are left to the caller (the node walk knows the learned default directions).
 //!
-//! Batches of a model at most 32 features wide (with at most 255 distinct thresholds per
-//! feature) take the same passes on coded rows instead ([`super::rank16`], [`super::words`]):
-//! each value replaced by its rank among the feature's thresholds, a row is one register of
-//! 32 words and a stage 16 node words, so two trees' stages are one permute and one compare. While a block's top stages run, the next block's
-//! rows are prefetched (coding them would otherwise wait on memory).
+//! Batches of a model with at most 255 distinct thresholds per feature take the same passes
+//! on coded rows instead ([`super::rank16`], [`super::words`]): each value replaced by its
+//! rank among the feature's thresholds, a row is one register of 32 words (two for rows of
+//! up to 64 features) and a stage 16 node words, so two trees' stages are one permute and
+//! one compare. While a block's top stages run, the next block's rows are prefetched
+//! (coding them would otherwise wait on memory).
 //!
 //! `pulp` holds the `unsafe` of calling the `#[target_feature]` code after detecting the
 //! CPU's features at run time; without AVX-512 the caller keeps its portable walk.
@@ -171,7 +172,6 @@ impl Staged {
             .iter()
             .any(|t| t.feat.iter().any(|&f| usize::from(f) >= NARROW));
         let words = cuts
-            .filter(|_| !wide)
             .and_then(|c| Words::new(out.iter().map(|t| (&t.feat[..], &t.thr[..])), c))
             .map(Box::new);
         Some(Self {
@@ -215,7 +215,9 @@ impl Staged {
             let coded = self.words.is_some() && x.nrows() > 1;
             macro_rules! run {
                 ($two:literal, $rows:expr, $groups:literal) => {
-                    if coded {
+                    if coded && self.wide {
+                        run!($two, $rows, $groups, WIDTH, true)
+                    } else if coded {
                         run!($two, $rows, $groups, NARROW, true)
                     } else if self.wide {
                         run!($two, $rows, $groups, WIDTH, false)
@@ -288,50 +290,6 @@ fn convert<const W: usize>(
     }
 }
 
-/// Rows `start..` of `x` (as many as `out` holds, at most [`rank16::WIDTH`] columns) coded
-/// into `out`, sixteen at a time, each flagged in `nan` when it holds a NaN.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn code(
-    v4: pulp::x86::V4,
-    ranks: &rank16::Ranks,
-    x: ArrayView2<'_, f64>,
-    start: usize,
-    out: &mut [[u16; rank16::WIDTH]],
-    nan: &mut [bool],
-) {
-    const R: usize = rank16::ROWS;
-    let nf = x.ncols().min(rank16::WIDTH);
-    let all = x.as_slice().filter(|_| nf == rank16::WIDTH);
-    let mut rows = [[0f64; rank16::WIDTH]; R];
-    let mut words = [[0u16; rank16::WIDTH]; R];
-    for (k, (out, nan)) in out.chunks_mut(R).zip(nan.chunks_mut(R)).enumerate() {
-        let first = start + k * R;
-        let n = out.len();
-        // Whole rows straight from a row-major matrix of the coded width; otherwise copied
-        // (a short last group keeps the previous rows: their codes are not read).
-        let direct = all
-            .and_then(|a| a.get(first * nf..(first + R) * nf))
-            .and_then(|a| a.as_chunks::<{ rank16::WIDTH }>().0.first_chunk::<R>());
-        let block = match direct {
-            Some(b) => b,
-            None => {
-                for (r, row) in rows.iter_mut().enumerate().take(n) {
-                    for (d, v) in row.iter_mut().zip(x.row(first + r)) {
-                        *d = *v;
-                    }
-                }
-                &rows
-            }
-        };
-        let bad = ranks.code(v4, block, &mut words);
-        for (r, ((o, w), flag)) in out.iter_mut().zip(&words).zip(nan).enumerate() {
-            *o = *w;
-            *flag = bad >> r & 1 != 0;
-        }
-    }
-}
-
 /// The walk of a block of rows, compiled for AVX-512 inside pulp's dispatch. `TWO`: trees
 /// of two stages; `ROWS`: rows per pass; `GROUPS`: groups of 16 trees per pass; `W`: floats
 /// per row (32 or 64).
@@ -378,7 +336,7 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
         let mut masks = [[[0u16; GROUP]; ROWS]; GROUPS];
         let mut idx = [[[0u8; GROUP]; ROWS]; GROUPS];
         let mut buf = [[0f32; W]; ROWS];
-        let mut coded = [[0u16; rank16::WIDTH]; ROWS];
+        let mut coded = [[0u16; W]; ROWS];
         let groups = staged.trees.as_chunks::<GROUP>().0;
         let (pairs, seconds) = match staged.words.as_deref() {
             Some(w) if CODED => (
@@ -396,7 +354,7 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
             let rows = &mut buf[..n];
             if CODED {
                 if let Some(w) = staged.words.as_deref() {
-                    code(v4, &w.ranks, x, b * ROWS, &mut coded[..n], nan);
+                    w.ranks.code_rows(v4, x, b * ROWS, &mut coded[..n], nan);
                 }
             } else {
                 convert(x, b * ROWS, rows, nan);
@@ -411,9 +369,9 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
                 // back in a pass of their own.
                 if CODED {
                     let pairs = pairs.get(c * GROUPS..).unwrap_or(&[]);
-                    // The next block's rows asked for now, a cache line per row and group
-                    // (rows of 32 `f64` are four lines): coding them would otherwise wait
-                    // on memory.
+                    // The next block's rows asked for now, in the first four groups a cache
+                    // line per row (two for rows of 64 `f64`, eight lines): coding them
+                    // would otherwise wait on memory.
                     let next = ((b + 1) * ROWS * x.ncols()).wrapping_add(c * 8);
                     let ahead = (c < 4)
                         .then_some(x.as_slice())
@@ -425,10 +383,15 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
                                 let at = p.wrapping_add(next.wrapping_add(i * x.ncols()));
                                 v4.sse
                                     ._mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(at.cast());
+                                if W > NARROW {
+                                    v4.sse._mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                                        at.wrapping_add(32).cast(),
+                                    );
+                                }
                             }
-                            let r = pulp::bytemuck::cast(*row);
+                            let r = coded_regs::<W>(row);
                             for (m, p) in ms.as_chunks_mut::<2>().0.iter_mut().zip(pairs) {
-                                let k = words::pair_mask(v4, r, p);
+                                let k = words::pair_mask::<W>(v4, r, p);
                                 *m = [k as u16, (k >> 16) as u16];
                             }
                         }
@@ -465,7 +428,7 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
                         let seconds = seconds.get(c * GROUPS..).unwrap_or(&[]);
                         for ((chunk, top), masks) in seconds.iter().zip(&top).zip(&mut masks) {
                             for ((row, top), ms) in coded.iter().zip(top).zip(masks) {
-                                let r = pulp::bytemuck::cast(*row);
+                                let r = coded_regs::<W>(row);
                                 let (offs, _) = top.as_chunks::<8>();
                                 let (ms8, _) = ms.as_chunks_mut::<8>();
                                 let (trees8, _) = chunk.as_chunks::<8>();
@@ -477,7 +440,7 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
                                     for (m, [a, b]) in ms2.iter_mut().zip(pairs) {
                                         let (i, j) =
                                             ((w & 0xff) as usize, (w >> 8 & 0xff) as usize);
-                                        let k = words::second_pair_mask(v4, r, (a, i), (b, j));
+                                        let k = words::second_pair_mask::<W>(v4, r, (a, i), (b, j));
                                         *m = [k as u16, (k >> 16) as u16];
                                         w = w.rotate_right(16);
                                     }
@@ -571,6 +534,15 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
             }
         }
     }
+}
+
+/// A coded row's registers (the first repeated when the row has only one).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn coded_regs<const W: usize>(row: &[u16; W]) -> [core::arch::x86_64::__m512i; 2] {
+    let (regs, _) = row.as_chunks::<{ rank16::NARROW }>();
+    let part = |k: usize| pulp::bytemuck::cast(*regs.get(k).or(regs.first()).unwrap_or(&[0; 32]));
+    [part(0), part(1)]
 }
 
 /// A row's registers (the first two repeated when the row has only two).
@@ -688,9 +660,10 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// General trees score like the node walk, bit for bit, in batches of any size and
-        /// one row at a time: the AVX-512 stage walk on coded rows (models ≤ 32 wide) and on
-        /// floats (≤ 64 wide), when the CPU has it, and the portable dense walk alike, with
-        /// NaN, ±0, ±∞ and values on thresholds.
+        /// one row at a time: the AVX-512 stage walk on coded rows (batches) and on floats
+        /// (single rows, and batches in `without_words`), one or two registers per row, when
+        /// the CPU has it, and the portable dense walk alike, with NaN, ±0, ±∞ and values on
+        /// thresholds.
         #[test]
         fn general_trees_score_like_the_node_walk(
             nf in 1usize..80,

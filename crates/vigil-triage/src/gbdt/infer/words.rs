@@ -1,9 +1,10 @@
 //! The stage walk's nodes as 16-bit words on coded rows: two trees per permute.
 //!
-//! A row coded by [`super::rank16`] is 32 words `c << 8` (`c`: how many of the feature's
-//! cuts the value exceeds). A node splitting on feature `f` at its cut of rank `j` is the
-//! word `j << 8 | f`. One `vpermw` with the node words as indices (it reads only their low
-//! 5 bits: the feature) fetches the row's words for 32 nodes, and one unsigned compare
+//! A row coded by [`super::rank16`] is 32 words `c << 8` per register (`c`: how many of the
+//! feature's cuts the value exceeds). A node splitting on feature `f` at its cut of rank `j`
+//! is the word `j << 8 | f`. One `vpermw` with the node words as indices (it reads only their
+//! low 5 bits: the feature; `vpermt2w` on rows of two registers reads 6) fetches the row's
+//! words for 32 nodes, and one unsigned compare
 //! against the same node words gives their directions: `c << 8 > j << 8 | f` exactly when
 //! `c > j`, since `f < 256`. So a stage of 16 nodes is 32 bytes (one load, where the float
 //! stage needs a threshold and a feature load), and two trees' stages are one permute and
@@ -87,31 +88,51 @@ impl Words {
     }
 }
 
-/// The top stages of a pair of trees on the coded row `r`: bit `q` (tree one) and `16 + q`
-/// (tree two) set when node `q` goes right.
+/// The top stages of a pair of trees on the coded row `r` (`W` words: one register, or
+/// two): bit `q` (tree one) and `16 + q` (tree two) set when node `q` goes right.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-pub(crate) fn pair_mask(v4: pulp::x86::V4, r: core::arch::x86_64::__m512i, p: &Pair) -> u32 {
+pub(crate) fn pair_mask<const W: usize>(
+    v4: pulp::x86::V4,
+    r: [core::arch::x86_64::__m512i; 2],
+    p: &Pair,
+) -> u32 {
+    compare::<W>(v4, r, pulp::bytemuck::cast(p.0))
+}
+
+/// Per lane, whether the row's word for the node's feature exceeds the node word.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn compare<const W: usize>(
+    v4: pulp::x86::V4,
+    r: [core::arch::x86_64::__m512i; 2],
+    nodes: core::arch::x86_64::__m512i,
+) -> u32 {
     let bw = v4.avx512bw;
-    let nodes = pulp::bytemuck::cast(p.0);
-    bw._mm512_cmpgt_epu16_mask(bw._mm512_permutexvar_epi16(nodes, r), nodes)
+    // Features 32–63 from the second register (index bit 5).
+    let x = if W > rank16::NARROW {
+        bw._mm512_permutex2var_epi16(r[0], nodes, r[1])
+    } else {
+        bw._mm512_permutexvar_epi16(nodes, r[0])
+    };
+    bw._mm512_cmpgt_epu16_mask(x, nodes)
 }
 
 /// The second stages of two trees on the coded row `r`, each given with the word its stage
 /// starts at: bits as in [`pair_mask`].
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-pub(crate) fn second_pair_mask(
+pub(crate) fn second_pair_mask<const W: usize>(
     v4: pulp::x86::V4,
-    r: core::arch::x86_64::__m512i,
+    r: [core::arch::x86_64::__m512i; 2],
     (a, i): (&Seconds, usize),
     (b, j): (&Seconds, usize),
 ) -> u32 {
-    let (f, bw) = (v4.avx512f, v4.avx512bw);
+    let f = v4.avx512f;
     let stage = |s: &Seconds, at: usize| {
         let w = s.0.get(at..).and_then(|s| s.first_chunk::<LANES>());
         pulp::bytemuck::cast(w.copied().unwrap_or([u16::MAX; LANES]))
     };
     let nodes = f._mm512_inserti64x4::<1>(f._mm512_castsi256_si512(stage(a, i)), stage(b, j));
-    bw._mm512_cmpgt_epu16_mask(bw._mm512_permutexvar_epi16(nodes, r), nodes)
+    compare::<W>(v4, r, nodes)
 }
