@@ -95,8 +95,12 @@ impl Ranks {
                 Some(b) => b,
                 None => {
                     for (r, row) in rows.iter_mut().enumerate().take(n) {
-                        for (d, v) in row.iter_mut().zip(x.row(first + r)) {
-                            *d = *v;
+                        let src = x.row(first + r);
+                        match (src.as_slice(), row.get_mut(..nf)) {
+                            (Some(src), Some(dst)) if src.len() >= nf => {
+                                dst.copy_from_slice(&src[..nf]);
+                            }
+                            _ => row.iter_mut().zip(src).for_each(|(d, v)| *d = *v),
                         }
                     }
                     &rows
