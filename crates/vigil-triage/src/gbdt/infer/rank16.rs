@@ -11,6 +11,7 @@
 //!
 //! Each row leaves as 32 or 64 words `code << 8` (see [`super::words`] for why the low byte
 //! is free), one or two registers.
+// Only the tables are built on other architectures (the coding needs x86-64's AVX-512).
 #![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 
 use super::cuts::Cuts;

@@ -36,7 +36,7 @@
 //! CPU's features at run time; without AVX-512 the caller keeps its portable walk.
 
 // Only the layout is built on other architectures (the walk needs x86-64's AVX-512).
-#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code, unused_imports))]
 
 use ndarray::ArrayView2;
 

@@ -11,6 +11,7 @@
 //! one compare: the top stages of consecutive trees stored side by side, the second stages
 //! (each tree's own, picked by its top exit) joined by an insert. Padding nodes (`+∞`,
 //! always left) have rank 255, which no code exceeds.
+// Only the layout is built on other architectures (the walk needs x86-64's AVX-512).
 #![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 
 use super::cuts::Cuts;
