@@ -41,7 +41,6 @@
 use ndarray::ArrayView2;
 
 use super::cuts::Cuts;
-use super::rank16;
 use super::words::{self, Words};
 
 /// Features this layout takes: indices below 64 (a row in four 16-float registers; in two
@@ -112,7 +111,8 @@ pub(crate) struct Staged {
     /// Trees before the padding.
     n_trees: usize,
     /// The same trees as node words for coded rows (see [`super::words`]), when the model is
-    /// at most [`rank16::WIDTH`] wide and has at most 255 cuts per feature: the batch path.
+    /// at most [`super::rank16::WIDTH`] wide and has at most 255 cuts per feature: the batch
+    /// path.
     words: Option<Box<Words>>,
 }
 
@@ -367,33 +367,29 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
             for (c, groups) in groups.chunks(GROUPS).enumerate() {
                 // Top stages, one tree at a time (two on coded rows); masks stored, read
                 // back in a pass of their own.
+                // Pairs holding a real tree in the group of a coded pass (one group): the
+                // last group's padding trees are skipped (their masks stay stale, their
+                // exits in range, their leaves are never added). Whole groups get their
+                // own copy of the loops, fully unrolled.
+                let live = staged
+                    .n_trees
+                    .saturating_sub(c * GROUP)
+                    .min(GROUP)
+                    .div_ceil(2);
                 if CODED {
                     let pairs = pairs.get(c * GROUPS..).unwrap_or(&[]);
                     // The next block's rows asked for now, in the first four groups a cache
                     // line per row (two for rows of 64 `f64`, eight lines): coding them
                     // would otherwise wait on memory.
-                    let next = ((b + 1) * ROWS * x.ncols()).wrapping_add(c * 8);
-                    let ahead = (c < 4)
-                        .then_some(x.as_slice())
-                        .flatten()
-                        .map(|a| a.as_ptr());
+                    let ahead = (c < 4).then_some(x.as_slice()).flatten().map(|a| {
+                        let next = ((b + 1) * ROWS * x.ncols()).wrapping_add(c * 8);
+                        (a.as_ptr().wrapping_add(next), x.ncols())
+                    });
                     for (pairs, masks) in pairs.iter().zip(&mut masks) {
-                        for (i, (row, ms)) in coded.iter().zip(masks).enumerate() {
-                            if let Some(p) = ahead {
-                                let at = p.wrapping_add(next.wrapping_add(i * x.ncols()));
-                                v4.sse
-                                    ._mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(at.cast());
-                                if W > NARROW {
-                                    v4.sse._mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
-                                        at.wrapping_add(32).cast(),
-                                    );
-                                }
-                            }
-                            let r = coded_regs::<W>(row);
-                            for (m, p) in ms.as_chunks_mut::<2>().0.iter_mut().zip(pairs) {
-                                let k = words::pair_mask::<W>(v4, r, p);
-                                *m = [k as u16, (k >> 16) as u16];
-                            }
+                        if live == GROUP / 2 {
+                            words::top_pass::<W>(v4, coded, pairs, GROUP / 2, masks, ahead);
+                        } else {
+                            words::top_pass::<W>(v4, coded, pairs, live, masks, ahead);
                         }
                     }
                 } else {
@@ -426,25 +422,12 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
                 if TWO {
                     if CODED {
                         let seconds = seconds.get(c * GROUPS..).unwrap_or(&[]);
-                        for ((chunk, top), masks) in seconds.iter().zip(&top).zip(&mut masks) {
-                            for ((row, top), ms) in coded.iter().zip(top).zip(masks) {
-                                let r = coded_regs::<W>(row);
-                                let (offs, _) = top.as_chunks::<8>();
-                                let (ms8, _) = ms.as_chunks_mut::<8>();
-                                let (trees8, _) = chunk.as_chunks::<8>();
-                                for ((w, ms), trees) in offs.iter().zip(ms8).zip(trees8) {
-                                    let mut w = u64::from_le_bytes(*w);
-                                    // Two trees' stages per permute.
-                                    let (ms2, _) = ms.as_chunks_mut::<2>();
-                                    let (pairs, _) = trees.as_chunks::<2>();
-                                    for (m, [a, b]) in ms2.iter_mut().zip(pairs) {
-                                        let (i, j) =
-                                            ((w & 0xff) as usize, (w >> 8 & 0xff) as usize);
-                                        let k = words::second_pair_mask::<W>(v4, r, (a, i), (b, j));
-                                        *m = [k as u16, (k >> 16) as u16];
-                                        w = w.rotate_right(16);
-                                    }
-                                }
+                        for ((trees, top), masks) in seconds.iter().zip(&top).zip(&mut masks) {
+                            let top = &top[..];
+                            if live == GROUP / 2 {
+                                words::second_pass::<W>(v4, coded, top, trees, GROUP / 2, masks);
+                            } else {
+                                words::second_pass::<W>(v4, coded, top, trees, live, masks);
                             }
                         }
                     } else {
@@ -534,15 +517,6 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
             }
         }
     }
-}
-
-/// A coded row's registers (the first repeated when the row has only one).
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn coded_regs<const W: usize>(row: &[u16; W]) -> [core::arch::x86_64::__m512i; 2] {
-    let (regs, _) = row.as_chunks::<{ rank16::NARROW }>();
-    let part = |k: usize| pulp::bytemuck::cast(*regs.get(k).or(regs.first()).unwrap_or(&[0; 32]));
-    [part(0), part(1)]
 }
 
 /// A row's registers (the first two repeated when the row has only two).

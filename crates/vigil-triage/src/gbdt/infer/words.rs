@@ -137,3 +137,79 @@ pub(crate) fn second_pair_mask<const W: usize>(
     let nodes = f._mm512_inserti64x4::<1>(f._mm512_castsi256_si512(stage(a, i)), stage(b, j));
     compare::<W>(v4, r, nodes)
 }
+
+/// A coded row's registers (the first repeated when the row has only one).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn regs<const W: usize>(row: &[u16; W]) -> [core::arch::x86_64::__m512i; 2] {
+    let (regs, _) = row.as_chunks::<{ rank16::NARROW }>();
+    let part = |k: usize| pulp::bytemuck::cast(*regs.get(k).or(regs.first()).unwrap_or(&[0; 32]));
+    [part(0), part(1)]
+}
+
+/// The top stages of a group's first `live` pairs of trees (of 8) for every coded row in
+/// `rows`, each row's 16 masks into `masks`. With `ahead` (a pointer and a row stride), each
+/// row also asks for the cache line (two for rows of 64 features) that far ahead.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn top_pass<const W: usize>(
+    v4: pulp::x86::V4,
+    rows: &[[u16; W]],
+    pairs: &[Pair; LANES / 2],
+    live: usize,
+    masks: &mut [[u16; LANES]],
+    ahead: Option<(*const f64, usize)>,
+) {
+    use core::arch::x86_64::_MM_HINT_T0;
+    let pairs = pairs.get(..live).unwrap_or(pairs);
+    for (i, (row, ms)) in rows.iter().zip(masks).enumerate() {
+        if let Some((p, stride)) = ahead {
+            let at = p.wrapping_add(i * stride);
+            v4.sse._mm_prefetch::<{ _MM_HINT_T0 }>(at.cast());
+            if W > rank16::NARROW {
+                v4.sse
+                    ._mm_prefetch::<{ _MM_HINT_T0 }>(at.wrapping_add(32).cast());
+            }
+        }
+        let r = regs::<W>(row);
+        for (m, p) in ms.as_chunks_mut::<2>().0.iter_mut().zip(pairs) {
+            let k = pair_mask::<W>(v4, r, p);
+            *m = [k as u16, (k >> 16) as u16];
+        }
+    }
+}
+
+/// The second stages of a group's first `live` pairs of trees (of 8) for every coded row,
+/// each tree's stage at the offset its top stage left in `top` (16 per row); masks into
+/// `masks`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn second_pass<const W: usize>(
+    v4: pulp::x86::V4,
+    rows: &[[u16; W]],
+    top: &[[u8; LANES]],
+    trees: &[Seconds; LANES],
+    live: usize,
+    masks: &mut [[u16; LANES]],
+) {
+    let (quads, _) = trees.as_chunks::<8>();
+    for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
+        let r = regs::<W>(row);
+        // Eight offsets per load, taken apart by rotations (load ports are the scarce
+        // resource, not the shifts).
+        let (offs, _) = top.as_chunks::<8>();
+        let (ms8, _) = ms.as_chunks_mut::<8>();
+        for (q, ((w, ms), trees)) in offs.iter().zip(ms8).zip(quads).enumerate() {
+            let mut w = u64::from_le_bytes(*w);
+            let (ms2, _) = ms.as_chunks_mut::<2>();
+            let (pairs, _) = trees.as_chunks::<2>();
+            let n = live.saturating_sub(4 * q).min(4);
+            for (m, [a, b]) in ms2.iter_mut().zip(pairs).take(n) {
+                let (i, j) = ((w & 0xff) as usize, (w >> 8 & 0xff) as usize);
+                let k = second_pair_mask::<W>(v4, r, (a, i), (b, j));
+                *m = [k as u16, (k >> 16) as u16];
+                w = w.rotate_right(16);
+            }
+        }
+    }
+}
