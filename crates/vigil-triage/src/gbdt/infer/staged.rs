@@ -212,9 +212,16 @@ impl Staged {
         #[cfg(target_arch = "x86_64")]
         if let Some(v4) = pulp::x86::V4::try_new() {
             let g = (acc.len() / x.nrows().max(1)).max(1);
-            let coded = self.words.is_some() && x.nrows() > 1;
+            let coded = self.words.is_some();
             macro_rules! run {
-                ($two:literal, $rows:expr, $groups:literal) => {
+                ($two:literal, $rows:expr, $groups:literal, floats) => {
+                    if self.wide {
+                        run!($two, $rows, $groups, WIDTH, false)
+                    } else {
+                        run!($two, $rows, $groups, NARROW, false)
+                    }
+                };
+                ($two:literal, $rows:expr, $groups:literal, any) => {
                     if coded && self.wide {
                         run!($two, $rows, $groups, WIDTH, true)
                     } else if coded {
@@ -237,13 +244,14 @@ impl Staged {
                 };
             }
             // One row: its passes over eight groups of trees at a time (the work in flight
-            // independent); a batch: each group's passes over blocks of rows (the group's
-            // tables stay in L1).
+            // independent), on floats (coding one row would cost what it saves); a batch:
+            // each group's passes over blocks of rows (the group's tables stay in L1), on
+            // coded rows when the layout has them.
             match (self.two, x.nrows() == 1) {
-                (true, true) => run!(true, 1, 8),
-                (true, false) => run!(true, SUBBLOCK, 1),
-                (false, true) => run!(false, 1, 8),
-                (false, false) => run!(false, SUBBLOCK, 1),
+                (true, true) => run!(true, 1, 8, floats),
+                (true, false) => run!(true, SUBBLOCK, 1, any),
+                (false, true) => run!(false, 1, 8, floats),
+                (false, false) => run!(false, SUBBLOCK, 1, any),
             }
             return true;
         }
@@ -291,8 +299,9 @@ fn convert<const W: usize>(
 }
 
 /// The walk of a block of rows, compiled for AVX-512 inside pulp's dispatch. `TWO`: trees
-/// of two stages; `ROWS`: rows per pass; `GROUPS`: groups of 16 trees per pass; `W`: floats
-/// per row (32 or 64).
+/// of two stages; `ROWS`: rows per pass; `GROUPS`: groups of 16 trees per pass; `W`: values
+/// per row (32 or 64); `CODED`: rows coded as words (the batch path of [`Words`], one group
+/// per pass) instead of floats.
 #[cfg(target_arch = "x86_64")]
 struct Kernel<
     'a,
@@ -329,6 +338,8 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, co
             nan,
             g,
         } = self;
+        // The coded passes count their live pairs for one group per pass.
+        const { assert!(!CODED || GROUPS == 1) };
         let (f, bw) = (v4.avx512f, v4.avx512bw);
         // Per group of 16 trees and row: the top stages' exits, the second stages' masks,
         // the leaf indices.
