@@ -169,6 +169,7 @@ impl CompiledGbdt {
                         .zip(&leaves)
                         .map(|(n, l)| (&n[..], &l[..1 << depth])),
                     depth,
+                    Cuts::new(trees, n_features).as_ref(),
                 )
                 .map(Box::new)
             } else {
@@ -229,6 +230,30 @@ impl CompiledGbdt {
     pub(crate) fn without_staged(mut self) -> Self {
         if let Layout::Dense { staged, .. } = &mut self.layout {
             *staged = None;
+        }
+        self
+    }
+
+    /// True when batches of general trees take the stage walk on coded rows.
+    #[cfg(test)]
+    pub(crate) fn is_coded(&self) -> bool {
+        match &self.layout {
+            Layout::Dense {
+                staged: Some(s), ..
+            } => s.is_coded(),
+            _ => false,
+        }
+    }
+
+    /// The same model with the stage walk on floats only (rows not coded), which tests check
+    /// too.
+    #[cfg(test)]
+    pub(crate) fn without_words(mut self) -> Self {
+        if let Layout::Dense {
+            staged: Some(s), ..
+        } = &mut self.layout
+        {
+            s.drop_words();
         }
         self
     }

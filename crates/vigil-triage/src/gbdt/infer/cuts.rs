@@ -60,9 +60,20 @@ impl Cuts {
     /// The biased code `j ^ 0x80` of split "`x > thr` on `feature`", where `thr` is the
     /// feature's cut `j`: the split goes right exactly when the row's stored code is greater.
     pub(crate) fn split_code(&self, feature: u32, thr: f32) -> Option<i8> {
+        self.rank(feature, thr).map(|j| bias(usize::from(j)))
+    }
+
+    /// The rank `j` of `thr` among `feature`'s cuts: "`x > thr`" is "`x` exceeds more than
+    /// `j` cuts".
+    pub(crate) fn rank(&self, feature: u32, thr: f32) -> Option<u8> {
         let cuts = self.per_feature.get(feature as usize)?;
         let j = cuts.partition_point(|&c| c < thr);
-        (cuts.get(j) == Some(&thr)).then(|| bias(j))
+        (cuts.get(j) == Some(&thr)).then_some(u8::try_from(j).ok())?
+    }
+
+    /// Feature `f`'s cuts, ascending (none past the model's width).
+    pub(crate) fn of(&self, f: usize) -> &[f32] {
+        self.per_feature.get(f).map_or(&[], Vec::as_slice)
     }
 
     /// Codes rows `start..start + rows` of `x` (`rows ≤ BLOCK`, `x` as wide as the model)

@@ -11,15 +11,19 @@
 //! - [`oblivious`]: symmetric trees scored on a coded block (each level of a tree one byte
 //!   comparison over the block, leaf values gathered a group of trees at a time).
 //! - [`single`]: symmetric trees for one row, four trees per float comparison.
-//! - [`staged`]: general trees of depth ≤ 8 (on floats, not codes), 16 nodes per AVX-512
-//!   permute and compare, where the CPU has AVX-512.
+//! - [`staged`]: general trees of depth ≤ 8, 16 nodes per AVX-512 permute and compare, where
+//!   the CPU has AVX-512; batches on rows coded by [`rank16`] (ranks as
+//!   16-bit words, 16 rows at a time) with nodes as words ([`words`]: 32 nodes, two trees'
+//!   stages, per permute).
 
 pub(crate) mod cuts;
 pub(crate) mod oblivious;
+pub(crate) mod rank16;
 pub(crate) mod single;
 pub(crate) mod staged;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub(crate) mod words;
 
 /// Rows scored per block: the coded block (one byte per used feature and row) and a group of
 /// trees' leaf tables stay in L1 together.

@@ -25,13 +25,23 @@
 //! the node walk, and the leaves are added in tree order in `f64`: scores are bit-identical.
 //! Rows with NaN are left to the caller (the node walk knows the learned default directions).
 //!
+//! Batches of a model with at most 255 distinct thresholds per feature take the same passes
+//! on coded rows instead ([`super::rank16`], [`super::words`]): each value replaced by its
+//! rank among the feature's thresholds, a row is one register of 32 words (two for rows of
+//! up to 64 features) and a stage 16 node words, so two trees' stages are one permute and
+//! one compare. While a block's top stages run, the next block's rows are prefetched
+//! (coding them would otherwise wait on memory).
+//!
 //! `pulp` holds the `unsafe` of calling the `#[target_feature]` code after detecting the
 //! CPU's features at run time; without AVX-512 the caller keeps its portable walk.
 
 // Only the layout is built on other architectures (the walk needs x86-64's AVX-512).
-#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code, unused_imports))]
 
 use ndarray::ArrayView2;
+
+use super::cuts::Cuts;
+use super::words::{self, Words};
 
 /// Features this layout takes: indices below 64 (a row in four 16-float registers; in two
 /// when every index is below 32).
@@ -100,16 +110,22 @@ pub(crate) struct Staged {
     trees: Vec<Tree>,
     /// Trees before the padding.
     n_trees: usize,
+    /// The same trees as node words for coded rows (see [`super::words`]), when the model is
+    /// at most [`super::rank16::WIDTH`] wide and has at most 255 cuts per feature: the batch
+    /// path.
+    words: Option<Box<Words>>,
 }
 
 impl Staged {
     /// The layout of complete trees of depth `depth` given as (internal nodes in 0-based heap
     /// order, `2^depth − 1` of `(feature, threshold)`; leaves, `2^depth`). `None` when
     /// `depth` is 0 or above [`MAX_DEPTH`], a tree has the wrong size, a feature index
-    /// reaches [`WIDTH`] or a threshold is NaN.
+    /// reaches [`WIDTH`] or a threshold is NaN. `cuts` (the model's thresholds) give batches
+    /// the coded walk.
     pub(crate) fn new<'a>(
         trees: impl IntoIterator<Item = (&'a [(u32, f32)], &'a [f64])>,
         depth: usize,
+        cuts: Option<&Cuts>,
     ) -> Option<Self> {
         if depth == 0 || depth > MAX_DEPTH {
             return None;
@@ -155,12 +171,28 @@ impl Staged {
         let wide = out
             .iter()
             .any(|t| t.feat.iter().any(|&f| usize::from(f) >= NARROW));
+        let words = cuts
+            .and_then(|c| Words::new(out.iter().map(|t| (&t.feat[..], &t.thr[..])), c))
+            .map(Box::new);
         Some(Self {
             two: padded > LEVELS,
             wide,
             trees: out,
             n_trees,
+            words,
         })
+    }
+
+    /// True when batches take the walk on coded rows.
+    #[cfg(test)]
+    pub(crate) fn is_coded(&self) -> bool {
+        self.words.is_some()
+    }
+
+    /// Leaves batches to the walk on floats.
+    #[cfg(test)]
+    pub(crate) fn drop_words(&mut self) {
+        self.words = None;
     }
 
     /// True when this CPU runs the stage walk (it has AVX-512).
@@ -180,16 +212,28 @@ impl Staged {
         #[cfg(target_arch = "x86_64")]
         if let Some(v4) = pulp::x86::V4::try_new() {
             let g = (acc.len() / x.nrows().max(1)).max(1);
+            let coded = self.words.is_some();
             macro_rules! run {
-                ($two:literal, $rows:expr, $groups:literal) => {
+                ($two:literal, $rows:expr, $groups:literal, floats) => {
                     if self.wide {
-                        run!($two, $rows, $groups, WIDTH)
+                        run!($two, $rows, $groups, WIDTH, false)
                     } else {
-                        run!($two, $rows, $groups, NARROW)
+                        run!($two, $rows, $groups, NARROW, false)
                     }
                 };
-                ($two:literal, $rows:expr, $groups:literal, $w:expr) => {
-                    v4.vectorize(Kernel::<$two, $rows, $groups, $w> {
+                ($two:literal, $rows:expr, $groups:literal, any) => {
+                    if coded && self.wide {
+                        run!($two, $rows, $groups, WIDTH, true)
+                    } else if coded {
+                        run!($two, $rows, $groups, NARROW, true)
+                    } else if self.wide {
+                        run!($two, $rows, $groups, WIDTH, false)
+                    } else {
+                        run!($two, $rows, $groups, NARROW, false)
+                    }
+                };
+                ($two:literal, $rows:expr, $groups:literal, $w:expr, $coded:literal) => {
+                    v4.vectorize(Kernel::<$two, $rows, $groups, $w, $coded> {
                         v4,
                         staged: self,
                         x,
@@ -200,13 +244,14 @@ impl Staged {
                 };
             }
             // One row: its passes over eight groups of trees at a time (the work in flight
-            // independent); a batch: each group's passes over blocks of rows (the group's
-            // tables stay in L1).
+            // independent), on floats (coding one row would cost what it saves); a batch:
+            // each group's passes over blocks of rows (the group's tables stay in L1), on
+            // coded rows when the layout has them.
             match (self.two, x.nrows() == 1) {
-                (true, true) => run!(true, 1, 8),
-                (true, false) => run!(true, SUBBLOCK, 1),
-                (false, true) => run!(false, 1, 8),
-                (false, false) => run!(false, SUBBLOCK, 1),
+                (true, true) => run!(true, 1, 8, floats),
+                (true, false) => run!(true, SUBBLOCK, 1, any),
+                (false, true) => run!(false, 1, 8, floats),
+                (false, false) => run!(false, SUBBLOCK, 1, any),
             }
             return true;
         }
@@ -254,10 +299,19 @@ fn convert<const W: usize>(
 }
 
 /// The walk of a block of rows, compiled for AVX-512 inside pulp's dispatch. `TWO`: trees
-/// of two stages; `ROWS`: rows per pass; `GROUPS`: groups of 16 trees per pass; `W`: floats
-/// per row (32 or 64).
+/// of two stages; `ROWS`: rows per pass; `GROUPS`: groups of 16 trees per pass; `W`: values
+/// per row (32 or 64); `CODED`: rows coded as words (the batch path of [`Words`], one group
+/// per pass) instead of floats.
 #[cfg(target_arch = "x86_64")]
-struct Kernel<'a, 'x, const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> {
+struct Kernel<
+    'a,
+    'x,
+    const TWO: bool,
+    const ROWS: usize,
+    const GROUPS: usize,
+    const W: usize,
+    const CODED: bool,
+> {
     v4: pulp::x86::V4,
     staged: &'a Staged,
     x: ArrayView2<'x, f64>,
@@ -267,8 +321,8 @@ struct Kernel<'a, 'x, const TWO: bool, const ROWS: usize, const GROUPS: usize, c
 }
 
 #[cfg(target_arch = "x86_64")]
-impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pulp::NullaryFnOnce
-    for Kernel<'_, '_, TWO, ROWS, GROUPS, W>
+impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize, const CODED: bool>
+    pulp::NullaryFnOnce for Kernel<'_, '_, TWO, ROWS, GROUPS, W, CODED>
 {
     type Output = ();
 
@@ -284,14 +338,24 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
             nan,
             g,
         } = self;
-        let f = v4.avx512f;
+        // The coded passes count their live pairs for one group per pass.
+        const { assert!(!CODED || GROUPS == 1) };
+        let (f, bw) = (v4.avx512f, v4.avx512bw);
         // Per group of 16 trees and row: the top stages' exits, the second stages' masks,
         // the leaf indices.
         let mut top = [[[0u8; GROUP]; ROWS]; GROUPS];
         let mut masks = [[[0u16; GROUP]; ROWS]; GROUPS];
         let mut idx = [[[0u8; GROUP]; ROWS]; GROUPS];
         let mut buf = [[0f32; W]; ROWS];
+        let mut coded = [[0u16; W]; ROWS];
         let groups = staged.trees.as_chunks::<GROUP>().0;
+        let (pairs, seconds) = match staged.words.as_deref() {
+            Some(w) if CODED => (
+                w.tops.as_chunks::<{ GROUP / 2 }>().0,
+                w.seconds.as_chunks::<GROUP>().0,
+            ),
+            _ => (&[][..], &[][..]),
+        };
         for (b, (acc, nan)) in acc
             .chunks_mut(ROWS * g)
             .zip(nan.chunks_mut(ROWS))
@@ -299,45 +363,101 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
         {
             let n = (acc.len() / g).min(nan.len());
             let rows = &mut buf[..n];
-            convert(x, b * ROWS, rows, nan);
+            if CODED {
+                if let Some(w) = staged.words.as_deref() {
+                    w.ranks.code_rows(v4, x, b * ROWS, &mut coded[..n], nan);
+                }
+            } else {
+                convert(x, b * ROWS, rows, nan);
+            }
             let rows = &*rows;
+            let coded = &coded[..n];
             // Each stage is a pass of its own over the rows (and groups), and so is the
             // adding of the leaves: the work in flight is independent (a tree's two stages
             // and its leaf are one long dependency chain), and each pass's tables fit L1.
             for (c, groups) in groups.chunks(GROUPS).enumerate() {
-                // Top stages, one tree at a time; masks stored, read back in a pass of
-                // their own.
-                for (chunk, masks) in groups.iter().zip(&mut masks) {
-                    for (row, ms) in rows.iter().zip(masks) {
-                        let r = row_regs::<W>(row);
-                        for (m, t) in ms.iter_mut().zip(chunk) {
-                            *m = mask::<W>(v4, r, t, 0);
+                // Top stages, one tree at a time (two on coded rows); masks stored, read
+                // back in a pass of their own.
+                // Pairs holding a real tree in the group of a coded pass (one group): the
+                // last group's padding trees are skipped (their masks stay stale, their
+                // exits in range, their leaves are never added). Whole groups get their
+                // own copy of the loops, fully unrolled.
+                let live = staged
+                    .n_trees
+                    .saturating_sub(c * GROUP)
+                    .min(GROUP)
+                    .div_ceil(2);
+                if CODED {
+                    let pairs = pairs.get(c * GROUPS..).unwrap_or(&[]);
+                    // The next block's rows asked for now, in the first four groups a cache
+                    // line per row (two for rows of 64 `f64`, eight lines): coding them
+                    // would otherwise wait on memory.
+                    let ahead = (c < 4).then_some(x.as_slice()).flatten().map(|a| {
+                        let next = ((b + 1) * ROWS * x.ncols()).wrapping_add(c * 8);
+                        (a.as_ptr().wrapping_add(next), x.ncols())
+                    });
+                    for (pairs, masks) in pairs.iter().zip(&mut masks) {
+                        if live == GROUP / 2 {
+                            words::top_pass::<W>(v4, coded, pairs, GROUP / 2, masks, ahead);
+                        } else {
+                            words::top_pass::<W>(v4, coded, pairs, live, masks, ahead);
+                        }
+                    }
+                } else {
+                    for (chunk, masks) in groups.iter().zip(&mut masks) {
+                        for (row, ms) in rows.iter().zip(masks) {
+                            let r = row_regs::<W>(row);
+                            for (m, t) in ms.iter_mut().zip(chunk) {
+                                *m = mask::<W>(v4, r, t, 0);
+                            }
                         }
                     }
                 }
                 for (masks, top) in masks.iter().zip(&mut top) {
-                    for (ms, top) in masks.iter().zip(top).take(n) {
-                        // Exit `16 + j` to offset `16 j`.
-                        let j = walk(v4, f._mm512_cvtepu16_epi32(cast(*ms)));
-                        *top = cast(f._mm512_cvtepi32_epi8(f._mm512_slli_epi32::<4>(j)));
+                    if ROWS.is_multiple_of(2) {
+                        // Two rows per vector (32 trees in 16-bit lanes).
+                        let (ms2, _) = masks.as_chunks::<2>();
+                        let (top2, _) = top.as_chunks_mut::<2>();
+                        for (ms, top) in ms2.iter().zip(top2).take(n.div_ceil(2)) {
+                            // Exit `16 + j` to offset `16 j`.
+                            let j = walk16(v4, cast(*ms));
+                            *top = cast(bw._mm512_cvtepi16_epi8(bw._mm512_slli_epi16::<4>(j)));
+                        }
+                    } else {
+                        for (ms, top) in masks.iter().zip(top).take(n) {
+                            let j = walk(v4, f._mm512_cvtepu16_epi32(cast(*ms)));
+                            *top = cast(f._mm512_cvtepi32_epi8(f._mm512_slli_epi32::<4>(j)));
+                        }
                     }
                 }
                 if TWO {
-                    // Second stages, one tree at a time (each tree's stage depends on the
-                    // row); the masks stored.
-                    for ((chunk, top), masks) in groups.iter().zip(&top).zip(&mut masks) {
-                        for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
-                            let r = row_regs::<W>(row);
-                            // Eight offsets per load, taken apart by rotations (a load port
-                            // is the scarce resource here, not the shifts).
-                            let (words, _) = top.as_chunks::<8>();
-                            let (ms8, _) = ms.as_chunks_mut::<8>();
-                            let (trees8, _) = chunk.as_chunks::<8>();
-                            for ((w, ms), trees) in words.iter().zip(ms8).zip(trees8) {
-                                let mut w = u64::from_le_bytes(*w);
-                                for (m, t) in ms.iter_mut().zip(trees) {
-                                    *m = mask::<W>(v4, r, t, LANES + (w & 0xff) as usize);
-                                    w = w.rotate_right(8);
+                    if CODED {
+                        let seconds = seconds.get(c * GROUPS..).unwrap_or(&[]);
+                        for ((trees, top), masks) in seconds.iter().zip(&top).zip(&mut masks) {
+                            let top = &top[..];
+                            if live == GROUP / 2 {
+                                words::second_pass::<W>(v4, coded, top, trees, GROUP / 2, masks);
+                            } else {
+                                words::second_pass::<W>(v4, coded, top, trees, live, masks);
+                            }
+                        }
+                    } else {
+                        // Second stages, one tree at a time (each tree's stage depends on the
+                        // row); the masks stored.
+                        for ((chunk, top), masks) in groups.iter().zip(&top).zip(&mut masks) {
+                            for ((row, top), ms) in rows.iter().zip(top).zip(masks) {
+                                let r = row_regs::<W>(row);
+                                // Eight offsets per load, taken apart by rotations (a load port
+                                // is the scarce resource here, not the shifts).
+                                let (words, _) = top.as_chunks::<8>();
+                                let (ms8, _) = ms.as_chunks_mut::<8>();
+                                let (trees8, _) = chunk.as_chunks::<8>();
+                                for ((w, ms), trees) in words.iter().zip(ms8).zip(trees8) {
+                                    let mut w = u64::from_le_bytes(*w);
+                                    for (m, t) in ms.iter_mut().zip(trees) {
+                                        *m = mask::<W>(v4, r, t, LANES + (w & 0xff) as usize);
+                                        w = w.rotate_right(8);
+                                    }
                                 }
                             }
                         }
@@ -346,11 +466,24 @@ impl<const TWO: bool, const ROWS: usize, const GROUPS: usize, const W: usize> pu
                     // once their stores are done (a load of just-stored masks would wait for
                     // them).
                     for ((masks, top), idx) in masks.iter().zip(&top).zip(&mut idx) {
-                        for ((ms, top), idx) in masks.iter().zip(top).zip(idx).take(n) {
-                            // Leaf `16 j + k` from offset `16 j` and exit `16 + k`.
-                            let k = walk(v4, f._mm512_cvtepu16_epi32(cast(*ms)));
-                            let j = f._mm512_cvtepu8_epi32(cast(*top));
-                            *idx = cast(f._mm512_cvtepi32_epi8(f._mm512_add_epi32(j, k)));
+                        if ROWS.is_multiple_of(2) {
+                            let (ms2, _) = masks.as_chunks::<2>();
+                            let (top2, _) = top.as_chunks::<2>();
+                            let (idx2, _) = idx.as_chunks_mut::<2>();
+                            for ((ms, top), idx) in
+                                ms2.iter().zip(top2).zip(idx2).take(n.div_ceil(2))
+                            {
+                                // Leaf `16 j + k` from offset `16 j` and exit `16 + k`.
+                                let k = walk16(v4, cast(*ms));
+                                let j = bw._mm512_cvtepu8_epi16(cast(*top));
+                                *idx = cast(bw._mm512_cvtepi16_epi8(bw._mm512_add_epi16(j, k)));
+                            }
+                        } else {
+                            for ((ms, top), idx) in masks.iter().zip(top).zip(idx).take(n) {
+                                let k = walk(v4, f._mm512_cvtepu16_epi32(cast(*ms)));
+                                let j = f._mm512_cvtepu8_epi32(cast(*top));
+                                *idx = cast(f._mm512_cvtepi32_epi8(f._mm512_add_epi32(j, k)));
+                            }
                         }
                     }
                 } else {
@@ -446,6 +579,20 @@ fn mask<const W: usize>(
     f._mm512_cmp_ps_mask::<_CMP_GT_OQ>(x, cast::<_, __m512>(*thr))
 }
 
+/// [`walk`] in 16-bit lanes: 32 trees (two rows' 16) per vector.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn walk16(v4: pulp::x86::V4, w: core::arch::x86_64::__m512i) -> core::arch::x86_64::__m512i {
+    let (f, bw) = (v4.avx512f, v4.avx512bw);
+    let one = f._mm512_set1_epi16(1);
+    let mut i = one;
+    for _ in 0..LEVELS {
+        let bit = f._mm512_and_si512(bw._mm512_srlv_epi16(w, i), one);
+        i = bw._mm512_add_epi16(bw._mm512_add_epi16(i, i), bit);
+    }
+    bw._mm512_sub_epi16(i, f._mm512_set1_epi16(LANES as i16))
+}
+
 /// Per lane, the exit from a 4-level stage whose node directions are the lane's bits,
 /// minus 16 (`0..16`).
 #[cfg(target_arch = "x86_64")]
@@ -467,6 +614,7 @@ mod tests {
     use vigil_core::SplitMix64;
 
     use crate::gbdt::compiled::CompiledGbdt;
+    use crate::gbdt::infer::rank16;
     use crate::gbdt::infer::testkit::{GRID, inputs, scores_like_the_node_walk};
     use crate::gbdt::tree::{Node, Tree};
 
@@ -497,8 +645,10 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// General trees score like the node walk, bit for bit, in batches of any size and
-        /// one row at a time: the AVX-512 stage walk (rows ≤ 32 wide, when the CPU has it)
-        /// and the portable dense walk alike, with NaN, ±0, ±∞ and values on thresholds.
+        /// one row at a time: the AVX-512 stage walk on coded rows (batches) and on floats
+        /// (single rows, and batches in `without_words`), one or two registers per row, when
+        /// the CPU has it, and the portable dense walk alike, with NaN, ±0, ±∞ and values on
+        /// thresholds.
         #[test]
         fn general_trees_score_like_the_node_walk(
             nf in 1usize..80,
@@ -518,10 +668,12 @@ mod tests {
             let deepest = trees.iter().map(Tree::depth).max().unwrap_or(0);
             if c.layout_name() == "dense" {
                 prop_assert_eq!(c.is_staged(), nf <= super::WIDTH && deepest > 0);
+                prop_assert_eq!(c.is_coded(), nf <= rank16::WIDTH && deepest > 0);
             }
             let x = inputs(&cells, rows, nf, column_major);
-            // The stage walk where the CPU has AVX-512, and the portable walk everywhere.
-            for c in [c.clone(), c.without_staged()] {
+            // The stage walk where the CPU has AVX-512 (on coded rows, and on floats), and
+            // the portable walk everywhere.
+            for c in [c.clone(), c.clone().without_words(), c.without_staged()] {
                 scores_like_the_node_walk(&c, &trees, &base, &x, 13)?;
             }
         }
