@@ -109,15 +109,6 @@ pub struct TriageParams {
     /// calibration organisations are adapted the same way, so the calibrator is fitted on
     /// what it will see). `None`: the model's probabilities as they are.
     pub prior_shift: Option<PriorShiftParams>,
-    /// Organisation balance of the model's training rows: `Some(p)` weighs a row of an
-    /// organisation with `n` training alerts by `n^(-p)` (rescaled to a mean of 1), so with
-    /// `p = 1` every organisation counts once and with `p = 0.5` by the square root of its
-    /// size; the label-shift adapter's training prior is the weighted one. `None` (or 0):
-    /// every row weighs 1. Meant for organisations never seen in training: GUIDE's largest
-    /// organisations hold a fifth of a fold, and a model fitted row by row learns their
-    /// habits rather than what transfers.
-    #[serde(default)]
-    pub org_balance: Option<f64>,
     /// Risk formula.
     pub risk: RiskParams,
     /// Contributions kept in each explanation.
@@ -160,7 +151,6 @@ impl TriageParams {
                 ModelKind::Gbdt => Some(PriorShiftParams::default()),
                 ModelKind::Tree => None,
             },
-            org_balance: None,
             risk: RiskParams::default(),
             top_k: 5,
             seed,
@@ -313,28 +303,11 @@ impl TriageParams {
             .iter()
             .filter_map(|a| a.verdict.map(|v| v.index()))
             .collect();
-        let weights = match self.org_balance {
-            Some(p) => Some(org_balance_weights(rows, p)?),
+        let prior_shift = match self.prior_shift {
+            Some(p) => Some(p.check()?.fit_labels(y.as_slice().unwrap_or(&[]))?),
             None => None,
         };
-        let prior_shift = match (self.prior_shift, &weights) {
-            (Some(p), None) => Some(p.check()?.fit_labels(y.as_slice().unwrap_or(&[]))?),
-            (Some(p), Some(w)) => {
-                let mut prior = [0.0; 3];
-                for (&c, &wi) in y.iter().zip(w) {
-                    if let Some(s) = prior.get_mut(c) {
-                        *s += wi;
-                    }
-                }
-                let total: f64 = prior.iter().sum();
-                Some(p.check()?.with_train_prior(prior.map(|v| v / total))?)
-            }
-            (None, _) => None,
-        };
-        let mut data = LabeledData::new(x, y, 3, features.schema().clone())?;
-        if let Some(w) = weights {
-            data = data.with_weights(Array1::from(w))?;
-        }
+        let data = LabeledData::new(x, y, 3, features.schema().clone())?;
         let model = self.model.fit(&data)?;
         Ok(TriagePipeline {
             features,
@@ -415,22 +388,6 @@ impl TriageParams {
             })
             .collect()
     }
-}
-
-/// `n_org^(-power)` per row, rescaled to a mean of 1 (`n_org`: the rows of its organisation).
-fn org_balance_weights(rows: &[Alert], power: f64) -> Result<Vec<f64>, TriageError> {
-    crate::error::require_non_negative("org_balance", power)?;
-    let org = |a: &Alert| a.tenant.clone().unwrap_or_default();
-    let mut size: BTreeMap<String, f64> = BTreeMap::new();
-    for a in rows {
-        *size.entry(org(a)).or_default() += 1.0;
-    }
-    let w: Vec<f64> = rows
-        .iter()
-        .map(|a| size.get(&org(a)).copied().unwrap_or(1.0).powf(-power))
-        .collect();
-    let mean = w.iter().sum::<f64>() / w.len().max(1) as f64;
-    Ok(w.into_iter().map(|v| v / mean).collect())
 }
 
 /// `min(1, cap / n_org)` per row, `n_org` the rows of its organisation (tenant).
@@ -608,29 +565,5 @@ impl AlertScorer for TriagePipeline {
                 .collect(),
             Err(e) => alerts.iter().map(|_| Err(e.clone())).collect(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn in_org(org: &str) -> Alert {
-        let mut a = Alert::new("a", chrono::DateTime::UNIX_EPOCH, "t");
-        a.tenant = Some(org.into());
-        a
-    }
-
-    #[test]
-    fn org_balance_weighs_organisations_equally_at_power_one() {
-        let rows: Vec<Alert> = ["a", "a", "a", "b"].iter().map(|o| in_org(o)).collect();
-        let w = org_balance_weights(&rows, 1.0).unwrap();
-        // Org a's three rows together weigh what org b's one row does; the mean is 1.
-        assert!((w[0] + w[1] + w[2] - w[3]).abs() < 1e-12);
-        assert!((w.iter().sum::<f64>() - 4.0).abs() < 1e-12);
-        // Power 0: every row weighs 1.
-        assert_eq!(org_balance_weights(&rows, 0.0).unwrap(), vec![1.0; 4]);
-        assert!(org_balance_weights(&rows, -1.0).is_err());
-        assert!(org_balance_weights(&rows, f64::NAN).is_err());
     }
 }

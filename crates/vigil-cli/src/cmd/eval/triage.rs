@@ -73,14 +73,6 @@ pub struct Args {
     /// No label-shift adaptation: the model's probabilities as they are.
     #[arg(long, conflicts_with = "prior_shift")]
     pub no_prior_shift: bool,
-    /// Organisation balance of the model's training rows: a row of an organisation with `n`
-    /// training alerts weighs `n^(-P)` (1: every organisation counts once; default: none).
-    #[arg(long)]
-    pub org_balance: Option<f64>,
-    /// Encode new alerts with the mean of the out-of-fold target encoders, as the training
-    /// rows are encoded (default: one encoder fitted on every training alert).
-    #[arg(long)]
-    pub encoding_fold_mean: bool,
     /// Cap each organisation's weight in the calibrator at this many alerts (default: none).
     #[arg(long)]
     pub calibration_org_cap: Option<f64>,
@@ -154,8 +146,6 @@ pub fn run(args: Args) -> Result<(), CliError> {
     p.org_exchangeable = args.org_exchangeable;
     p.suppress_delta = args.suppress_delta;
     p.calibration_org_cap = args.calibration_org_cap;
-    p.org_balance = args.org_balance.filter(|&v| v != 0.0);
-    p.features.fold_mean = args.encoding_fold_mean;
     if let Some(strength) = args.prior_shift {
         p.prior_shift = Some(vigil_triage::calibrate::PriorShiftParams {
             strength,
