@@ -31,8 +31,9 @@
 //!   ([`crate::calibrate::PriorShift`]).
 //! - Capping each organisation's weight in the encodings (at 3 alerts a key): ROC-AUC 0.661
 //!   vs 0.684 over five splits. Weighing the model's training rows by organisation size
-//!   (`n^-1`: 0.683 vs 0.684 on splits 0–4, 0.66 on 5–8), or encoding new alerts with the
-//!   mean of the out-of-fold encoders so they look like training rows (0.675): no better.
+//!   (`n^-1`: 0.683 vs 0.684 on splits 0–4, 0.656 vs 0.689 on 5–9), or encoding new alerts
+//!   with the mean of the out-of-fold encoders so they look like training rows (0.675): no
+//!   better. `benches/peers/cold_start.sh` measures the between-organisation share.
 //!
 //! # Fitting without leakage
 //!
