@@ -12,14 +12,28 @@ organisation like Vigil's default), pooled over folds. Prints, mean (min-max) ov
   roc_org_rate_oracle   every row scored by its organisation's true TP rate, ties broken by
                         the score (the ranking if each organisation's grading were known);
   supp_score, supp_oracle  share of non-TP rows suppressed by the best threshold in
-                        hindsight with at most 5% of TPs suppressed, for the two scores.
+                        hindsight with at most 5% of TPs suppressed, for the two scores;
+  org_logit_sd          tau: the SD of a per-organisation intercept on the logit of the
+                        adapted score, fitted by marginal likelihood (what the features and
+                        the unlabelled-stream adaptation leave unexplained);
+  ece_floor_clustered   the ECE (10 bins) that a perfectly calibrated cold-start score would
+                        show on these rows: grades drawn with fresh organisation intercepts
+                        ~ N(0, tau^2), scored by the population probability E_u sigmoid(z + u),
+                        200 draws; ece_floor_le_002 is the share of draws at or below 0.02;
+  ece_floor_iid         the same without organisation intercepts (rows independent).
 """
 import argparse
 
 import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import expit, logit
 from sklearn.metrics import roc_auc_score
 
-from ece_floor import pooled_adapted
+from ece_floor import ece, pooled_adapted
+
+# Gauss-Hermite nodes for expectations over a standard normal intercept.
+GH_X, GH_W = np.polynomial.hermite_e.hermegauss(40)
+GH_W = GH_W / GH_W.sum()
 
 
 def hindsight_suppression(s, y, alpha=0.05):
@@ -36,7 +50,33 @@ def hindsight_suppression(s, y, alpha=0.05):
     return (1 - ys[:k]).sum() / (1 - y).sum()
 
 
-def one_seed(p, y, orgs):
+def org_intercept_sd(z, y, inv, n_orgs):
+    """Marginal-likelihood SD of an organisation intercept u ~ N(0, tau^2) added to logit z."""
+    def nll(tau):
+        pr = expit(z[:, None] + tau * GH_X[None, :])
+        ll = np.where(y[:, None] == 1, np.log(pr + 1e-300), np.log1p(-pr + 1e-300))
+        per_org = np.zeros((n_orgs, len(GH_X)))
+        np.add.at(per_org, inv, ll)
+        m = per_org.max(1, keepdims=True)
+        return -(m[:, 0] + np.log((np.exp(per_org - m) * GH_W).sum(1))).sum()
+    return minimize_scalar(nll, bounds=(0.0, 8.0), method="bounded").x
+
+
+def ece_floors(p, y, orgs, seed, draws=200):
+    z = logit(np.clip(p, 1e-6, 1 - 1e-6))
+    uo, inv = np.unique(orgs, return_inverse=True)
+    tau = org_intercept_sd(z, y, inv, len(uo))
+    q = (expit(z[:, None] + tau * GH_X[None, :]) * GH_W).sum(1)
+    rng = np.random.default_rng(seed)
+    clustered = np.array([
+        ece(q, (rng.random(len(z)) < expit(z + rng.normal(0, tau, len(uo))[inv])).astype(float))
+        for _ in range(draws)])
+    iid = [ece(q, (rng.random(len(q)) < q).astype(float)) for _ in range(draws)]
+    return {"org_logit_sd": tau, "ece_floor_clustered": clustered.mean(),
+            "ece_floor_le_002": (clustered <= 0.02).mean(), "ece_floor_iid": np.mean(iid)}
+
+
+def one_seed(p, y, orgs, seed):
     r = {"roc_auc": roc_auc_score(y, p)}
     pos, neg = y.sum(), len(y) - y.sum()
     pairs, weighted = 0.0, 0.0
@@ -58,6 +98,7 @@ def one_seed(p, y, orgs):
     r["roc_org_rate_oracle"] = roc_auc_score(y, oracle)
     r["supp_score"] = hindsight_suppression(p, y)
     r["supp_oracle"] = hindsight_suppression(oracle, y)
+    r.update(ece_floors(p, y, orgs, seed))
     return r
 
 
@@ -68,7 +109,7 @@ def main():
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=5)
     a = ap.parse_args()
-    rows = [one_seed(*pooled_adapted(a.vigil, a.data, a.folds, s)) for s in range(a.seeds)]
+    rows = [one_seed(*pooled_adapted(a.vigil, a.data, a.folds, s), s) for s in range(a.seeds)]
     for k in rows[0]:
         v = [r[k] for r in rows]
         print(f"{k:20} {np.mean(v):.4f} ({np.min(v):.4f}-{np.max(v):.4f})")
