@@ -306,3 +306,19 @@ fn calibration_rows_are_the_held_out_organisations_or_every_one_out_of_fold() {
         })
     ));
 }
+
+#[test]
+fn top_k_zero_scores_alike_without_an_explanation() {
+    let data = vigil_triage::features::guide::synthetic(300, 4);
+    let mut params = small_params(ModelKind::Gbdt, 3);
+    let explained = params.fit(&data).unwrap();
+    params.top_k = 0;
+    let bare = params.fit(&data).unwrap();
+    for a in data.iter().take(20) {
+        let (e, b) = (explained.score(a).unwrap(), bare.score(a).unwrap());
+        assert_eq!(e.confidence.to_bits(), b.confidence.to_bits());
+        assert_eq!(e.risk.to_bits(), b.risk.to_bits());
+        assert!(!e.explanation.contributions.is_empty());
+        assert!(b.explanation.contributions.is_empty());
+    }
+}

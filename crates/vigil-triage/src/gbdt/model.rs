@@ -163,9 +163,10 @@ impl Gbdt {
         let row: Vec<f64> = row.iter().copied().collect();
         let mut phi = vec![0.0; row.len()];
         let mut base = self.base.get(k).copied().unwrap_or(0.0);
+        let mut buf = Vec::new();
         for tree in self.trees.iter().skip(k).step_by(g) {
             base += shap::expected_value(tree);
-            shap::tree_shap(tree, &row, &mut phi);
+            shap::tree_shap(tree, &row, &mut phi, &mut buf);
         }
         Ok((base, phi))
     }

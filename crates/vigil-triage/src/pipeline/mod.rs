@@ -111,7 +111,9 @@ pub struct TriageParams {
     pub prior_shift: Option<PriorShiftParams>,
     /// Risk formula.
     pub risk: RiskParams,
-    /// Contributions kept in each explanation.
+    /// Contributions kept in each explanation; 0 skips the explanation, which is most of
+    /// what scoring an alert costs (TreeSHAP over every tree: `cargo bench -p vigil-triage
+    /// --bench pipeline`).
     pub top_k: usize,
     /// Seed of the organisation split (the model and features have their own).
     pub seed: u64,
@@ -541,7 +543,10 @@ impl TriagePipeline {
     fn score_row(&self, alert: &Alert, p_threat: f64, row: ndarray::ArrayView1<'_, f64>) -> Score {
         let confidence = self.calibrator.calibrate(p_threat);
         let mut score = Score::new(confidence, self.risk.risk(confidence, alert));
-        if let Some(mut e) = self.model.explain(row) {
+        // TreeSHAP is most of the time a score takes: skip it when no contribution is kept.
+        if self.top_k > 0
+            && let Some(mut e) = self.model.explain(row)
+        {
             e.contributions.truncate(self.top_k);
             score.explanation = e;
         }
