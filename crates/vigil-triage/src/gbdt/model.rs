@@ -24,6 +24,9 @@ pub struct Gbdt {
     /// Round-major: tree `r * groups + k` is round `r`'s tree for group `k`.
     pub(crate) trees: Vec<Tree>,
     compiled: CompiledGbdt,
+    /// Per group, the base plus every tree's expected value: TreeSHAP's `base`, the same for
+    /// every row, so summed once here rather than on every explanation.
+    shap_base: Vec<f64>,
 }
 
 impl PartialEq for Gbdt {
@@ -56,6 +59,16 @@ impl Gbdt {
         trees: Vec<Tree>,
     ) -> Self {
         let compiled = CompiledGbdt::new(&trees, &base, schema.len());
+        let g = loss.groups().max(1);
+        let shap_base = (0..g)
+            .map(|k| {
+                let mut b = base.get(k).copied().unwrap_or(0.0);
+                for tree in trees.iter().skip(k).step_by(g) {
+                    b += shap::expected_value(tree);
+                }
+                b
+            })
+            .collect();
         Self {
             schema,
             loss,
@@ -63,6 +76,7 @@ impl Gbdt {
             base,
             trees,
             compiled,
+            shap_base,
         }
     }
 
@@ -162,10 +176,9 @@ impl Gbdt {
         }
         let row: Vec<f64> = row.iter().copied().collect();
         let mut phi = vec![0.0; row.len()];
-        let mut base = self.base.get(k).copied().unwrap_or(0.0);
+        let base = self.shap_base.get(k).copied().unwrap_or(0.0);
         let mut buf = Vec::new();
         for tree in self.trees.iter().skip(k).step_by(g) {
-            base += shap::expected_value(tree);
             shap::tree_shap(tree, &row, &mut phi, &mut buf);
         }
         Ok((base, phi))
