@@ -141,6 +141,14 @@ impl VigilTrainer {
 
     /// Trains on labelled streams (each sorted by time, one per network or tenant).
     pub fn train(&self, streams: &[&[Alert]]) -> Result<VigilScorer, EvalError> {
+        if let Some(a) = self.suppress_alpha
+            && !(a > 0.0 && a < 1.0)
+        {
+            return Err(EvalError::InvalidParameter {
+                name: "suppress_alpha",
+                reason: format!("a miss rate in (0, 1), got {a}"),
+            });
+        }
         let fx = fit_features(&self.stream, streams)?;
         let model = self.fit_model(&fx, streams)?;
         let suppress_below = match self.suppress_alpha {
@@ -283,4 +291,29 @@ pub fn scores_of(scorer: &dyn AlertScorer, alerts: &[Alert]) -> Result<Vec<f64>,
         .into_iter()
         .map(|s| s.map(|s| s.risk).map_err(EvalError::from))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_suppression_target_outside_0_1_is_a_typed_error() {
+        for a in [0.0, -0.1, 1.0, 1.5, f64::NAN] {
+            let t = VigilTrainer {
+                suppress_alpha: Some(a),
+                ..VigilTrainer::default()
+            };
+            assert!(
+                matches!(
+                    t.train(&[]),
+                    Err(EvalError::InvalidParameter {
+                        name: "suppress_alpha",
+                        ..
+                    })
+                ),
+                "{a}"
+            );
+        }
+    }
 }

@@ -110,7 +110,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
         minutes_per_item: args.minutes_per_alert,
         ..ReplaySetup::default()
     };
-    setup.trainer.suppress_alpha = (args.suppress_alpha > 0.0).then_some(args.suppress_alpha);
+    // 0 turns suppression off; anything else outside (0, 1) is the trainer's typed error.
+    setup.trainer.suppress_alpha = (args.suppress_alpha != 0.0).then_some(args.suppress_alpha);
     setup.vigil.group_window_s = (args.group_window_min * 60.0).round() as i64;
     setup.vigil.confirmed_window_s = (args.confirmed_window_min * 60.0).round() as i64;
     setup.vigil.escalation_margin = args.escalation_margin;
