@@ -66,6 +66,14 @@ pub fn export_features<W: Write>(
     mut w: W,
 ) -> Result<usize, TriageError> {
     let io = |e: std::io::Error| TriageError::ModelIo { source: e };
+    if let Some(k) = folds
+        && k < 2
+    {
+        return Err(TriageError::InvalidParameter {
+            name: "folds",
+            reason: format!("need at least 2 organisation folds, got {k}"),
+        });
+    }
     let alerts: Vec<Alert> = alerts
         .iter()
         .filter(|a| a.verdict.is_some())
@@ -114,4 +122,23 @@ pub fn export_features<W: Write>(
     }
     w.flush().map_err(io)?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::TriageError;
+    use crate::pipeline::{ModelKind, TriageParams};
+
+    #[test]
+    fn fewer_than_two_folds_is_a_typed_error() {
+        let alerts = crate::features::guide::synthetic(40, 1);
+        let params = TriageParams::new(ModelKind::Gbdt, 1);
+        for k in [0, 1] {
+            let r = super::export_features(&alerts, &params, Some(k), 0, Vec::new());
+            assert!(
+                matches!(r, Err(TriageError::InvalidParameter { name: "folds", .. })),
+                "{k}"
+            );
+        }
+    }
 }

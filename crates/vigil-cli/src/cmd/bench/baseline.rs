@@ -39,6 +39,13 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
+    // Checked before any workload runs: a NaN exponent would otherwise skip the run silently.
+    if !(args.zipf.is_finite() && args.zipf >= 0.0) {
+        return Err(CliError::Usage(format!(
+            "--zipf takes a finite exponent >= 0 (0 skips it), got {}",
+            args.zipf
+        )));
+    }
     let layer = |e| CliError::layer("baseline", e);
     let (batch, seed) = (args.batch, args.seed);
     let p = bench_profiles(args.entities, args.events, seed, None, batch).map_err(layer)?;
