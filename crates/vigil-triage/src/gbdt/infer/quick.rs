@@ -7,9 +7,16 @@
 //! struck subtree (a node off its path is not its ancestor, a node on it that goes right has
 //! it on the right), and any leaf left of it lies in the left subtree of the node where the
 //! two paths part, which sent the row right. So per tree, each node is one comparison and one
-//! AND of its mask over a column of the block's rows, a loop the compiler vectorises (16 rows
-//! per instruction where the CPU has AVX-512, the same code compiled for it through `pulp`'s
-//! run-time dispatch), then each row's lowest set bit picks its leaf.
+//! AND of its mask over a column of the block's rows, then each row's lowest set bit picks
+//! its leaf.
+//!
+//! Where the CPU has AVX-512 (detected at run time; `pulp` holds the `unsafe` of calling the
+//! `#[target_feature]` code), a block of 64 rows keeps its live-leaf masks in four
+//! registers: a node is one compare and one masked AND per 16 rows, the lowest set bits
+//! come from `lzcnt`, the leaves from permutes of the tree's 32 padded leaf values, and
+//! they are added eight rows per vector to the block's per-group sums (each row's sum still
+//! in tree order). Elsewhere, or for more than four groups, a portable loop the compiler
+//! vectorises does the same.
 //!
 //! The comparisons are the node walk's `x as f32 > t` and each row's leaves are added in tree
 //! order in `f64`, so scores are bit-identical to the walk. Rows holding NaN are the caller's
@@ -36,6 +43,8 @@ pub(crate) struct QuickTrees {
     nodes: Vec<Node>,
     /// Every tree's leaves, left to right.
     leaves: Vec<f64>,
+    /// The same per tree, padded to [`MAX_LEAVES`] (four vectors for the AVX-512 lookup).
+    padded: Vec<[f64; MAX_LEAVES]>,
 }
 
 impl QuickTrees {
@@ -46,6 +55,7 @@ impl QuickTrees {
             trees: Vec::with_capacity(trees.len()),
             nodes: Vec::new(),
             leaves: Vec::new(),
+            padded: Vec::with_capacity(trees.len()),
         };
         for t in trees {
             if t.nodes.iter().filter(|n| n.is_leaf()).count() > MAX_LEAVES {
@@ -57,6 +67,11 @@ impl QuickTrees {
                 return None;
             }
             q.trees.push((n0, q.nodes.len() - n0, l0));
+            let mut p = [0.0; MAX_LEAVES];
+            p.iter_mut()
+                .zip(q.leaves.get(l0..).unwrap_or(&[]))
+                .for_each(|(d, v)| *d = *v);
+            q.padded.push(p);
         }
         Some(q)
     }
@@ -98,6 +113,7 @@ impl QuickTrees {
         #[cfg(target_arch = "x86_64")]
         if let Some(v4) = pulp::x86::V4::try_new() {
             v4.vectorize(Block {
+                v4,
                 q: self,
                 cols,
                 rows,
@@ -113,6 +129,7 @@ impl QuickTrees {
 /// [`block`] as a `pulp` task, compiled for AVX-512.
 #[cfg(target_arch = "x86_64")]
 struct Block<'a, const B: usize> {
+    v4: pulp::x86::V4,
     q: &'a QuickTrees,
     cols: &'a [[f32; B]],
     rows: usize,
@@ -125,8 +142,94 @@ impl<const B: usize> pulp::NullaryFnOnce for Block<'_, B> {
     type Output = ();
     #[inline(always)]
     fn call(self) {
-        block(self.q, self.cols, self.rows, self.g, self.acc);
+        use core::arch::x86_64::{__m512, __m512d, _CMP_GT_OQ};
+        use pulp::bytemuck::cast;
+
+        let Block {
+            v4,
+            q,
+            cols,
+            rows,
+            g,
+            acc,
+        } = self;
+        // The explicit kernel takes blocks of 64 rows and up to four groups; anything else
+        // the portable one (compiled for AVX-512 all the same).
+        let Some(cols64) = cols_of::<B>(cols) else {
+            return block(q, cols, rows, g, acc);
+        };
+        if g > GROUPS || g == 0 {
+            return block(q, cols, rows, g, acc);
+        }
+        let (f, cd) = (v4.avx512f, v4.avx512cd);
+        let rows = rows.min(ROWS);
+        // Per group, the block's running sums, row after row (the rows' `acc` values to
+        // start with), so that sixteen rows' leaves are one vector addition.
+        let mut sums = [[0f64; ROWS]; GROUPS];
+        for (r, a) in acc.chunks_exact(g).take(rows).enumerate() {
+            for (s, v) in sums.iter_mut().zip(a) {
+                s[r] = *v;
+            }
+        }
+        let zero = [0f32; ROWS];
+        let ones = f._mm512_set1_epi32(-1);
+        let (l31, idx16) = (f._mm512_set1_epi32(31), f._mm512_set1_epi64(16));
+        for (t, (&(n0, len, _), padded)) in q.trees.iter().zip(&q.padded).enumerate() {
+            // Each node: one compare and one masked AND per 16 rows, the live leaves of
+            // the block's rows held in four registers.
+            let mut live = [ones; ROWS / 16];
+            for n in q.nodes.get(n0..n0 + len).unwrap_or(&[]) {
+                let col = cols64.get(n.feat as usize).unwrap_or(&zero);
+                let (thr, mask) = (f._mm512_set1_ps(n.thr), f._mm512_set1_epi32(n.mask as i32));
+                for (l, x) in live.iter_mut().zip(col.as_chunks::<16>().0) {
+                    let gt = f._mm512_cmp_ps_mask::<_CMP_GT_OQ>(cast::<_, __m512>(*x), thr);
+                    *l = f._mm512_mask_and_epi32(*l, gt, *l, mask);
+                }
+            }
+            let (lv, _) = padded.as_chunks::<8>();
+            let lv: [__m512d; 4] = core::array::from_fn(|i| cast(lv[i]));
+            let Some(sums) = sums.get_mut(t % g) else {
+                continue;
+            };
+            let (sums, _) = sums.as_chunks_mut::<8>();
+            for (l, s) in live.iter().zip(sums.as_chunks_mut::<2>().0) {
+                // The lowest set bit's index: 31 − lzcnt(l & −l).
+                let low = f._mm512_and_si512(*l, f._mm512_sub_epi32(f._mm512_setzero_si512(), *l));
+                let tz = f._mm512_sub_epi32(l31, cd._mm512_lzcnt_epi32(low));
+                let halves = [
+                    f._mm512_castsi512_si256(tz),
+                    f._mm512_extracti64x4_epi64::<1>(tz),
+                ];
+                for (h, s) in halves.into_iter().zip(s) {
+                    let i = f._mm512_cvtepu32_epi64(h);
+                    let lo = f._mm512_permutex2var_pd(lv[0], i, lv[1]);
+                    let hi = f._mm512_permutex2var_pd(lv[2], i, lv[3]);
+                    let v = f._mm512_mask_blend_pd(f._mm512_test_epi64_mask(i, idx16), lo, hi);
+                    *s = cast(f._mm512_add_pd(cast(*s), v));
+                }
+            }
+        }
+        for (r, a) in acc.chunks_exact_mut(g).take(rows).enumerate() {
+            for (v, s) in a.iter_mut().zip(&sums) {
+                *v = s[r];
+            }
+        }
     }
+}
+
+/// Rows per block of the explicit AVX-512 kernel.
+#[cfg(target_arch = "x86_64")]
+const ROWS: usize = 64;
+/// Most groups (trees per round) it takes.
+#[cfg(target_arch = "x86_64")]
+const GROUPS: usize = 4;
+
+/// `cols` as columns of [`ROWS`] rows, when that is their length.
+#[cfg(target_arch = "x86_64")]
+fn cols_of<const B: usize>(cols: &[[f32; B]]) -> Option<&[[f32; ROWS]]> {
+    let flat = cols.as_flattened();
+    let (c, rest) = flat.as_chunks::<ROWS>();
+    (B == ROWS && rest.is_empty()).then_some(c)
 }
 
 /// The kernel (see the module docs); inlined into each caller so that it is compiled for
@@ -238,7 +341,7 @@ mod tests {
             seed in any::<u64>(),
             rows in 1usize..300,
             cells in proptest::collection::vec(any::<u8>(), 64),
-            groups in 1usize..4,
+            groups in 1usize..7,
             column_major in any::<bool>(),
         ) {
             let mut rng = SplitMix64::new(seed);
@@ -269,7 +372,7 @@ mod tests {
             nf in 1usize..100,
             seed in any::<u64>(),
             rows in 0usize..=64,
-            groups in 1usize..4,
+            groups in 1usize..7,
         ) {
             let mut rng = SplitMix64::new(seed);
             let trees: Vec<Tree> = (0..40)
