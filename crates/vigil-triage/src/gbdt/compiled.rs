@@ -8,7 +8,10 @@
 //! `i = 2i + 1 + (x > t)`, with no child pointers to load. Rows are scored in blocks, several
 //! rows walked in lock-step so their independent loads overlap.
 //!
-//! Deeper trees fall back to a flat node array with explicit children. Rows holding NaN take
+//! Deeper trees fall back to a flat node array with explicit children; when every tree has
+//! at most 32 leaves, batches take the branch-free QuickScorer kernel instead
+//! ([`super::infer::quick`]: per tree, one comparison and one mask AND per node over a
+//! column-major block of rows). Rows holding NaN take
 //! the node walk (the padding trick needs NaN-free rows). Every path sums the same leaf values
 //! in the same tree order, so all agree with the reference walk bit for bit.
 //!
@@ -28,6 +31,7 @@ use ndarray::{Array2, ArrayView2};
 use super::infer::BLOCK as QBLOCK;
 use super::infer::cuts::Cuts;
 use super::infer::oblivious::QuantOblivious;
+use super::infer::quick::QuickTrees;
 use super::infer::single::{self, SingleOblivious};
 use super::infer::staged::{self, Staged};
 use super::tree::Tree;
@@ -95,7 +99,12 @@ enum Layout {
         staged: Option<Box<Staged>>,
     },
     /// Explicit children.
-    Flat(Vec<FlatTree>),
+    Flat {
+        trees: Vec<FlatTree>,
+        /// The same trees as QuickScorer masks (see [`super::infer::quick`]), when every
+        /// tree has at most [`super::infer::quick::MAX_LEAVES`] leaves: the batch path.
+        quick: Option<Box<QuickTrees>>,
+    },
 }
 
 /// A trained ensemble compiled into a flat, cache-friendly layout (see the module docs).
@@ -182,7 +191,10 @@ impl CompiledGbdt {
                 staged,
             }
         } else {
-            Layout::Flat(trees.iter().map(flatten).collect())
+            Layout::Flat {
+                trees: trees.iter().map(flatten).collect(),
+                quick: QuickTrees::new(trees, n_features).map(Box::new),
+            }
         };
         Self {
             layout,
@@ -202,7 +214,7 @@ impl CompiledGbdt {
         match self.layout {
             Layout::Oblivious { .. } => "oblivious",
             Layout::Dense { .. } => "dense",
-            Layout::Flat(_) => "flat",
+            Layout::Flat { .. } => "flat",
         }
     }
 
@@ -254,6 +266,21 @@ impl CompiledGbdt {
         } = &mut self.layout
         {
             s.drop_words();
+        }
+        self
+    }
+
+    /// True when batches of flat trees take the QuickScorer kernel.
+    #[cfg(test)]
+    pub(crate) fn is_quick(&self) -> bool {
+        matches!(self.layout, Layout::Flat { quick: Some(_), .. })
+    }
+
+    /// The same model without the QuickScorer layout: the flat walk, which tests check too.
+    #[cfg(test)]
+    pub(crate) fn without_quick(mut self) -> Self {
+        if let Layout::Flat { quick, .. } = &mut self.layout {
+            *quick = None;
         }
         self
     }
@@ -322,7 +349,10 @@ impl CompiledGbdt {
         let nf = if wide64 { WIDE } else { nf };
         let mut buf = vec![0f32; BLOCK * nf];
         let mut nan = [false; BLOCK];
-        let column_major = matches!(self.layout, Layout::Oblivious { .. });
+        let column_major = matches!(
+            self.layout,
+            Layout::Oblivious { .. } | Layout::Flat { quick: Some(_), .. }
+        );
         let mut start = 0;
         while start < n {
             let end = (start + BLOCK).min(n);
@@ -368,7 +398,10 @@ impl CompiledGbdt {
                     }
                     _ => dense_block(&buf[..rows * nf], nf, *depth, nodes, leaves, g, acc),
                 },
-                Layout::Flat(trees) => flat_block(&buf[..rows * nf], nf, trees, g, acc),
+                Layout::Flat { quick: Some(q), .. } => {
+                    q.score_block(buf.as_chunks::<BLOCK>().0, rows, g, acc)
+                }
+                Layout::Flat { trees, .. } => flat_block(&buf[..rows * nf], nf, trees, g, acc),
             }
             // Rows with NaN: redo them on the node trees.
             for (r, a) in acc.chunks_exact_mut(g).enumerate() {
@@ -513,7 +546,7 @@ impl CompiledGbdt {
                     }
                 }
             }
-            Layout::Flat(trees) => {
+            Layout::Flat { trees, .. } => {
                 for (t, tree) in trees.iter().enumerate() {
                     let mut i: i32 = 0;
                     while let Some(n) = usize::try_from(i).ok().and_then(|i| tree.nodes.get(i)) {

@@ -11,6 +11,8 @@
 //! - [`oblivious`]: symmetric trees scored on a coded block (each level of a tree one byte
 //!   comparison over the block, leaf values gathered a group of trees at a time).
 //! - [`single`]: symmetric trees for one row, four trees per float comparison.
+//! - [`quick`]: deep general trees of at most 32 leaves as QuickScorer leaf masks, a block
+//!   of rows per tree without data-dependent branches (on floats, not coded rows).
 //! - [`staged`]: general trees of depth ≤ 8, 16 nodes per AVX-512 permute and compare, where
 //!   the CPU has AVX-512; batches on rows coded by [`rank16`] (ranks as
 //!   16-bit words, 16 rows at a time) with nodes as words ([`words`]: 32 nodes, two trees'
@@ -18,6 +20,7 @@
 
 pub(crate) mod cuts;
 pub(crate) mod oblivious;
+pub(crate) mod quick;
 pub(crate) mod rank16;
 pub(crate) mod single;
 pub(crate) mod staged;
