@@ -19,8 +19,6 @@ pub(crate) struct Rows<R: std::io::Read> {
     keep_raw: bool,
     /// The current row's number (1-based, header excluded).
     pub(crate) record: u64,
-    /// The line the next record starts on: where an I/O error is reported.
-    next_line: u64,
     done: bool,
 }
 
@@ -33,7 +31,6 @@ impl<R: std::io::Read> Rows<R> {
         keep_raw: bool,
     ) -> Self {
         Self {
-            next_line: csv.position().line(),
             csv,
             rec: ByteRecord::new(),
             raw: RawTemplate::new(&header),
@@ -55,8 +52,6 @@ impl<R: std::io::Read> Rows<R> {
         match self.csv.read_byte_record(&mut self.rec) {
             Ok(true) => {
                 self.record += 1;
-                // The reader now stands where the next record starts.
-                self.next_line = self.csv.position().line();
                 Some(Ok(()))
             }
             Ok(false) => {
@@ -67,11 +62,13 @@ impl<R: std::io::Read> Rows<R> {
                 // Only I/O (or decompression) errors reach here with a flexible byte reader.
                 self.done = true;
                 self.record += 1;
+                // The reader stamps `rec` with where the record starts before reading it, so
+                // it holds the failed record's line.
                 Some(Err(stream_error(
                     &e,
                     &self.source_name,
                     self.record,
-                    self.next_line,
+                    line_of(&self.rec),
                 )))
             }
         }
@@ -193,15 +190,15 @@ pub(crate) fn line_of(rec: &ByteRecord) -> u64 {
 }
 
 /// Maps a CSV parser error (an I/O or decompression failure mid-stream) to a record error.
-/// I/O errors carry no position, so the line is then `next_line`: the one after the last
-/// record read (a truncated gzip fails there), never a meaningless 0.
+/// I/O errors carry no position, so the line is then `line`: where the failed record starts
+/// (a truncated gzip fails there), never a meaningless 0.
 pub(crate) fn stream_error(
     e: &csv::Error,
     source_name: &str,
     record: u64,
-    next_line: u64,
+    line: u64,
 ) -> RecordError {
-    let line = e.position().map_or(next_line, |p| p.line());
+    let line = e.position().map_or(line, |p| p.line());
     RecordError {
         source_name: source_name.to_owned(),
         record,
