@@ -22,14 +22,12 @@ organisation like Vigil's default), pooled over folds. Prints, mean (min-max) ov
                         200 draws; ece_floor_le_002 is the share of draws at or below 0.02;
   ece_floor_iid         the same without organisation intercepts (rows independent).
 """
-import argparse
-
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import expit, logit
 from sklearn.metrics import roc_auc_score
 
-from ece_floor import ece, pooled_adapted
+from ece_floor import ece, pooled_adapted, pooled_parser
 
 # Gauss-Hermite nodes for expectations over a standard normal intercept.
 GH_X, GH_W = np.polynomial.hermite_e.hermegauss(40)
@@ -103,12 +101,7 @@ def one_seed(p, y, orgs, seed):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--vigil", required=True)
-    ap.add_argument("--data", required=True)
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--seeds", type=int, default=5)
-    a = ap.parse_args()
+    a = pooled_parser().parse_args()
     rows = [one_seed(*pooled_adapted(a.vigil, a.data, a.folds, s), s) for s in range(a.seeds)]
     for k in rows[0]:
         v = [r[k] for r in rows]

@@ -4,9 +4,5 @@
 # --data ../shared/datasets/guide/guide_sample.csv --folds 5 --seeds 5).
 #   VENV (default /work/venvs/triage).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-venv="${VENV:-/work/venvs/triage}"
-. "$here/lib.sh"
-peers_venv "$venv" "$here/triage_requirements.txt"
-vigil="$(vigil_build)"
-PYTHONPATH="$here" OMP_NUM_THREADS=1 "$venv/bin/python" "$here/cold_start.py" --vigil "$vigil" "$@"
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+run_triage_peer cold_start.py "$@"

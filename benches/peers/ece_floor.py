@@ -54,12 +54,18 @@ def pooled_adapted(vigil, data, folds, seed):
     return np.concatenate(p_all), np.concatenate(y_all), np.concatenate(o_all)
 
 
-def main():
+def pooled_parser():
+    """The arguments of every script built on `pooled_adapted`."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--vigil", required=True)
     ap.add_argument("--data", required=True)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=5)
+    return ap
+
+
+def main():
+    ap = pooled_parser()
     ap.add_argument("--halvings", type=int, default=4)
     a = ap.parse_args()
     rng = np.random.RandomState(1)

@@ -18,3 +18,16 @@ vigil_build() {
   (cd "$root" && cargo build --release -p vigil-cli "$@" >&2)
   printf '%s\n' "${CARGO_TARGET_DIR:-$root/target}/release/vigil"
 }
+
+# run_triage_peer SCRIPT.py [ARGS...]: what every GUIDE peer script runs the same way: the
+# pinned triage venv (VENV, default /work/venvs/triage), a release vigil, then the script on
+# one thread with this folder importable (they share ece_floor.pooled_adapted).
+run_triage_peer() {
+  local here venv vigil script="$1"
+  shift
+  here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  venv="${VENV:-/work/venvs/triage}"
+  peers_venv "$venv" "$here/triage_requirements.txt"
+  vigil="$(vigil_build)"
+  PYTHONPATH="$here" OMP_NUM_THREADS=1 "$venv/bin/python" "$here/$script" --vigil "$vigil" "$@"
+}

@@ -5,9 +5,5 @@
 # (e.g. --data ../shared/datasets/guide/guide_sample.csv --folds 5 --seed 0).
 #   VENV (default /work/venvs/triage).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-venv="${VENV:-/work/venvs/triage}"
-. "$here/lib.sh"
-peers_venv "$venv" "$here/triage_requirements.txt"
-vigil="$(vigil_build)"
-OMP_NUM_THREADS=1 "$venv/bin/python" "$here/triage_peers.py" --vigil "$vigil" "$@"
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+run_triage_peer triage_peers.py "$@"
