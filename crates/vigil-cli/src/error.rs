@@ -48,9 +48,7 @@ impl CliError {
             source,
         }
     }
-}
 
-impl CliError {
     /// True when the error, or any error beneath it, is a closed pipe: the reader went away
     /// (`vigil … | head`), which is not a failure of the command.
     pub fn is_broken_pipe(&self) -> bool {

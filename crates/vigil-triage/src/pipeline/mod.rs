@@ -281,7 +281,7 @@ impl TriageParams {
             .collect();
         let folds = group_folds(&orgs, k, self.seed ^ 0x0ca1_1b4a);
         let mut proba = Array2::zeros((alerts.len(), 3));
-        for f in 0..k.max(2) {
+        for f in 0..k {
             let (inner, held): (Vec<usize>, Vec<usize>) =
                 (0..alerts.len()).partition(|&i| folds.get(i) != Some(&f));
             if inner.is_empty() || held.is_empty() {
